@@ -1,0 +1,783 @@
+//! The contract every driver implements, in groups like libvirt's driver tables.
+//!
+//! Every method has a default body that fails with libvirt's "this function is not supported
+//! by the connection driver: virXxx", so a driver fills in only what it supports. Domains are
+//! addressed by UUID; names and ids are resolved with the lookup methods first.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::{
+    error::{Error, Result},
+    event::EventSender,
+    params::TypedParams,
+    state::StateReason,
+};
+
+macro_rules! unsupported {
+    ($api:literal) => {
+        Err(Error::NoSupport($api))
+    };
+}
+
+/// A driver: its name, and its groups of operations.
+pub trait Driver: ConnectDriver + DomainDriver + Send + Sync + 'static {
+    /// The name used in ACL checks and in the object path: "Test", "QEMU".
+    fn name(&self) -> &'static str;
+    /// The libvirt URI this driver answers for, e.g. `test:///default`.
+    fn uri(&self) -> &str;
+    /// Where the driver publishes its events.
+    fn events(&self) -> &EventSender;
+}
+
+/// Facts returned by `virDomainGetInfo`-like summaries, used for properties and listings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainSummary {
+    pub uuid: Uuid,
+    pub name: String,
+    pub id: i32,
+    pub state: StateReason,
+    pub persistent: bool,
+    pub autostart: bool,
+    pub updated: bool,
+    pub os_type: String,
+    pub has_managed_save: bool,
+}
+
+/// `virDomainBlockJobInfo` as (type, bandwidth, cur, end).
+pub type BlockJobInfo = (i32, u64, u64, u64);
+/// `virDomainJobInfo`: type then 11 counters, as libvirt-dbus returns it.
+pub type JobInfo = (i32, [u64; 11]);
+/// One `virDomainInterface`: name, hwaddr, addresses (type, addr, prefix).
+pub type InterfaceAddresses = (String, String, Vec<(i32, String, u32)>);
+/// One `virDomainFSInfo`: mountpoint, name, fstype, device aliases.
+pub type FsInfo = (String, String, String, Vec<String>);
+
+/// Connection-level operations (`virConnect*`, `virNode*`).
+#[async_trait]
+pub trait ConnectDriver: Send + Sync {
+    /// virConnectGetHostname.
+    async fn hostname(&self) -> Result<String> {
+        unsupported!("virConnectGetHostname")
+    }
+    /// virConnectGetVersion.
+    async fn version(&self) -> Result<u64> {
+        unsupported!("virConnectGetVersion")
+    }
+    /// virConnectGetLibVersion.
+    async fn lib_version(&self) -> Result<u64> {
+        unsupported!("virConnectGetLibVersion")
+    }
+    /// virConnectIsEncrypted.
+    async fn is_encrypted(&self) -> Result<bool> {
+        unsupported!("virConnectIsEncrypted")
+    }
+    /// virConnectIsSecure.
+    async fn is_secure(&self) -> Result<bool> {
+        unsupported!("virConnectIsSecure")
+    }
+    /// virConnectGetCapabilities.
+    async fn capabilities(&self) -> Result<String> {
+        unsupported!("virConnectGetCapabilities")
+    }
+    /// virConnectGetSysinfo.
+    async fn sysinfo(&self, _flags: u32) -> Result<String> {
+        unsupported!("virConnectGetSysinfo")
+    }
+    /// virConnectGetCPUModelNames.
+    async fn cpu_model_names(&self, _arch: &str, _flags: u32) -> Result<Vec<String>> {
+        unsupported!("virConnectGetCPUModelNames")
+    }
+    /// virConnectGetDomainCapabilities (empty strings mean "default").
+    async fn domain_capabilities(
+        &self,
+        _emulator: &str,
+        _arch: &str,
+        _machine: &str,
+        _virttype: &str,
+        _flags: u32,
+    ) -> Result<String> {
+        unsupported!("virConnectGetDomainCapabilities")
+    }
+    /// virConnectBaselineCPU.
+    async fn baseline_cpu(&self, _xml_cpus: &[String], _flags: u32) -> Result<String> {
+        unsupported!("virConnectBaselineCPU")
+    }
+    /// virConnectCompareCPU.
+    async fn compare_cpu(&self, _xml: &str, _flags: u32) -> Result<i32> {
+        unsupported!("virConnectCompareCPU")
+    }
+    /// virNodeGetCPUMap: one bool per host CPU, true when online.
+    async fn node_cpu_map(&self, _flags: u32) -> Result<Vec<bool>> {
+        unsupported!("virNodeGetCPUMap")
+    }
+    /// virNodeGetCPUStats.
+    async fn node_cpu_stats(&self, _cpu: i32, _flags: u32) -> Result<Vec<(String, u64)>> {
+        unsupported!("virNodeGetCPUStats")
+    }
+    /// virNodeGetFreeMemory, in bytes.
+    async fn node_free_memory(&self) -> Result<u64> {
+        unsupported!("virNodeGetFreeMemory")
+    }
+    /// virNodeGetMemoryParameters.
+    async fn node_memory_parameters(&self, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virNodeGetMemoryParameters")
+    }
+    /// virNodeSetMemoryParameters.
+    async fn node_set_memory_parameters(&self, _params: TypedParams, _flags: u32) -> Result<()> {
+        unsupported!("virNodeSetMemoryParameters")
+    }
+    /// virNodeGetMemoryStats.
+    async fn node_memory_stats(&self, _cell: i32, _flags: u32) -> Result<Vec<(String, u64)>> {
+        unsupported!("virNodeGetMemoryStats")
+    }
+    /// virNodeGetSecurityModel: (model, doi).
+    async fn node_security_model(&self) -> Result<(String, String)> {
+        unsupported!("virNodeGetSecurityModel")
+    }
+}
+
+/// Domain operations (`virDomain*` and the domain parts of `virConnect*`).
+#[async_trait]
+pub trait DomainDriver: Send + Sync {
+    // --- connection-level domain operations ---
+
+    /// virConnectListAllDomains, with its filter flags.
+    async fn list_domains(&self, _flags: u32) -> Result<Vec<Uuid>> {
+        unsupported!("virConnectListAllDomains")
+    }
+    /// The summary of one domain (state, id, persistence, ...), for properties and listings.
+    async fn summary(&self, _uuid: &Uuid) -> Result<DomainSummary> {
+        unsupported!("virDomainGetInfo")
+    }
+    /// Summaries of every domain, in one pass (for ObjectManager and benchmarks at scale).
+    async fn summaries(&self) -> Result<Vec<DomainSummary>> {
+        unsupported!("virConnectListAllDomains")
+    }
+    /// virDomainLookupByName.
+    async fn lookup_by_name(&self, _name: &str) -> Result<Uuid> {
+        unsupported!("virDomainLookupByName")
+    }
+    /// virDomainLookupByUUIDString (the UUID already parsed).
+    async fn lookup_by_uuid(&self, _uuid: &Uuid) -> Result<Uuid> {
+        unsupported!("virDomainLookupByUUID")
+    }
+    /// virDomainLookupByID.
+    async fn lookup_by_id(&self, _id: i32) -> Result<Uuid> {
+        unsupported!("virDomainLookupByID")
+    }
+    /// virDomainDefineXML(Flags).
+    async fn define_xml(&self, _xml: &str, _flags: u32) -> Result<Uuid> {
+        unsupported!("virDomainDefineXML")
+    }
+    /// virDomainCreateXML: a transient domain, started.
+    async fn create_xml(&self, _xml: &str, _flags: u32) -> Result<Uuid> {
+        unsupported!("virDomainCreateXML")
+    }
+    /// virDomainCreateXMLWithFiles.
+    async fn create_xml_with_files(&self, _xml: &str, _nfiles: usize, _flags: u32) -> Result<Uuid> {
+        unsupported!("virDomainCreateXMLWithFiles")
+    }
+    /// virDomainRestoreFlags (xml "" = none).
+    async fn restore(&self, _from: &str, _xml: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainRestoreFlags")
+    }
+    /// virDomainSaveImageDefineXML.
+    async fn save_image_define_xml(&self, _file: &str, _xml: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainSaveImageDefineXML")
+    }
+    /// virDomainSaveImageGetXMLDesc.
+    async fn save_image_xml_desc(&self, _file: &str, _flags: u32) -> Result<String> {
+        unsupported!("virDomainSaveImageGetXMLDesc")
+    }
+    /// virConnectGetAllDomainStats: (domain name, stats) records.
+    async fn all_domain_stats(
+        &self,
+        _stats: u32,
+        _flags: u32,
+    ) -> Result<Vec<(String, TypedParams)>> {
+        unsupported!("virConnectGetAllDomainStats")
+    }
+
+    // --- lifecycle ---
+
+    /// virDomainCreateWithFlags.
+    async fn create(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainCreateWithFlags")
+    }
+    /// virDomainCreateWithFiles.
+    async fn create_with_files(&self, _uuid: &Uuid, _nfiles: usize, _flags: u32) -> Result<()> {
+        unsupported!("virDomainCreateWithFiles")
+    }
+    /// virDomainDestroyFlags.
+    async fn destroy(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainDestroyFlags")
+    }
+    /// virDomainShutdownFlags.
+    async fn shutdown(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainShutdownFlags")
+    }
+    /// virDomainReboot.
+    async fn reboot(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainReboot")
+    }
+    /// virDomainReset.
+    async fn reset(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainReset")
+    }
+    /// virDomainSuspend.
+    async fn suspend(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virDomainSuspend")
+    }
+    /// virDomainResume.
+    async fn resume(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virDomainResume")
+    }
+    /// virDomainUndefineFlags.
+    async fn undefine(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainUndefineFlags")
+    }
+    /// virDomainSaveFlags (xml "" = none).
+    async fn save(&self, _uuid: &Uuid, _to: &str, _xml: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainSaveFlags")
+    }
+    /// virDomainManagedSave.
+    async fn managed_save(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainManagedSave")
+    }
+    /// virDomainManagedSaveRemove.
+    async fn managed_save_remove(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainManagedSaveRemove")
+    }
+    /// virDomainHasManagedSaveImage.
+    async fn has_managed_save_image(&self, _uuid: &Uuid, _flags: u32) -> Result<bool> {
+        unsupported!("virDomainHasManagedSaveImage")
+    }
+    /// virDomainCoreDumpWithFormat.
+    async fn core_dump(&self, _uuid: &Uuid, _to: &str, _format: u32, _flags: u32) -> Result<()> {
+        unsupported!("virDomainCoreDumpWithFormat")
+    }
+    /// virDomainPMWakeup.
+    async fn pm_wakeup(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainPMWakeup")
+    }
+    /// virDomainInjectNMI.
+    async fn inject_nmi(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainInjectNMI")
+    }
+    /// virDomainSendKey.
+    async fn send_key(
+        &self,
+        _uuid: &Uuid,
+        _codeset: u32,
+        _holdtime: u32,
+        _keycodes: &[u32],
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSendKey")
+    }
+    /// virDomainSendProcessSignal.
+    async fn send_process_signal(
+        &self,
+        _uuid: &Uuid,
+        _pid: i64,
+        _signum: u32,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSendProcessSignal")
+    }
+    /// virDomainRename.
+    async fn rename(&self, _uuid: &Uuid, _name: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainRename")
+    }
+
+    // --- description and state ---
+
+    /// virDomainGetXMLDesc.
+    async fn xml_desc(&self, _uuid: &Uuid, _flags: u32) -> Result<String> {
+        unsupported!("virDomainGetXMLDesc")
+    }
+    /// virDomainGetState.
+    async fn state(&self, _uuid: &Uuid, _flags: u32) -> Result<StateReason> {
+        unsupported!("virDomainGetState")
+    }
+    /// virDomainGetControlInfo: (state, details, stateTime).
+    async fn control_info(&self, _uuid: &Uuid, _flags: u32) -> Result<(u32, u32, u64)> {
+        unsupported!("virDomainGetControlInfo")
+    }
+    /// virDomainGetOSType.
+    async fn os_type(&self, _uuid: &Uuid) -> Result<String> {
+        unsupported!("virDomainGetOSType")
+    }
+    /// virDomainGetSchedulerType: (type, nparams).
+    async fn scheduler_type(&self, _uuid: &Uuid) -> Result<(String, i32)> {
+        unsupported!("virDomainGetSchedulerType")
+    }
+    /// virDomainSetAutostart.
+    async fn set_autostart(&self, _uuid: &Uuid, _autostart: bool) -> Result<()> {
+        unsupported!("virDomainSetAutostart")
+    }
+    /// virDomainGetMetadata (uri "" = none).
+    async fn metadata(&self, _uuid: &Uuid, _kind: i32, _uri: &str, _flags: u32) -> Result<String> {
+        unsupported!("virDomainGetMetadata")
+    }
+    /// virDomainSetMetadata (key and uri "" = none).
+    async fn set_metadata(
+        &self,
+        _uuid: &Uuid,
+        _kind: i32,
+        _metadata: &str,
+        _key: &str,
+        _uri: &str,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetMetadata")
+    }
+    /// virDomainGetHostname.
+    async fn guest_hostname(&self, _uuid: &Uuid, _flags: u32) -> Result<String> {
+        unsupported!("virDomainGetHostname")
+    }
+    /// virDomainGetTime: (seconds, nseconds).
+    async fn time(&self, _uuid: &Uuid, _flags: u32) -> Result<(u64, u32)> {
+        unsupported!("virDomainGetTime")
+    }
+    /// virDomainSetTime.
+    async fn set_time(
+        &self,
+        _uuid: &Uuid,
+        _seconds: u64,
+        _nseconds: u32,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetTime")
+    }
+    /// virDomainGetSecurityLabelList: (label, enforcing).
+    async fn security_labels(&self, _uuid: &Uuid) -> Result<Vec<(String, bool)>> {
+        unsupported!("virDomainGetSecurityLabelList")
+    }
+    /// virDomainSetUserPassword.
+    async fn set_user_password(
+        &self,
+        _uuid: &Uuid,
+        _user: &str,
+        _password: &str,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetUserPassword")
+    }
+
+    // --- resources ---
+
+    /// virDomainSetMemoryFlags (KiB).
+    async fn set_memory(&self, _uuid: &Uuid, _kib: u64, _flags: u32) -> Result<()> {
+        unsupported!("virDomainSetMemoryFlags")
+    }
+    /// virDomainSetMemoryStatsPeriod.
+    async fn set_memory_stats_period(&self, _uuid: &Uuid, _period: i32, _flags: u32) -> Result<()> {
+        unsupported!("virDomainSetMemoryStatsPeriod")
+    }
+    /// virDomainMemoryStats: (tag, value).
+    async fn memory_stats(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<(i32, u64)>> {
+        unsupported!("virDomainMemoryStats")
+    }
+    /// virDomainGetMemoryParameters.
+    async fn memory_parameters(&self, _uuid: &Uuid, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virDomainGetMemoryParameters")
+    }
+    /// virDomainSetMemoryParameters.
+    async fn set_memory_parameters(
+        &self,
+        _uuid: &Uuid,
+        _params: TypedParams,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetMemoryParameters")
+    }
+    /// virDomainGetNumaParameters.
+    async fn numa_parameters(&self, _uuid: &Uuid, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virDomainGetNumaParameters")
+    }
+    /// virDomainSetNumaParameters.
+    async fn set_numa_parameters(
+        &self,
+        _uuid: &Uuid,
+        _params: TypedParams,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetNumaParameters")
+    }
+    /// virDomainGetBlkioParameters.
+    async fn blkio_parameters(&self, _uuid: &Uuid, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virDomainGetBlkioParameters")
+    }
+    /// virDomainSetBlkioParameters.
+    async fn set_blkio_parameters(
+        &self,
+        _uuid: &Uuid,
+        _params: TypedParams,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetBlkioParameters")
+    }
+    /// virDomainGetSchedulerParametersFlags.
+    async fn scheduler_parameters(&self, _uuid: &Uuid, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virDomainGetSchedulerParametersFlags")
+    }
+    /// virDomainSetSchedulerParametersFlags.
+    async fn set_scheduler_parameters(
+        &self,
+        _uuid: &Uuid,
+        _params: TypedParams,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetSchedulerParametersFlags")
+    }
+    /// virDomainGetPerfEvents.
+    async fn perf_events(&self, _uuid: &Uuid, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virDomainGetPerfEvents")
+    }
+    /// virDomainSetPerfEvents.
+    async fn set_perf_events(&self, _uuid: &Uuid, _params: TypedParams, _flags: u32) -> Result<()> {
+        unsupported!("virDomainSetPerfEvents")
+    }
+    /// virDomainGetVcpusFlags.
+    async fn vcpus(&self, _uuid: &Uuid, _flags: u32) -> Result<u32> {
+        unsupported!("virDomainGetVcpusFlags")
+    }
+    /// virDomainSetVcpusFlags.
+    async fn set_vcpus(&self, _uuid: &Uuid, _count: u32, _flags: u32) -> Result<()> {
+        unsupported!("virDomainSetVcpusFlags")
+    }
+    /// virDomainGetVcpuPinInfo: one CPU map per vCPU.
+    async fn vcpu_pin_info(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<Vec<bool>>> {
+        unsupported!("virDomainGetVcpuPinInfo")
+    }
+    /// virDomainPinVcpuFlags.
+    async fn pin_vcpu(
+        &self,
+        _uuid: &Uuid,
+        _vcpu: u32,
+        _cpumap: &[bool],
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainPinVcpuFlags")
+    }
+    /// virDomainGetEmulatorPinInfo.
+    async fn emulator_pin_info(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<bool>> {
+        unsupported!("virDomainGetEmulatorPinInfo")
+    }
+    /// virDomainPinEmulator.
+    async fn pin_emulator(&self, _uuid: &Uuid, _cpumap: &[bool], _flags: u32) -> Result<()> {
+        unsupported!("virDomainPinEmulator")
+    }
+    /// virDomainGetIOThreadInfo: (id, cpumap).
+    async fn iothread_info(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<(u32, Vec<bool>)>> {
+        unsupported!("virDomainGetIOThreadInfo")
+    }
+    /// virDomainPinIOThread.
+    async fn pin_iothread(
+        &self,
+        _uuid: &Uuid,
+        _id: u32,
+        _cpumap: &[bool],
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainPinIOThread")
+    }
+    /// virDomainAddIOThread.
+    async fn add_iothread(&self, _uuid: &Uuid, _id: u32, _flags: u32) -> Result<()> {
+        unsupported!("virDomainAddIOThread")
+    }
+    /// virDomainDelIOThread.
+    async fn del_iothread(&self, _uuid: &Uuid, _id: u32, _flags: u32) -> Result<()> {
+        unsupported!("virDomainDelIOThread")
+    }
+    /// virDomainGetGuestVcpus.
+    async fn guest_vcpus(&self, _uuid: &Uuid, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virDomainGetGuestVcpus")
+    }
+    /// virDomainSetGuestVcpus (map as a bool per vCPU).
+    async fn set_guest_vcpus(
+        &self,
+        _uuid: &Uuid,
+        _map: &[bool],
+        _state: i32,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetGuestVcpus")
+    }
+
+    // --- statistics ---
+
+    /// virDomainListGetStats for one domain.
+    async fn stats(&self, _uuid: &Uuid, _stats: u32, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virDomainListGetStats")
+    }
+    /// virDomainGetJobInfo.
+    async fn job_info(&self, _uuid: &Uuid) -> Result<JobInfo> {
+        unsupported!("virDomainGetJobInfo")
+    }
+    /// virDomainGetJobStats: (type, params).
+    async fn job_stats(&self, _uuid: &Uuid, _flags: u32) -> Result<(i32, TypedParams)> {
+        unsupported!("virDomainGetJobStats")
+    }
+    /// virDomainAbortJob.
+    async fn abort_job(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virDomainAbortJob")
+    }
+    /// virDomainGetDiskErrors: (disk, error code).
+    async fn disk_errors(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<(String, i32)>> {
+        unsupported!("virDomainGetDiskErrors")
+    }
+    /// virDomainInterfaceAddresses.
+    async fn interface_addresses(
+        &self,
+        _uuid: &Uuid,
+        _source: u32,
+        _flags: u32,
+    ) -> Result<Vec<InterfaceAddresses>> {
+        unsupported!("virDomainInterfaceAddresses")
+    }
+    /// virDomainGetInterfaceParameters.
+    async fn interface_parameters(
+        &self,
+        _uuid: &Uuid,
+        _device: &str,
+        _flags: u32,
+    ) -> Result<TypedParams> {
+        unsupported!("virDomainGetInterfaceParameters")
+    }
+    /// virDomainSetInterfaceParameters.
+    async fn set_interface_parameters(
+        &self,
+        _uuid: &Uuid,
+        _device: &str,
+        _params: TypedParams,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetInterfaceParameters")
+    }
+
+    // --- devices and blocks ---
+
+    /// virDomainAttachDeviceFlags.
+    async fn attach_device(&self, _uuid: &Uuid, _xml: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainAttachDeviceFlags")
+    }
+    /// virDomainDetachDeviceFlags.
+    async fn detach_device(&self, _uuid: &Uuid, _xml: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainDetachDeviceFlags")
+    }
+    /// virDomainUpdateDeviceFlags.
+    async fn update_device(&self, _uuid: &Uuid, _xml: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainUpdateDeviceFlags")
+    }
+    /// virDomainBlockPeek. `size` has been bounded by the caller.
+    async fn block_peek(
+        &self,
+        _uuid: &Uuid,
+        _disk: &str,
+        _offset: u64,
+        _size: usize,
+        _flags: u32,
+    ) -> Result<Vec<u8>> {
+        unsupported!("virDomainBlockPeek")
+    }
+    /// virDomainMemoryPeek. `size` has been bounded by the caller.
+    async fn memory_peek(
+        &self,
+        _uuid: &Uuid,
+        _offset: u64,
+        _size: usize,
+        _flags: u32,
+    ) -> Result<Vec<u8>> {
+        unsupported!("virDomainMemoryPeek")
+    }
+    /// virDomainBlockResize.
+    async fn block_resize(&self, _uuid: &Uuid, _disk: &str, _size: u64, _flags: u32) -> Result<()> {
+        unsupported!("virDomainBlockResize")
+    }
+    /// virDomainGetBlockIoTune.
+    async fn block_io_tune(&self, _uuid: &Uuid, _disk: &str, _flags: u32) -> Result<TypedParams> {
+        unsupported!("virDomainGetBlockIoTune")
+    }
+    /// virDomainSetBlockIoTune.
+    async fn set_block_io_tune(
+        &self,
+        _uuid: &Uuid,
+        _disk: &str,
+        _params: TypedParams,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetBlockIoTune")
+    }
+    /// virDomainGetBlockJobInfo.
+    async fn block_job_info(&self, _uuid: &Uuid, _disk: &str, _flags: u32) -> Result<BlockJobInfo> {
+        unsupported!("virDomainGetBlockJobInfo")
+    }
+    /// virDomainBlockJobAbort.
+    async fn block_job_abort(&self, _uuid: &Uuid, _disk: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainBlockJobAbort")
+    }
+    /// virDomainBlockJobSetSpeed.
+    async fn block_job_set_speed(
+        &self,
+        _uuid: &Uuid,
+        _disk: &str,
+        _bandwidth: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainBlockJobSetSpeed")
+    }
+    /// virDomainBlockPull.
+    async fn block_pull(
+        &self,
+        _uuid: &Uuid,
+        _disk: &str,
+        _bandwidth: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainBlockPull")
+    }
+    /// virDomainBlockRebase (base "" = none).
+    async fn block_rebase(
+        &self,
+        _uuid: &Uuid,
+        _disk: &str,
+        _base: &str,
+        _bandwidth: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainBlockRebase")
+    }
+    /// virDomainBlockCommit.
+    async fn block_commit(
+        &self,
+        _uuid: &Uuid,
+        _disk: &str,
+        _base: &str,
+        _top: &str,
+        _bandwidth: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainBlockCommit")
+    }
+    /// virDomainBlockCopy.
+    async fn block_copy(
+        &self,
+        _uuid: &Uuid,
+        _disk: &str,
+        _destxml: &str,
+        _params: TypedParams,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainBlockCopy")
+    }
+    /// virDomainFSFreeze.
+    async fn fs_freeze(&self, _uuid: &Uuid, _mountpoints: &[String], _flags: u32) -> Result<u32> {
+        unsupported!("virDomainFSFreeze")
+    }
+    /// virDomainFSThaw.
+    async fn fs_thaw(&self, _uuid: &Uuid, _mountpoints: &[String], _flags: u32) -> Result<u32> {
+        unsupported!("virDomainFSThaw")
+    }
+    /// virDomainFSTrim (mountpoint "" = all).
+    async fn fs_trim(
+        &self,
+        _uuid: &Uuid,
+        _mountpoint: &str,
+        _minimum: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainFSTrim")
+    }
+    /// virDomainGetFSInfo.
+    async fn fs_info(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<FsInfo>> {
+        unsupported!("virDomainGetFSInfo")
+    }
+
+    // --- migration ---
+
+    /// virDomainMigrateGetCompressionCache.
+    async fn migrate_compression_cache(&self, _uuid: &Uuid, _flags: u32) -> Result<u64> {
+        unsupported!("virDomainMigrateGetCompressionCache")
+    }
+    /// virDomainMigrateSetCompressionCache.
+    async fn migrate_set_compression_cache(
+        &self,
+        _uuid: &Uuid,
+        _size: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainMigrateSetCompressionCache")
+    }
+    /// virDomainMigrateGetMaxSpeed.
+    async fn migrate_max_speed(&self, _uuid: &Uuid, _flags: u32) -> Result<u64> {
+        unsupported!("virDomainMigrateGetMaxSpeed")
+    }
+    /// virDomainMigrateSetMaxSpeed.
+    async fn migrate_set_max_speed(
+        &self,
+        _uuid: &Uuid,
+        _bandwidth: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainMigrateSetMaxSpeed")
+    }
+    /// virDomainMigrateSetMaxDowntime.
+    async fn migrate_set_max_downtime(
+        &self,
+        _uuid: &Uuid,
+        _downtime: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainMigrateSetMaxDowntime")
+    }
+    /// virDomainMigrateStartPostCopy.
+    async fn migrate_start_post_copy(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virDomainMigrateStartPostCopy")
+    }
+    /// virDomainMigrateToURI3.
+    async fn migrate_to_uri3(
+        &self,
+        _uuid: &Uuid,
+        _uri: &str,
+        _params: TypedParams,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainMigrateToURI3")
+    }
+    /// virDomainOpenGraphicsFD: returns an owned file descriptor.
+    async fn open_graphics_fd(
+        &self,
+        _uuid: &Uuid,
+        _idx: u32,
+        _flags: u32,
+    ) -> Result<std::os::fd::OwnedFd> {
+        unsupported!("virDomainOpenGraphicsFD")
+    }
+
+    // --- snapshots (the DomainSnapshot interface comes later) ---
+
+    /// virDomainListAllSnapshots: snapshot names.
+    async fn list_snapshots(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<String>> {
+        unsupported!("virDomainListAllSnapshots")
+    }
+    /// virDomainSnapshotCreateXML: the new snapshot's name.
+    async fn snapshot_create_xml(&self, _uuid: &Uuid, _xml: &str, _flags: u32) -> Result<String> {
+        unsupported!("virDomainSnapshotCreateXML")
+    }
+    /// virDomainSnapshotLookupByName.
+    async fn snapshot_lookup_by_name(
+        &self,
+        _uuid: &Uuid,
+        _name: &str,
+        _flags: u32,
+    ) -> Result<String> {
+        unsupported!("virDomainSnapshotLookupByName")
+    }
+    /// virDomainSnapshotCurrent.
+    async fn snapshot_current(&self, _uuid: &Uuid, _flags: u32) -> Result<String> {
+        unsupported!("virDomainSnapshotCurrent")
+    }
+}

@@ -1,0 +1,171 @@
+//! The core error type: libvirt's error numbers and message texts.
+//!
+//! Every variant formats exactly as libvirt formats the same condition, because clients of
+//! libvirt-dbus tell errors apart by matching the message text.
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A failure of a driver operation, with libvirt's error number ([`Error::code`]) and text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// VIR_ERR_INTERNAL_ERROR (1).
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// VIR_ERR_NO_SUPPORT (3): the driver does not implement the named libvirt API.
+    #[error("this function is not supported by the connection driver: {0}")]
+    NoSupport(&'static str),
+    /// VIR_ERR_INVALID_ARG (8).
+    #[error("invalid argument: {0}")]
+    InvalidArg(String),
+    /// VIR_ERR_OPERATION_FAILED (9).
+    #[error("operation failed: {0}")]
+    OperationFailed(String),
+    /// VIR_ERR_NO_NAME (21).
+    #[error("missing name information")]
+    NoName,
+    /// VIR_ERR_XML_ERROR (27).
+    #[error("XML error: {0}")]
+    Xml(String),
+    /// VIR_ERR_XML_DETAIL (35): a syntax error in an XML document, with position.
+    #[error("{0}")]
+    XmlDetail(String),
+    /// VIR_ERR_NO_DOMAIN (42). The text after "Domain not found: ".
+    #[error("Domain not found: {0}")]
+    NoDomain(String),
+    /// VIR_ERR_NO_NETWORK (43).
+    #[error("Network not found: {0}")]
+    NoNetwork(String),
+    /// VIR_ERR_NO_STORAGE_POOL (49).
+    #[error("Storage pool not found: {0}")]
+    NoStoragePool(String),
+    /// VIR_ERR_NO_STORAGE_VOL (50).
+    #[error("Storage volume not found: {0}")]
+    NoStorageVol(String),
+    /// VIR_ERR_NO_NODE_DEVICE (53).
+    #[error("Node device not found: {0}")]
+    NoNodeDevice(String),
+    /// VIR_ERR_OPERATION_INVALID (55).
+    #[error("Requested operation is not valid: {0}")]
+    OperationInvalid(String),
+    /// VIR_ERR_NO_INTERFACE (57).
+    #[error("Interface not found: {0}")]
+    NoInterface(String),
+    /// VIR_ERR_CONFIG_UNSUPPORTED (67).
+    #[error("unsupported configuration: {0}")]
+    ConfigUnsupported(String),
+    /// VIR_ERR_NO_DOMAIN_SNAPSHOT (72).
+    #[error("Domain snapshot not found: {0}")]
+    NoDomainSnapshot(String),
+    /// VIR_ERR_NO_DOMAIN_METADATA (80).
+    #[error("metadata not found: {0}")]
+    NoDomainMetadata(String),
+    /// VIR_ERR_OPERATION_UNSUPPORTED (84).
+    #[error("Operation not supported: {0}")]
+    OperationUnsupported(String),
+    /// VIR_ERR_ACCESS_DENIED (88).
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    /// VIR_ERR_DEVICE_MISSING (99).
+    #[error("device not found: {0}")]
+    DeviceMissing(String),
+}
+
+impl Error {
+    /// libvirt's `virErrorNumber` for this error.
+    pub fn code(&self) -> i32 {
+        match self {
+            Error::Internal(_) => 1,
+            Error::NoSupport(_) => 3,
+            Error::InvalidArg(_) => 8,
+            Error::OperationFailed(_) => 9,
+            Error::NoName => 21,
+            Error::Xml(_) => 27,
+            Error::XmlDetail(_) => 35,
+            Error::NoDomain(_) => 42,
+            Error::NoNetwork(_) => 43,
+            Error::NoStoragePool(_) => 49,
+            Error::NoStorageVol(_) => 50,
+            Error::NoNodeDevice(_) => 53,
+            Error::OperationInvalid(_) => 55,
+            Error::NoInterface(_) => 57,
+            Error::ConfigUnsupported(_) => 67,
+            Error::NoDomainSnapshot(_) => 72,
+            Error::NoDomainMetadata(_) => 80,
+            Error::OperationUnsupported(_) => 84,
+            Error::AccessDenied(_) => 88,
+            Error::DeviceMissing(_) => 99,
+        }
+    }
+
+    /// "unsupported flags (0x..) in function NAME", libvirt's answer to a flag it does not know.
+    pub fn unsupported_flags(flags: u32, function: &str) -> Self {
+        Error::InvalidArg(format!(
+            "unsupported flags (0x{flags:x}) in function {function}"
+        ))
+    }
+
+    /// "Invalid UUID", for a UUID string that does not parse.
+    pub fn invalid_uuid() -> Self {
+        Error::InvalidArg("Invalid UUID".to_owned())
+    }
+
+    /// "no domain with matching name 'NAME'".
+    pub fn no_domain_name(name: &str) -> Self {
+        Error::NoDomain(format!("no domain with matching name '{name}'"))
+    }
+
+    /// "no domain with matching uuid 'UUID'".
+    pub fn no_domain_uuid(uuid: &uuid::Uuid) -> Self {
+        Error::NoDomain(format!("no domain with matching uuid '{uuid}'"))
+    }
+
+    /// "no domain with matching id N".
+    pub fn no_domain_id(id: i32) -> Self {
+        Error::NoDomain(format!("no domain with matching id {id}"))
+    }
+
+    /// "domain is not running", libvirt's wrong-state error for an inactive domain.
+    pub fn not_running() -> Self {
+        Error::OperationInvalid("domain is not running".to_owned())
+    }
+}
+
+/// Fails with libvirt's "unsupported flags" error unless `flags` only has bits of `allowed`.
+pub fn check_flags(flags: u32, allowed: u32, function: &str) -> Result<()> {
+    if flags & !allowed != 0 {
+        return Err(Error::unsupported_flags(flags & !allowed, function));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_match_libvirt() {
+        assert_eq!(
+            Error::NoSupport("virDomainFoo").to_string(),
+            "this function is not supported by the connection driver: virDomainFoo"
+        );
+        assert_eq!(
+            Error::no_domain_name("x").to_string(),
+            "Domain not found: no domain with matching name 'x'"
+        );
+        assert_eq!(
+            Error::not_running().to_string(),
+            "Requested operation is not valid: domain is not running"
+        );
+        assert_eq!(Error::NoName.code(), 21);
+    }
+
+    #[test]
+    fn flags_outside_the_allowed_set_fail() {
+        assert!(check_flags(3, 3, "virDomainFoo").is_ok());
+        assert_eq!(
+            check_flags(5, 1, "virDomainFoo").unwrap_err().to_string(),
+            "invalid argument: unsupported flags (0x4) in function virDomainFoo"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! virtbus-core: the contract every virtbus driver implements.
+//!
+//! This crate knows nothing of D-Bus. It holds the driver traits ([`driver`]), the domain
+//! model ([`model`]), domain XML parsing and formatting ([`xml`]), the domain state machine
+//! ([`state`]), typed events ([`event`]), typed parameters ([`params`]) and the error type
+//! carrying libvirt's codes and texts ([`error`]).
+
+pub mod driver;
+pub mod error;
+pub mod event;
+pub mod model;
+pub mod params;
+pub mod state;
+pub mod uuid_str;
+pub mod xml;
+
+pub use error::{Error, Result};
+pub use uuid::Uuid;

@@ -1,0 +1,1 @@
+//! The embedded in-memory test driver (placeholder: being written).

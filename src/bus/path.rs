@@ -1,0 +1,152 @@
+//! Object paths, formed exactly as libvirt-dbus forms them.
+//!
+//! UUID-keyed objects (domains, networks, ...) are `_` + the UUID with every `-` turned into
+//! `_`. String-keyed objects (node devices, interfaces, volumes) keep `[A-Za-z0-9]` and write
+//! every other byte as `_` + two lowercase hex digits.
+
+use uuid::Uuid;
+use zbus::zvariant::{ObjectPath, OwnedObjectPath};
+
+/// The element under a connection object that holds its domains.
+pub const DOMAIN: &str = "domain";
+
+/// `_6695eb01_f6a4_8304_79aa_97f2502e193f` for a UUID.
+pub fn encode_uuid(uuid: &Uuid) -> String {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let hyphenated = uuid.hyphenated().encode_lower(&mut buf);
+    let mut out = String::with_capacity(hyphenated.len() + 1);
+    out.push('_');
+    out.extend(hyphenated.chars().map(|c| if c == '-' { '_' } else { c }));
+    out
+}
+
+/// The UUID of a path element made by [`encode_uuid`], or `None` when it is not one.
+pub fn decode_uuid(element: &str) -> Option<Uuid> {
+    let rest = element.strip_prefix('_')?;
+    if rest.len() != 36 {
+        return None;
+    }
+    let hyphenated: String = rest
+        .chars()
+        .map(|c| if c == '_' { '-' } else { c })
+        .collect();
+    Uuid::try_parse(&hyphenated).ok()
+}
+
+/// Hex-escapes a string key: `scsi_host2` becomes `scsi_5fhost2`.
+pub fn encode_str(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() * 3);
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b as char);
+        } else {
+            out.push('_');
+            out.push_str(&format!("{b:02x}"));
+        }
+    }
+    out
+}
+
+/// Reverses [`encode_str`]; `None` for an element that is not a valid encoding.
+pub fn decode_str(element: &str) -> Option<String> {
+    let bytes = element.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'_' {
+            let hex = element.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The path of a domain under the connection object `root`.
+pub fn domain_path(root: &str, uuid: &Uuid) -> OwnedObjectPath {
+    let path = format!("{root}/{DOMAIN}/{}", encode_uuid(uuid));
+    // The root is a valid path and the encoded UUID only has [0-9a-f_].
+    OwnedObjectPath::from(ObjectPath::try_from(path).expect("encoded UUID makes a valid path"))
+}
+
+/// The UUID of a domain path under `root`, or `None` when the path is not one.
+pub fn domain_uuid(root: &str, path: &str) -> Option<Uuid> {
+    let element = path
+        .strip_prefix(root)?
+        .strip_prefix('/')?
+        .strip_prefix(DOMAIN)?
+        .strip_prefix('/')?;
+    decode_uuid(element)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEST_UUID: &str = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+
+    #[test]
+    fn uuid_paths_match_libvirt_dbus() {
+        let uuid = Uuid::parse_str(TEST_UUID).unwrap();
+        assert_eq!(encode_uuid(&uuid), "_6695eb01_f6a4_8304_79aa_97f2502e193f");
+        assert_eq!(
+            domain_path("/org/libvirt/Test", &uuid).as_str(),
+            "/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f"
+        );
+        assert_eq!(decode_uuid(&encode_uuid(&uuid)), Some(uuid));
+        assert_eq!(
+            domain_uuid(
+                "/org/libvirt/Test",
+                domain_path("/org/libvirt/Test", &uuid).as_str()
+            ),
+            Some(uuid)
+        );
+    }
+
+    #[test]
+    fn bad_uuid_elements_are_rejected() {
+        for bad in [
+            "",
+            "_",
+            "x",
+            "_6695eb01",
+            "_6695eb01_f6a4_8304_79aa_97f2502e193g",
+        ] {
+            assert_eq!(decode_uuid(bad), None, "{bad}");
+        }
+        assert_eq!(
+            domain_uuid("/org/libvirt/Test", "/org/libvirt/Test/domain"),
+            None
+        );
+        assert_eq!(
+            domain_uuid("/org/libvirt/Test", "/org/libvirt/QEMU/domain/_x"),
+            None
+        );
+    }
+
+    #[test]
+    fn string_keys_match_libvirt_dbus() {
+        assert_eq!(encode_str("scsi_host2"), "scsi_5fhost2");
+        assert_eq!(
+            encode_str("aa:bb:cc:dd:ee:ff"),
+            "aa_3abb_3acc_3add_3aee_3aff"
+        );
+        assert_eq!(
+            encode_str("/default-pool/a b+c.img"),
+            "_2fdefault_2dpool_2fa_20b_2bc_2eimg"
+        );
+        for key in [
+            "scsi_host2",
+            "aa:bb:cc:dd:ee:ff",
+            "/default-pool/a b+c.img",
+            "ünï",
+        ] {
+            assert_eq!(decode_str(&encode_str(key)).as_deref(), Some(key));
+        }
+        assert_eq!(decode_str("_zz"), None);
+        assert_eq!(decode_str("_2"), None);
+    }
+}
