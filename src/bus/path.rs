@@ -5,7 +5,7 @@
 //! every other byte as `_` + two lowercase hex digits.
 
 use uuid::Uuid;
-use zbus::zvariant::{ObjectPath, OwnedObjectPath};
+use zbus::{ObjectPath, OwnedObjectPath};
 
 /// The element under a connection object that holds its domains.
 pub const DOMAIN: &str = "domain";
