@@ -757,7 +757,8 @@ pub trait DomainDriver: Send + Sync {
         unsupported!("virDomainOpenGraphicsFD")
     }
 
-    // --- snapshots (the DomainSnapshot interface comes later) ---
+    // --- snapshots (Domain and DomainSnapshot interfaces); a snapshot is named by its
+    // domain's UUID and its name ---
 
     /// virDomainListAllSnapshots: snapshot names.
     async fn list_snapshots(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<String>> {
@@ -779,5 +780,35 @@ pub trait DomainDriver: Send + Sync {
     /// virDomainSnapshotCurrent.
     async fn snapshot_current(&self, _uuid: &Uuid, _flags: u32) -> Result<String> {
         unsupported!("virDomainSnapshotCurrent")
+    }
+    /// virDomainSnapshotGetXMLDesc.
+    async fn snapshot_xml_desc(&self, _uuid: &Uuid, _name: &str, _flags: u32) -> Result<String> {
+        unsupported!("virDomainSnapshotGetXMLDesc")
+    }
+    /// virDomainSnapshotDelete.
+    async fn snapshot_delete(&self, _uuid: &Uuid, _name: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainSnapshotDelete")
+    }
+    /// virDomainRevertToSnapshot.
+    async fn snapshot_revert(&self, _uuid: &Uuid, _name: &str, _flags: u32) -> Result<()> {
+        unsupported!("virDomainRevertToSnapshot")
+    }
+    /// virDomainSnapshotGetParent: the parent snapshot's name.
+    async fn snapshot_parent(&self, _uuid: &Uuid, _name: &str, _flags: u32) -> Result<String> {
+        unsupported!("virDomainSnapshotGetParent")
+    }
+    /// virDomainSnapshotListAllChildren: the children's names (all descendants with
+    /// VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS), filtered like the domain's listing.
+    async fn snapshot_list_children(
+        &self,
+        _uuid: &Uuid,
+        _name: &str,
+        _flags: u32,
+    ) -> Result<Vec<String>> {
+        unsupported!("virDomainSnapshotListAllChildren")
+    }
+    /// virDomainSnapshotIsCurrent.
+    async fn snapshot_is_current(&self, _uuid: &Uuid, _name: &str, _flags: u32) -> Result<bool> {
+        unsupported!("virDomainSnapshotIsCurrent")
     }
 }

@@ -21,6 +21,9 @@ pub enum Error {
     /// VIR_ERR_OPERATION_FAILED (9).
     #[error("operation failed: {0}")]
     OperationFailed(String),
+    /// VIR_ERR_NO_TARGET (20): a device without its target; the source path when known.
+    #[error("missing target information{}", .0.as_ref().map(|s| format!(" for device {s}")).unwrap_or_default())]
+    NoTarget(Option<String>),
     /// VIR_ERR_NO_NAME (21).
     #[error("missing name information")]
     NoName,
@@ -57,6 +60,12 @@ pub enum Error {
     /// VIR_ERR_NO_DOMAIN_SNAPSHOT (72).
     #[error("Domain snapshot not found: {0}")]
     NoDomainSnapshot(String),
+    /// VIR_ERR_SNAPSHOT_REVERT_RISKY (81): a revert that needs VIR_DOMAIN_SNAPSHOT_REVERT_FORCE.
+    #[error("revert requires force: {0}")]
+    SnapshotRevertRisky(String),
+    /// VIR_ERR_OVERFLOW (82): a number too large for its field ("value too large: N").
+    #[error("numerical overflow: {0}")]
+    Overflow(String),
     /// VIR_ERR_NO_DOMAIN_METADATA (80).
     #[error("metadata not found: {0}")]
     NoDomainMetadata(String),
@@ -66,9 +75,29 @@ pub enum Error {
     /// VIR_ERR_ACCESS_DENIED (88).
     #[error("access denied: {0}")]
     AccessDenied(String),
+    /// VIR_ERR_XML_INVALID_SCHEMA (92): a document that fails validation
+    /// (VIR_DOMAIN_DEFINE_VALIDATE).
+    #[error("XML document failed to validate against schema: {0}")]
+    XmlInvalidSchema(String),
     /// VIR_ERR_DEVICE_MISSING (99).
     #[error("device not found: {0}")]
     DeviceMissing(String),
+    /// VIR_ERR_NO_DOMAIN (42) without detail: "Domain not found", the text libvirt's
+    /// test driver gives for every failed lookup (by name, UUID or id).
+    #[error("Domain not found")]
+    DomainNotFound,
+    /// VIR_ERR_SYSTEM_ERROR (38): a failed system call, the text carrying the path and the
+    /// errno string ("cannot read domain image '/x': No such file or directory").
+    #[error("{0}")]
+    System(String),
+    /// VIR_ERR_ARGUMENT_UNSUPPORTED (74).
+    #[error("argument unsupported: {0}")]
+    ArgumentUnsupported(String),
+    /// VIR_ERR_INVALID_ARG (8) as libvirt's public API checks report it: the text alone,
+    /// without the "invalid argument: " prefix ("params in virDomainSetMemoryParameters must
+    /// not be NULL", "Flags 'X' and 'Y' are mutually exclusive").
+    #[error("{0}")]
+    InvalidArgBare(String),
 }
 
 impl Error {
@@ -79,6 +108,7 @@ impl Error {
             Error::NoSupport(_) => 3,
             Error::InvalidArg(_) => 8,
             Error::OperationFailed(_) => 9,
+            Error::NoTarget(_) => 20,
             Error::NoName => 21,
             Error::Xml(_) => 27,
             Error::XmlDetail(_) => 35,
@@ -92,22 +122,29 @@ impl Error {
             Error::ConfigUnsupported(_) => 67,
             Error::NoDomainSnapshot(_) => 72,
             Error::NoDomainMetadata(_) => 80,
+            Error::SnapshotRevertRisky(_) => 81,
+            Error::Overflow(_) => 82,
             Error::OperationUnsupported(_) => 84,
             Error::AccessDenied(_) => 88,
+            Error::XmlInvalidSchema(_) => 92,
             Error::DeviceMissing(_) => 99,
+            Error::DomainNotFound => 42,
+            Error::System(_) => 38,
+            Error::ArgumentUnsupported(_) => 74,
+            Error::InvalidArgBare(_) => 8,
         }
     }
 
     /// "unsupported flags (0x..) in function NAME", libvirt's answer to a flag it does not know.
     pub fn unsupported_flags(flags: u32, function: &str) -> Self {
-        Error::InvalidArg(format!(
+        Error::InvalidArgBare(format!(
             "unsupported flags (0x{flags:x}) in function {function}"
         ))
     }
 
     /// "Invalid UUID", for a UUID string that does not parse.
     pub fn invalid_uuid() -> Self {
-        Error::InvalidArg("Invalid UUID".to_owned())
+        Error::InvalidArgBare("Invalid UUID".to_owned())
     }
 
     /// "no domain with matching name 'NAME'".
@@ -165,7 +202,7 @@ mod tests {
         assert!(check_flags(3, 3, "virDomainFoo").is_ok());
         assert_eq!(
             check_flags(5, 1, "virDomainFoo").unwrap_err().to_string(),
-            "invalid argument: unsupported flags (0x4) in function virDomainFoo"
+            "unsupported flags (0x4) in function virDomainFoo"
         );
     }
 }

@@ -1,10 +1,13 @@
 //! virtbus-core: the contract every virtbus driver implements.
 //!
 //! This crate knows nothing of D-Bus. It holds the driver traits ([`driver`]), the domain
-//! model ([`model`]), domain XML parsing and formatting ([`xml`]), the domain state machine
+//! model ([`model`]) with its CPU sets ([`bitmap`]), domain and snapshot XML parsing and
+//! formatting ([`xml`]), host CPU models and baselines ([`cpu`]), the domain state machine
 //! ([`state`]), typed events ([`event`]), typed parameters ([`params`]) and the error type
 //! carrying libvirt's codes and texts ([`error`]).
 
+pub mod bitmap;
+pub mod cpu;
 pub mod driver;
 pub mod error;
 pub mod event;

@@ -1,5 +1,42 @@
 //! Domain XML: parsing into [`crate::model::DomainDef`] and formatting back.
+//!
+//! Two layers, as in busd: `tree` reads the text with quick-xml's `Reader` into a small
+//! element tree (bounded in size, depth and element count, with libvirt-shaped syntax errors
+//! carrying line and column); `domain`, `devices`, `tune` (resource tuning) and `metadata`
+//! convert that tree into the typed model, `postparse` applies libvirt's generic defaults and
+//! implicit devices, and `writer` formats the model back the way libvirt prints it.
+//!
+//! The raw layer is a tree rather than serde structs because three things need it: validation
+//! (VIR_DOMAIN_DEFINE_VALIDATE) reports whatever the conversion did not consume, which a
+//! tree with "used" marks gives for free; `<metadata>` keeps arbitrary namespaced XML; and
+//! syntax errors need exact positions.
+//!
+//! `snapshot` reads and writes `<domainsnapshot>` documents the same way; `cpu` reads the host
+//! `<cpu>` descriptions of `virConnectBaselineCPU`.
 
+mod conv;
+mod cpu;
+mod devices;
 mod domain;
+mod metadata;
+mod postparse;
+mod snapshot;
+mod tree;
+mod tune;
+mod units;
+mod writer;
 
-pub use domain::{format_domain, parse_domain, FormatOptions};
+pub use cpu::parse_cpu;
+pub use devices::{
+    format_device, parse_device, parse_device_with, DeviceDef, MAX_DEVICES_PER_KIND,
+};
+pub use domain::{
+    check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, ParseOptions,
+    MAX_NAME_BYTES, MAX_VCPUS,
+};
+pub use metadata::{metadata_for_get, metadata_from_set};
+pub use postparse::{insert_controller, insert_disk};
+pub use snapshot::{format_snapshot, parse_snapshot, SnapshotParseOptions};
+pub use tree::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ELEMENTS};
+pub use tune::MAX_IOTHREADS;
+pub(crate) use writer::escape as escape_text;

@@ -1,0 +1,180 @@
+//! Host CPU descriptions and `virConnectBaselineCPU`, as libvirt 9.0's CPU drivers compute it
+//! without a hypervisor: the x86 driver from its CPU map ([`x86`]), the ppc64 driver (one
+//! model for all), and the ARM driver (the first CPU's model).
+
+pub mod x86;
+mod x86_data;
+
+use crate::error::{Error, Result};
+
+/// VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES: list every feature of the chosen model.
+pub const BASELINE_EXPAND_FEATURES: u32 = 1;
+
+/// One host CPU as `<cpu>` XML describes it (libvirt's `virCPUDef` of type host): features
+/// are all required, whatever policy the XML gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpuSpec {
+    pub arch: String,
+    pub model: String,
+    pub vendor: Option<String>,
+    pub features: Vec<String>,
+}
+
+/// Which CPU driver of libvirt serves an architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CpuDriver {
+    X86,
+    Ppc64,
+    Arm,
+    /// s390: a driver without baseline.
+    S390,
+    /// A known architecture no CPU driver serves.
+    None,
+}
+
+/// Every architecture name libvirt 9.0 knows.
+const ARCHES: &[&str] = &[
+    "i686",
+    "x86_64",
+    "alpha",
+    "armv6l",
+    "armv7l",
+    "armv7b",
+    "aarch64",
+    "cris",
+    "ia64",
+    "lm32",
+    "m68k",
+    "microblaze",
+    "microblazeel",
+    "mips",
+    "mipsel",
+    "mips64",
+    "mips64el",
+    "openrisc",
+    "parisc",
+    "parisc64",
+    "ppc",
+    "ppcle",
+    "ppc64",
+    "ppc64le",
+    "ppcemb",
+    "riscv32",
+    "riscv64",
+    "s390",
+    "s390x",
+    "sh4",
+    "sh4eb",
+    "sparc",
+    "sparc64",
+    "unicore32",
+    "xtensa",
+    "xtensaeb",
+];
+
+/// The CPU driver of `arch`, or `None` when libvirt does not know the architecture.
+pub fn driver_for(arch: &str) -> Option<CpuDriver> {
+    if !ARCHES.contains(&arch) {
+        return None;
+    }
+    Some(match arch {
+        "i686" | "x86_64" => CpuDriver::X86,
+        "ppc64" | "ppc64le" => CpuDriver::Ppc64,
+        "armv6l" | "armv7l" | "armv7b" | "aarch64" => CpuDriver::Arm,
+        "s390" | "s390x" => CpuDriver::S390,
+        _ => CpuDriver::None,
+    })
+}
+
+/// The CPU models of the ppc64 driver.
+pub const PPC64_MODELS: &[&str] = &[
+    "POWER6",
+    "POWER7",
+    "POWER8",
+    "POWER9",
+    "POWER10",
+    "POWERPC_e5500",
+    "POWERPC_e6500",
+];
+
+/// The most featureful CPU every one of `cpus` can run, formatted as libvirt formats the
+/// guest CPU it computes (`virConnectBaselineCPU`); the first CPU's architecture picks the
+/// CPU driver. `expand` lists every feature of the chosen model (x86 only).
+pub fn baseline(cpus: &[CpuSpec], expand: bool) -> Result<String> {
+    let Some(first) = cpus.first() else {
+        return Err(Error::InvalidArg("no CPUs given".to_owned()));
+    };
+    let arch = first.arch.as_str();
+    match driver_for(arch) {
+        Some(CpuDriver::X86) => Ok(x86::baseline(cpus, expand)?.format()),
+        Some(CpuDriver::Ppc64) => ppc64_baseline(cpus),
+        Some(CpuDriver::Arm) => Ok(format_cpu(&first.model, "allow", None, &[])),
+        Some(CpuDriver::S390) => Err(Error::NoSupport(static_text(format!(
+            "cannot compute baseline CPU of {arch} architecture"
+        )))),
+        Some(CpuDriver::None) => Err(Error::NoSupport(static_text(format!(
+            "'{arch}' architecture is not supported by CPU driver"
+        )))),
+        None => Err(Error::ConfigUnsupported(format!(
+            "Unknown architecture {arch}"
+        ))),
+    }
+}
+
+/// A `&'static str` for a text built from a known architecture name (the NoSupport error
+/// carries static text): each distinct text is made static once and kept, and there are as
+/// many as known architectures at most.
+fn static_text(text: String) -> &'static str {
+    use std::{
+        collections::HashSet,
+        sync::{Mutex, OnceLock},
+    };
+    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let texts = TEXTS.get_or_init(|| Mutex::new(HashSet::new()));
+    let mut texts = texts.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(t) = texts.get(text.as_str()) {
+        return t;
+    }
+    let t: &'static str = Box::leak(text.into_boxed_str());
+    texts.insert(t);
+    t
+}
+
+/// ppc64: every CPU must name the same known model.
+fn ppc64_baseline(cpus: &[CpuSpec]) -> Result<String> {
+    let mut model: Option<&str> = None;
+    for cpu in cpus {
+        let Some(known) = PPC64_MODELS.iter().find(|m| **m == cpu.model) else {
+            return Err(Error::Internal(format!("Unknown CPU model {}", cpu.model)));
+        };
+        match model {
+            None => model = Some(known),
+            Some(m) if m == *known => {}
+            Some(_) => return Err(Error::OperationFailed("CPUs are incompatible".to_owned())),
+        }
+    }
+    Ok(format_cpu(model.unwrap_or_default(), "forbid", None, &[]))
+}
+
+/// A guest CPU as libvirt formats a baseline result.
+pub(crate) fn format_cpu(
+    model: &str,
+    fallback: &str,
+    vendor: Option<&str>,
+    features: &[(&str, &str)],
+) -> String {
+    use crate::xml::escape_text;
+
+    let mut out = format!(
+        "<cpu mode='custom' match='exact'>\n  <model fallback='{fallback}'>{}</model>\n",
+        escape_text(model)
+    );
+    if let Some(v) = vendor {
+        out.push_str(&format!("  <vendor>{}</vendor>\n", escape_text(v)));
+    }
+    for (policy, name) in features {
+        out.push_str(&format!("  <feature policy='{policy}' name='{name}'/>\n"));
+    }
+    out.push_str("</cpu>\n");
+    out
+}
