@@ -1,1 +1,27 @@
-//! The embedded in-memory test driver (placeholder: being written).
+//! The embedded in-memory test driver: libvirt 9.0's `test:///default` re-implemented.
+//!
+//! [`TestDriver::new`] starts with the default domain `test` (running, id 1) and implements
+//! the connection and domain calls libvirt's test driver answers, with its states, event
+//! codes and error texts. All state lives in memory behind one lock; save images are kept
+//! in memory keyed by path and nothing is ever written to disk. Events are published on the
+//! driver's [`virtbus_core::event::EventSender`] after the lock is released:
+//! `DomainAdded` before the DEFINED/STARTED event of a new domain, `DomainRemoved` after the
+//! UNDEFINED/STOPPED event that makes a domain disappear.
+
+mod bitmap;
+mod connect;
+mod default_domain;
+mod dom;
+mod domain;
+mod driver;
+mod flags;
+mod host;
+mod metadata;
+mod ops;
+mod params;
+mod parse;
+mod snapshots;
+mod store;
+
+pub use default_domain::{NAME as DEFAULT_DOMAIN_NAME, UUID as DEFAULT_DOMAIN_UUID};
+pub use driver::TestDriver;

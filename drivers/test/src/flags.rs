@@ -1,0 +1,157 @@
+//! libvirt's flag values, as the test driver of libvirt 9.0 accepts them.
+
+use virtbus_core::{Error, Result};
+
+/// libvirt's public-API check that flags `a` and `b` are not both given, with its text
+/// ("Flags 'A' and 'B' are mutually exclusive").
+pub fn exclusive(flags: u32, a: u32, b: u32, a_name: &str, b_name: &str) -> Result<()> {
+    if flags & a != 0 && flags & b != 0 {
+        return Err(Error::InvalidArgBare(format!(
+            "Flags '{a_name}' and '{b_name}' are mutually exclusive"
+        )));
+    }
+    Ok(())
+}
+
+/// `virDomainModificationImpact`.
+pub mod affect {
+    /// VIR_DOMAIN_AFFECT_LIVE.
+    pub const LIVE: u32 = 1;
+    /// VIR_DOMAIN_AFFECT_CONFIG.
+    pub const CONFIG: u32 = 2;
+    /// Both.
+    pub const BOTH: u32 = LIVE | CONFIG;
+}
+
+/// VIR_TYPED_PARAM_STRING_OKAY, accepted by the parameter getters.
+pub const TYPED_PARAM_STRING_OKAY: u32 = 4;
+
+/// `virConnectListAllDomainsFlags`.
+pub mod list {
+    pub const ACTIVE: u32 = 1;
+    pub const INACTIVE: u32 = 2;
+    pub const PERSISTENT: u32 = 4;
+    pub const TRANSIENT: u32 = 8;
+    pub const RUNNING: u32 = 16;
+    pub const PAUSED: u32 = 32;
+    pub const SHUTOFF: u32 = 64;
+    pub const OTHER: u32 = 128;
+    pub const MANAGEDSAVE: u32 = 256;
+    pub const NO_MANAGEDSAVE: u32 = 512;
+    pub const AUTOSTART: u32 = 1024;
+    pub const NO_AUTOSTART: u32 = 2048;
+    pub const HAS_SNAPSHOT: u32 = 4096;
+    pub const NO_SNAPSHOT: u32 = 8192;
+    pub const HAS_CHECKPOINT: u32 = 16384;
+    pub const NO_CHECKPOINT: u32 = 32768;
+    /// Every filter flag.
+    pub const ALL: u32 = 0xffff;
+}
+
+/// `virConnectGetAllDomainStatsFlags` and `virDomainStatsTypes`.
+pub mod stats {
+    /// The filter flags the stats API shares with the listing API (ACTIVE ... OTHER).
+    pub const FILTERS: u32 = 0xff;
+    pub const NOWAIT: u32 = 1 << 29;
+    pub const BACKING: u32 = 1 << 30;
+    pub const ENFORCE: u32 = 1 << 31;
+    /// VIR_DOMAIN_STATS_STATE.
+    pub const STATE: u32 = 1;
+    /// VIR_DOMAIN_STATS_IOTHREAD.
+    pub const IOTHREAD: u32 = 128;
+    /// The groups libvirt 9.0's test driver reports.
+    pub const SUPPORTED: u32 = STATE | IOTHREAD;
+}
+
+/// `virDomainUndefineFlagsValues` the test driver accepts.
+pub mod undefine {
+    pub const MANAGED_SAVE: u32 = 1;
+    pub const SNAPSHOTS_METADATA: u32 = 2;
+}
+
+/// `virDomainXMLFlags` the test driver accepts.
+pub mod xml {
+    pub const SECURE: u32 = 1;
+    pub const INACTIVE: u32 = 2;
+    pub const MIGRATABLE: u32 = 8;
+}
+
+/// `virDomainCoreDumpFlags`.
+pub mod dump {
+    pub const CRASH: u32 = 1;
+    pub const LIVE: u32 = 2;
+    pub const RESET: u32 = 16;
+}
+
+/// `virDomainVcpuFlags`: VIR_DOMAIN_VCPU_MAXIMUM.
+pub const VCPU_MAXIMUM: u32 = 4;
+/// `virDomainMemoryModFlags`: VIR_DOMAIN_MEM_MAXIMUM.
+pub const MEM_MAXIMUM: u32 = 4;
+
+/// `virDomainMemoryFlags` of virDomainMemoryPeek.
+pub mod memory {
+    pub const VIRTUAL: u32 = 1;
+    pub const PHYSICAL: u32 = 2;
+}
+
+/// `virDomainSaveRestoreFlags` accepted by managed save and save image definition.
+pub mod save {
+    pub const BYPASS_CACHE: u32 = 1;
+    pub const RUNNING: u32 = 2;
+    pub const PAUSED: u32 = 4;
+}
+
+/// VIR_DOMAIN_DEFINE_VALIDATE.
+pub const DEFINE_VALIDATE: u32 = 1;
+/// VIR_DOMAIN_START_VALIDATE.
+pub const START_VALIDATE: u32 = 16;
+/// VIR_DOMAIN_DESTROY_GRACEFUL.
+pub const DESTROY_GRACEFUL: u32 = 1;
+/// Every `virDomainRebootFlagValues` bit (ACPI, guest agent, initctl, signal, paravirt).
+pub const REBOOT_ALL: u32 = 0x1f;
+/// VIR_DOMAIN_TIME_SYNC.
+pub const TIME_SYNC: u32 = 1;
+/// VIR_DOMAIN_SAVE_IMAGE_XML_SECURE.
+pub const SAVE_IMAGE_XML_SECURE: u32 = 1;
+/// `virDomainMigrateFlags` that libvirt's public API checks before the driver.
+pub mod migrate {
+    pub const PEER2PEER: u32 = 2;
+    pub const TUNNELLED: u32 = 4;
+    pub const NON_SHARED_DISK: u32 = 64;
+    pub const NON_SHARED_INC: u32 = 128;
+    pub const OFFLINE: u32 = 1024;
+    pub const PARALLEL: u32 = 131_072;
+}
+
+/// The snapshot listing flags the test driver accepts (ROOTS, TOPOLOGICAL and every filter).
+pub const SNAPSHOT_LIST_ALL: u32 = 0x7ff;
+
+/// `virDomainSnapshotCreateFlags`.
+pub mod snapshot_create {
+    pub const REDEFINE: u32 = 1;
+    pub const CURRENT: u32 = 2;
+    pub const NO_METADATA: u32 = 4;
+    pub const HALT: u32 = 8;
+    pub const QUIESCE: u32 = 64;
+    pub const ATOMIC: u32 = 128;
+    pub const LIVE: u32 = 256;
+    pub const VALIDATE: u32 = 512;
+    /// The flags the test driver accepts.
+    pub const ACCEPTED: u32 = REDEFINE | CURRENT | HALT | QUIESCE | ATOMIC | LIVE | VALIDATE;
+}
+
+/// VIR_DOMAIN_SNAPSHOT_XML_SECURE.
+pub const SNAPSHOT_XML_SECURE: u32 = 1;
+
+/// `virDomainSnapshotDeleteFlags` the test driver accepts.
+pub mod snapshot_delete {
+    pub const CHILDREN: u32 = 1;
+    pub const CHILDREN_ONLY: u32 = 4;
+}
+
+/// `virDomainSnapshotRevertFlags` the test driver accepts.
+pub mod snapshot_revert {
+    pub const RUNNING: u32 = 1;
+    pub const PAUSED: u32 = 2;
+    pub const FORCE: u32 = 4;
+}

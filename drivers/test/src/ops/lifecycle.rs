@@ -1,0 +1,255 @@
+//! Starting, stopping, pausing and undefining domains, with the test driver's states,
+//! events and texts.
+
+use uuid::Uuid;
+use virtbus_core::{
+    error::check_flags,
+    event::{lifecycle, Event},
+    model::LifecycleAction,
+    state::{paused, running, shutoff, valid_transition, DomainState, Operation, StateReason},
+    Error, Result,
+};
+
+use crate::{
+    flags,
+    store::{lifecycle_event, Store},
+    TestDriver,
+};
+
+/// What the guest does on a power-off or reboot request, per its `on_*` action.
+fn act(
+    store: &mut Store,
+    uuid: &Uuid,
+    action: LifecycleAction,
+    events: &mut Vec<Event>,
+) -> Result<()> {
+    match action {
+        LifecycleAction::Restart | LifecycleAction::RenameRestart => {
+            store.get_mut(uuid)?.state = StateReason::new(DomainState::Running, running::BOOTED);
+            Ok(())
+        }
+        _ => store.stop_with_event(
+            uuid,
+            shutoff::SHUTDOWN,
+            lifecycle::stopped::SHUTDOWN,
+            events,
+        ),
+    }
+}
+
+impl TestDriver {
+    /// virDomainCreateWithFlags.
+    pub(crate) fn op_create(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "testDomainCreateWithFlags")?;
+        self.with(|store, events| {
+            let dom = store.get(uuid)?;
+            if dom.state.state != DomainState::Shutoff {
+                return Err(Error::Internal(format!(
+                    "Domain '{}' is already running",
+                    dom.name()
+                )));
+            }
+            store.start(uuid, running::BOOTED)?;
+            events.push(lifecycle_event(
+                *uuid,
+                lifecycle::STARTED,
+                lifecycle::started::BOOTED,
+            ));
+            Ok(())
+        })
+    }
+
+    /// virDomainDestroyFlags.
+    pub(crate) fn op_destroy(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(flags, flags::DESTROY_GRACEFUL, "testDomainDestroyFlags")?;
+        self.with(|store, events| {
+            let dom = store.get(uuid)?;
+            valid_transition(Operation::Destroy, dom.state.state, dom.name())?;
+            store.stop_with_event(
+                uuid,
+                shutoff::DESTROYED,
+                lifecycle::stopped::DESTROYED,
+                events,
+            )
+        })
+    }
+
+    /// virDomainShutdownFlags: the guest's `on_poweroff` action decides what happens.
+    pub(crate) fn op_shutdown(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "testDomainShutdownFlags")?;
+        self.with(|store, events| {
+            let dom = store.get(uuid)?;
+            if dom.state.state == DomainState::Shutoff {
+                return Err(Error::Internal(format!(
+                    "domain '{}' not running",
+                    dom.name()
+                )));
+            }
+            let action = dom.cur.on_poweroff;
+            act(store, uuid, action, events)
+        })
+    }
+
+    /// virDomainReboot: the guest's `on_reboot` action decides what happens.
+    pub(crate) fn op_reboot(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(flags, flags::REBOOT_ALL, "testDomainReboot")?;
+        self.with(|store, events| {
+            let dom = store.get(uuid)?;
+            valid_transition(Operation::Reboot, dom.state.state, dom.name())?;
+            let action = dom.cur.on_reboot;
+            act(store, uuid, action, events)
+        })
+    }
+
+    /// virDomainReset: nothing changes, the domain only has to be active.
+    pub(crate) fn op_reset(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "testDomainReset")?;
+        self.read(|store| {
+            let dom = store.get(uuid)?;
+            valid_transition(Operation::Reset, dom.state.state, dom.name())
+        })
+    }
+
+    /// virDomainSuspend.
+    pub(crate) fn op_suspend(&self, uuid: &Uuid) -> Result<()> {
+        self.with(|store, events| {
+            let dom = store.get_mut(uuid)?;
+            if matches!(dom.state.state, DomainState::Shutoff | DomainState::Paused) {
+                return Err(Error::Internal(format!(
+                    "domain '{}' not running",
+                    dom.name()
+                )));
+            }
+            dom.state = StateReason::new(DomainState::Paused, paused::USER);
+            events.push(lifecycle_event(
+                *uuid,
+                lifecycle::SUSPENDED,
+                lifecycle::suspended::PAUSED,
+            ));
+            Ok(())
+        })
+    }
+
+    /// virDomainResume.
+    pub(crate) fn op_resume(&self, uuid: &Uuid) -> Result<()> {
+        self.with(|store, events| {
+            let dom = store.get_mut(uuid)?;
+            valid_transition(Operation::Resume, dom.state.state, dom.name())?;
+            dom.state = StateReason::new(DomainState::Running, running::UNPAUSED);
+            events.push(lifecycle_event(
+                *uuid,
+                lifecycle::RESUMED,
+                lifecycle::resumed::UNPAUSED,
+            ));
+            Ok(())
+        })
+    }
+
+    /// virDomainUndefineFlags: an inactive domain disappears (with its snapshots, which
+    /// VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA must then allow), an active one becomes
+    /// transient and keeps running.
+    pub(crate) fn op_undefine(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            flags::undefine::MANAGED_SAVE | flags::undefine::SNAPSHOTS_METADATA,
+            "testDomainUndefineFlags",
+        )?;
+        self.with(|store, events| {
+            let dom = store.get_mut(uuid)?;
+            if dom.managed_save && flags & flags::undefine::MANAGED_SAVE == 0 {
+                return Err(Error::OperationInvalid(
+                    "Refusing to undefine while domain managed save image exists".to_owned(),
+                ));
+            }
+            let snapshots = dom.snapshot_count();
+            if !dom.is_active() && snapshots > 0 && flags & flags::undefine::SNAPSHOTS_METADATA == 0
+            {
+                return Err(Error::OperationInvalid(format!(
+                    "cannot delete inactive domain with {snapshots} snapshots"
+                )));
+            }
+            dom.managed_save = false;
+            events.push(lifecycle_event(
+                *uuid,
+                lifecycle::UNDEFINED,
+                lifecycle::undefined::REMOVED,
+            ));
+            if dom.is_active() {
+                dom.persistent = false;
+                dom.next = None;
+            } else {
+                store.remove(uuid);
+                events.push(Event::DomainRemoved(*uuid));
+            }
+            Ok(())
+        })
+    }
+
+    /// virDomainRename: only for an inactive persistent domain.
+    pub(crate) fn op_rename(&self, uuid: &Uuid, new_name: &str, flags: u32) -> Result<()> {
+        if new_name.is_empty() {
+            return Err(Error::InvalidArgBare(
+                "string new_name in virDomainRename must not be empty".to_owned(),
+            ));
+        }
+        check_flags(flags, 0, "testDomainRename")?;
+        self.with(|store, events| {
+            let dom = store.get(uuid)?;
+            if dom.is_active() {
+                return Err(Error::OperationInvalid(
+                    "cannot rename active domain".to_owned(),
+                ));
+            }
+            if !dom.persistent {
+                return Err(Error::OperationInvalid(
+                    "cannot rename a transient domain".to_owned(),
+                ));
+            }
+            if dom.state.state != DomainState::Shutoff {
+                return Err(Error::OperationInvalid(
+                    "domain has to be shutoff before renaming".to_owned(),
+                ));
+            }
+            if dom.name() == new_name {
+                return Err(Error::OperationInvalid(
+                    "Can't rename domain to itself".to_owned(),
+                ));
+            }
+            if store.by_name(new_name).is_some() {
+                return Err(Error::OperationInvalid(format!(
+                    "domain with name '{new_name}' already exists"
+                )));
+            }
+            if new_name.contains('/') {
+                return Err(Error::Xml(format!("name {new_name} cannot contain '/'")));
+            }
+            store.rename(uuid, new_name)?;
+            events.push(lifecycle_event(
+                *uuid,
+                lifecycle::UNDEFINED,
+                lifecycle::undefined::RENAMED,
+            ));
+            events.push(lifecycle_event(
+                *uuid,
+                lifecycle::DEFINED,
+                lifecycle::defined::RENAMED,
+            ));
+            Ok(())
+        })
+    }
+
+    /// virDomainSetAutostart: no check at all in the test driver.
+    pub(crate) fn op_set_autostart(&self, uuid: &Uuid, autostart: bool) -> Result<()> {
+        self.with(|store, events| {
+            let dom = store.get_mut(uuid)?;
+            if dom.autostart != autostart {
+                dom.autostart = autostart;
+                events.push(Event::Domain(virtbus_core::event::DomainEvent {
+                    uuid: *uuid,
+                    kind: virtbus_core::event::DomainEventKind::PropertiesMayHaveChanged,
+                }));
+            }
+            Ok(())
+        })
+    }
+}
