@@ -1,5 +1,12 @@
-//! The bus front: one module per org.libvirt interface, plus paths, errors and parameters.
+//! The bus front: one module per org.libvirt interface, plus the method-call dispatcher,
+//! paths, errors and parameters.
 
+pub mod connect;
+pub mod dispatch;
+pub mod domain;
+pub mod domain_props;
 pub mod error;
+pub mod object_manager;
 pub mod params;
 pub mod path;
+pub mod registry;

@@ -10,14 +10,26 @@ use zbus::{ObjectPath, OwnedObjectPath};
 /// The element under a connection object that holds its domains.
 pub const DOMAIN: &str = "domain";
 
+/// The element under a connection object that holds domain snapshots.
+pub const DOMAIN_SNAPSHOT: &str = "domainsnapshot";
+
 /// `_6695eb01_f6a4_8304_79aa_97f2502e193f` for a UUID.
 pub fn encode_uuid(uuid: &Uuid) -> String {
+    let mut out = String::with_capacity(ENCODED_UUID_LEN);
+    push_encoded_uuid(&mut out, uuid);
+    out
+}
+
+/// The length of an element made by [`encode_uuid`].
+pub const ENCODED_UUID_LEN: usize = uuid::fmt::Hyphenated::LENGTH + 1;
+
+/// Appends [`encode_uuid`]`(uuid)` to `out`, with no allocation of its own (for paths built
+/// by the thousand).
+pub fn push_encoded_uuid(out: &mut String, uuid: &Uuid) {
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
     let hyphenated = uuid.hyphenated().encode_lower(&mut buf);
-    let mut out = String::with_capacity(hyphenated.len() + 1);
     out.push('_');
     out.extend(hyphenated.chars().map(|c| if c == '-' { '_' } else { c }));
-    out
 }
 
 /// The UUID of a path element made by [`encode_uuid`], or `None` when it is not one.
@@ -82,6 +94,27 @@ pub fn domain_uuid(root: &str, path: &str) -> Option<Uuid> {
     decode_uuid(element)
 }
 
+/// The path of snapshot `name` of domain `uuid` under the connection object `root`:
+/// `<root>/domainsnapshot/_<uuid>_<enc(name)>`, as libvirt-dbus forms it. `None` when `root`
+/// is not a valid object path.
+pub fn snapshot_path(root: &str, uuid: &Uuid, name: &str) -> Option<OwnedObjectPath> {
+    let path = format!(
+        "{root}/{DOMAIN_SNAPSHOT}/{}_{}",
+        encode_uuid(uuid),
+        encode_str(name)
+    );
+    ObjectPath::try_from(path).ok().map(OwnedObjectPath::from)
+}
+
+/// The connection object above a child path: `/org/libvirt/Test` for
+/// `/org/libvirt/Test/domain/_...` with `element` "domain". `None` when the path has no such
+/// element.
+pub fn root_of<'p>(path: &'p str, element: &str) -> Option<&'p str> {
+    let (root, rest) = path.rsplit_once('/')?;
+    let (root, last) = root.rsplit_once('/')?;
+    (last == element && !rest.is_empty() && !root.is_empty()).then_some(root)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +158,23 @@ mod tests {
             domain_uuid("/org/libvirt/Test", "/org/libvirt/QEMU/domain/_x"),
             None
         );
+    }
+
+    #[test]
+    fn snapshot_paths_match_libvirt_dbus() {
+        let uuid = Uuid::parse_str(TEST_UUID).unwrap();
+        assert_eq!(
+            snapshot_path("/org/libvirt/Test", &uuid, "s 1")
+                .unwrap()
+                .as_str(),
+            "/org/libvirt/Test/domainsnapshot/_6695eb01_f6a4_8304_79aa_97f2502e193f_s_201"
+        );
+        assert_eq!(snapshot_path("not a path", &uuid, "s"), None);
+        let domain = domain_path("/org/libvirt/Test", &uuid);
+        assert_eq!(root_of(domain.as_str(), DOMAIN), Some("/org/libvirt/Test"));
+        assert_eq!(root_of("/org/libvirt/Test", DOMAIN), None);
+        assert_eq!(root_of("/domain/_x", DOMAIN), None);
+        assert_eq!(root_of("/", DOMAIN), None);
     }
 
     #[test]

@@ -1,0 +1,203 @@
+//! The call contract: which members each served interface has, the body signature each
+//! method takes, and each property's type and access.
+//!
+//! `org.libvirt.Connect` and `org.libvirt.Domain` come from `interfaces/*.xml` (the project's
+//! statement of the contract, embedded at build time); the standard interfaces the dispatcher
+//! serves itself are listed here. Every call is checked against this table before it reaches
+//! its handler, as GDBus checks libvirt-dbus's calls against its introspection data.
+
+use std::collections::HashMap;
+
+use zbus_xml::{ArgDirection, Node};
+
+/// `org.freedesktop.DBus.Properties`.
+pub const PROPERTIES: &str = "org.freedesktop.DBus.Properties";
+/// `org.freedesktop.DBus.Introspectable`.
+pub const INTROSPECTABLE: &str = "org.freedesktop.DBus.Introspectable";
+/// `org.freedesktop.DBus.Peer`.
+pub const PEER: &str = "org.freedesktop.DBus.Peer";
+/// `org.freedesktop.DBus.ObjectManager`.
+pub const OBJECT_MANAGER: &str = "org.freedesktop.DBus.ObjectManager";
+
+/// The contract files, as (file name, text).
+const CONTRACT_FILES: [(&str, &str); 2] = [
+    (
+        "org.libvirt.Connect.xml",
+        include_str!("../../../interfaces/org.libvirt.Connect.xml"),
+    ),
+    (
+        "org.libvirt.Domain.xml",
+        include_str!("../../../interfaces/org.libvirt.Domain.xml"),
+    ),
+];
+
+/// The methods of the standard interfaces, as (interface, member, input signature).
+const STANDARD_METHODS: [(&str, &str, &str); 7] = [
+    (PROPERTIES, "Get", "ss"),
+    (PROPERTIES, "GetAll", "s"),
+    (PROPERTIES, "Set", "ssv"),
+    (INTROSPECTABLE, "Introspect", ""),
+    (PEER, "Ping", ""),
+    (PEER, "GetMachineId", ""),
+    (OBJECT_MANAGER, "GetManagedObjects", ""),
+];
+
+/// Why the contract could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ContractError {
+    /// A contract file is not valid introspection XML.
+    #[error("interfaces/{file}: {source}")]
+    Parse {
+        /// The file.
+        file: &'static str,
+        /// What the parser said.
+        #[source]
+        source: zbus_xml::Error,
+    },
+}
+
+/// One property of an interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyContract {
+    /// Its D-Bus type, e.g. `b`.
+    pub ty: String,
+    /// Whether `Properties.Get` may read it.
+    pub readable: bool,
+    /// Whether `Properties.Set` may write it.
+    pub writable: bool,
+}
+
+/// The members of one interface.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct InterfaceContract {
+    /// Method name → input signature, without parentheses (`""` for none).
+    methods: HashMap<String, String>,
+    /// Property name → its type and access.
+    properties: HashMap<String, PropertyContract>,
+}
+
+impl InterfaceContract {
+    /// The input signature of method `member`, or `None` if the interface has no such method.
+    pub fn method(&self, member: &str) -> Option<&str> {
+        self.methods.get(member).map(String::as_str)
+    }
+
+    /// Property `name`, or `None` if the interface has no such property.
+    pub fn property(&self, name: &str) -> Option<&PropertyContract> {
+        self.properties.get(name)
+    }
+
+    /// Every method name with its input signature.
+    pub fn methods(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.methods.iter().map(|(n, s)| (n.as_str(), s.as_str()))
+    }
+
+    /// Every property with its contract.
+    pub fn properties(&self) -> impl Iterator<Item = (&str, &PropertyContract)> {
+        self.properties.iter().map(|(n, p)| (n.as_str(), p))
+    }
+}
+
+/// Every interface the dispatcher serves, with its members.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    interfaces: HashMap<String, InterfaceContract>,
+}
+
+impl Contract {
+    /// Reads the embedded contract files and adds the standard interfaces.
+    pub fn load() -> Result<Self, ContractError> {
+        let mut interfaces: HashMap<String, InterfaceContract> = HashMap::new();
+        for (file, text) in CONTRACT_FILES {
+            let node = Node::from_reader(text.as_bytes())
+                .map_err(|source| ContractError::Parse { file, source })?;
+            for iface in node.interfaces() {
+                let entry = interfaces.entry(iface.name().to_string()).or_default();
+                for method in iface.methods() {
+                    let signature: String = method
+                        .args()
+                        .iter()
+                        // An argument without a direction is an input of a method.
+                        .filter(|a| a.direction() != Some(ArgDirection::Out))
+                        .map(|a| a.ty().to_string())
+                        .collect();
+                    entry.methods.insert(method.name().to_string(), signature);
+                }
+                for prop in iface.properties() {
+                    let access = prop.access();
+                    entry.properties.insert(
+                        prop.name().to_string(),
+                        PropertyContract {
+                            ty: prop.ty().to_string(),
+                            readable: access.read(),
+                            writable: access.write(),
+                        },
+                    );
+                }
+            }
+        }
+        for (iface, member, signature) in STANDARD_METHODS {
+            interfaces
+                .entry(iface.to_owned())
+                .or_default()
+                .methods
+                .insert(member.to_owned(), signature.to_owned());
+        }
+        Ok(Self { interfaces })
+    }
+
+    /// The members of interface `name`, or `None` if it is not served at all.
+    pub fn interface(&self, name: &str) -> Option<&InterfaceContract> {
+        self.interfaces.get(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_contract_reads() {
+        let contract = Contract::load().unwrap();
+        let domain = contract.interface("org.libvirt.Domain").unwrap();
+        assert_eq!(domain.method("Suspend"), Some(""));
+        assert_eq!(domain.method("GetState"), Some("u"));
+        assert_eq!(domain.method("SetMemoryStatsPeriod"), Some("iu"));
+        assert_eq!(domain.method("Nope"), None);
+        let autostart = domain.property("Autostart").unwrap();
+        assert_eq!(
+            (
+                autostart.ty.as_str(),
+                autostart.readable,
+                autostart.writable
+            ),
+            ("b", true, true)
+        );
+        assert!(!domain.property("Name").unwrap().writable);
+        let connect = contract.interface("org.libvirt.Connect").unwrap();
+        assert_eq!(connect.method("ListDomains"), Some("u"));
+        assert_eq!(connect.method("BaselineCPU"), Some("asu"));
+        assert!(connect.methods().count() > 50);
+        assert_eq!(
+            contract.interface(PROPERTIES).unwrap().method("Set"),
+            Some("ssv")
+        );
+        assert!(contract.interface("org.example.Nope").is_none());
+    }
+
+    #[test]
+    fn only_domain_autostart_is_writable() {
+        // The dispatcher writes Autostart itself; a new writable property needs code there.
+        let contract = Contract::load().unwrap();
+        let mut writable = Vec::new();
+        for iface in ["org.libvirt.Connect", "org.libvirt.Domain"] {
+            for (name, prop) in contract.interface(iface).unwrap().properties() {
+                assert!(prop.readable, "{iface}.{name} is not readable");
+                if prop.writable {
+                    writable.push(format!("{iface}.{name}"));
+                }
+            }
+        }
+        assert_eq!(writable, ["org.libvirt.Domain.Autostart"]);
+    }
+}

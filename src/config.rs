@@ -1,0 +1,84 @@
+//! What the service serves: which bus mode, which drivers at which connection paths, and
+//! which well-known name it takes once everything is served.
+
+/// The well-known name of the service, as libvirt-dbus owns it.
+pub const BUS_NAME: &str = "org.libvirt";
+
+/// Whether the service runs for one user (session bus) or for the machine (system bus).
+///
+/// The mode decides the URI of drivers that have a per-user and a per-machine flavour
+/// (`qemu:///session` or `qemu:///system`); the embedded test driver is the same in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Serving one user, normally on the session bus.
+    Session,
+    /// Serving the machine, normally on the system bus.
+    System,
+}
+
+/// A driver the service can serve, with the connection object it lives at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriverKind {
+    /// The embedded in-memory test driver, `test:///default`.
+    Test,
+}
+
+impl DriverKind {
+    /// The connection object of this driver, exactly as libvirt-dbus names it.
+    pub fn root_path(self) -> &'static str {
+        match self {
+            DriverKind::Test => "/org/libvirt/Test",
+        }
+    }
+}
+
+/// How [`crate::serve`] sets the service up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Session or system flavour of the drivers.
+    pub mode: Mode,
+    /// The drivers to serve, each at its own connection object.
+    pub drivers: Vec<DriverKind>,
+    /// The well-known name to request once every object is served; `None` to request none
+    /// (for a peer-to-peer connection in tests, where names do not exist).
+    pub bus_name: Option<String>,
+}
+
+impl Config {
+    /// Every driver of `mode`, taking [`BUS_NAME`].
+    pub fn new(mode: Mode) -> Self {
+        Self {
+            mode,
+            drivers: vec![DriverKind::Test],
+            bus_name: Some(BUS_NAME.to_owned()),
+        }
+    }
+
+    /// The same configuration, but requesting no well-known name.
+    pub fn without_bus_name(mut self) -> Self {
+        self.bus_name = None;
+        self
+    }
+}
+
+impl Default for Config {
+    /// Session mode, every driver, taking [`BUS_NAME`].
+    fn default() -> Self {
+        Self::new(Mode::Session)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_serves_the_test_driver_and_takes_the_name() {
+        let config = Config::default();
+        assert_eq!(config.mode, Mode::Session);
+        assert_eq!(config.drivers, vec![DriverKind::Test]);
+        assert_eq!(config.bus_name.as_deref(), Some("org.libvirt"));
+        assert_eq!(config.without_bus_name().bus_name, None);
+        assert_eq!(DriverKind::Test.root_path(), "/org/libvirt/Test");
+    }
+}
