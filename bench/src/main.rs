@@ -1,1 +1,188 @@
-fn main() {}
+//! virtbus-bench: measures an `org.libvirt` service (and optionally a second one, e.g.
+//! libvirt-dbus) each on its own private dbus-daemon, and prints the figures side by side
+//! with the targets. It is a report: the exit status is 0 whenever the benchmark
+//! itself ran, whatever the figures say.
+
+mod bus;
+mod error;
+mod figures;
+mod load;
+mod measure;
+mod process;
+mod report;
+mod service;
+mod stats;
+
+use std::{process::ExitCode, time::Duration};
+
+use clap::Parser;
+
+use crate::{
+    error::BenchError, figures::ServiceFigures, load::Repeat, measure::Settings,
+    service::ServiceSpec,
+};
+
+/// Benchmark an org.libvirt D-Bus service against another on private buses.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// The service binary under test ("ours").
+    #[arg(long)]
+    service: String,
+    /// Arguments for --service, split on whitespace.
+    #[arg(long, default_value = "--session", allow_hyphen_values = true)]
+    args: String,
+    /// A second service to compare with, e.g. /usr/sbin/libvirt-dbus ("other").
+    #[arg(long)]
+    compare: Option<String>,
+    /// Arguments for --compare, split on whitespace.
+    #[arg(long, default_value = "--session", allow_hyphen_values = true)]
+    compare_args: String,
+    /// Number of domains to define.
+    #[arg(long, default_value_t = 10_000)]
+    domains: usize,
+    /// Measured seconds per throughput workload.
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    /// Warm-up seconds before each throughput workload.
+    #[arg(long, default_value_t = 0.5)]
+    warmup: f64,
+    /// Concurrent clients for the many-clients workloads and for defining.
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Starts for the spawn-to-name-owned median.
+    #[arg(long, default_value_t = 5)]
+    starts: usize,
+    /// The dbus-daemon program for the private buses.
+    #[arg(long, default_value = "dbus-daemon")]
+    dbus_daemon: String,
+}
+
+impl Cli {
+    fn settings(&self) -> Result<Settings, BenchError> {
+        let seconds = |name: &str, v: f64, min: f64| {
+            if v.is_finite() && (min..=60.0).contains(&v) {
+                Ok(Duration::from_secs_f64(v))
+            } else {
+                Err(BenchError::Usage(format!("--{name} must be in {min}..=60")))
+            }
+        };
+        if !(1..=1_000_000).contains(&self.domains) {
+            return Err(BenchError::Usage("--domains must be in 1..=1000000".into()));
+        }
+        if !(1..=64).contains(&self.clients) {
+            return Err(BenchError::Usage("--clients must be in 1..=64".into()));
+        }
+        if !(1..=50).contains(&self.starts) {
+            return Err(BenchError::Usage("--starts must be in 1..=50".into()));
+        }
+        Ok(Settings {
+            dbus_daemon: self.dbus_daemon.clone(),
+            starts: self.starts,
+            clients: self.clients,
+            warmup: seconds("warmup", self.warmup, 0.0)?,
+            window: seconds("seconds", self.seconds, 0.1)?,
+            domains: self.domains,
+            define_limit: Duration::from_secs(120),
+            list_reps: Repeat {
+                times: 20,
+                budget: Duration::from_secs(10),
+            },
+            managed_reps: Repeat {
+                times: 10,
+                budget: Duration::from_secs(10),
+            },
+            get_all_reps: Repeat {
+                times: 3,
+                budget: Duration::from_secs(15),
+            },
+        })
+    }
+}
+
+fn spec(binary: &str, args: &str) -> ServiceSpec {
+    ServiceSpec {
+        binary: binary.to_owned(),
+        args: args.split_whitespace().map(str::to_owned).collect(),
+    }
+}
+
+/// Measures every service in turn and prints the report; the error is the first harness
+/// failure, reported after whatever was measured.
+async fn run(cli: &Cli, settings: &Settings) -> Result<(), BenchError> {
+    let mut specs = vec![spec(&cli.service, &cli.args)];
+    if let Some(other) = &cli.compare {
+        specs.push(spec(other, &cli.compare_args));
+    }
+    let mut all = Vec::new();
+    let mut failure = None;
+    for spec in &specs {
+        let mut figures = ServiceFigures::new(&spec.binary);
+        if let Err(e) = measure::measure(spec, settings, &mut figures).await {
+            eprintln!("bench: {e}");
+            figures.notes.push(format!("run stopped: {e}"));
+            failure.get_or_insert(e);
+        }
+        all.push(figures);
+    }
+
+    let (ours, other) = (&all[0], all.get(1));
+    println!(
+        "virtbus-bench: {} CPUs, {} s per workload (+{} s warm-up), N = {} domains, {} clients",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cli.seconds,
+        cli.warmup,
+        cli.domains,
+        cli.clients
+    );
+    println!("{}", report::table(ours, other, cli.clients));
+    println!("{}", report::verdicts(ours, other, cli.clients));
+    failure.map_or(Ok(()), Err)
+}
+
+async fn run_until_signal(cli: &Cli, settings: &Settings) -> Result<(), BenchError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).map_err(|source| BenchError::Spawn {
+        program: "SIGTERM handler".into(),
+        source,
+    })?;
+    // Dropping `run` on a signal drops every process guard, which ends the services and the
+    // private buses.
+    tokio::select! {
+        result = run(cli, settings) => result,
+        _ = tokio::signal::ctrl_c() => Err(BenchError::Interrupted("SIGINT")),
+        _ = term.recv() => Err(BenchError::Interrupted("SIGTERM")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match cli.settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bench: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run_until_signal(&cli, &settings));
+    // Blocking reader threads (dbus-daemon stdout) must not keep the process alive.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Child processes that are always ended by pid, and what /proc says about a process.
+
+use std::{
+    fs,
+    process::{Child, ExitStatus},
+    thread,
+    time::{Duration, Instant},
+};
+
+use crate::error::BenchError;
+
+/// How long a child gets to exit after SIGTERM before it is killed.
+const TERM_GRACE: Duration = Duration::from_secs(3);
+
+/// A child process that is terminated (SIGTERM, then SIGKILL) and reaped when dropped, so that
+/// no process outlives the benchmark, also on error, panic or Ctrl-C.
+#[derive(Debug)]
+pub struct ProcessGuard {
+    child: Child,
+    name: String,
+}
+
+impl ProcessGuard {
+    /// Takes ownership of a freshly spawned child.
+    pub fn new(child: Child, name: impl Into<String>) -> Self {
+        Self {
+            child,
+            name: name.into(),
+        }
+    }
+
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The exit status if the child has already exited.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Terminates the child now and waits for it (bounded by the grace period plus SIGKILL).
+    pub fn stop(mut self) {
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        if self.exited().is_some() {
+            return;
+        }
+        let Ok(pid) = libc::pid_t::try_from(self.child.id()) else {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            return;
+        };
+        // SAFETY: kill(2) with a pid we own (our unreaped child, so the pid cannot have been
+        // reused) and a valid signal number has no memory-safety requirements.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + TERM_GRACE;
+        while Instant::now() < deadline {
+            if self.exited().is_some() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+        eprintln!("bench: {} ignored SIGTERM, killing it", self.name);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ProcessGuard {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// Total CPU time (user + system, all threads) a process has used so far.
+pub fn cpu_time(pid: u32) -> Result<Duration, BenchError> {
+    let text = fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| BenchError::Proc {
+        what: "CPU time",
+        pid,
+        reason: e.to_string(),
+    })?;
+    let ticks = parse_stat_cpu_ticks(&text).ok_or_else(|| BenchError::Proc {
+        what: "CPU time",
+        pid,
+        reason: "unexpected /proc/PID/stat format".into(),
+    })?;
+    Ok(ticks_to_duration(ticks))
+}
+
+/// CPU time all CPUs of the machine spent busy so far (everything but idle and iowait), from
+/// the first line of /proc/stat.
+pub fn system_busy_time() -> Result<Duration, BenchError> {
+    let failure = |reason: String| BenchError::Proc {
+        what: "system CPU time",
+        pid: 0,
+        reason,
+    };
+    let text = fs::read_to_string("/proc/stat").map_err(|e| failure(e.to_string()))?;
+    let ticks = parse_system_busy_ticks(&text)
+        .ok_or_else(|| failure("unexpected /proc/stat format".into()))?;
+    Ok(ticks_to_duration(ticks))
+}
+
+/// Resident set size in KiB (`VmRSS`).
+pub fn rss_kib(pid: u32) -> Result<u64, BenchError> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// Peak resident set size in KiB (`VmHWM`).
+pub fn peak_rss_kib(pid: u32) -> Result<u64, BenchError> {
+    status_kib(pid, "VmHWM:")
+}
+
+fn status_kib(pid: u32, key: &'static str) -> Result<u64, BenchError> {
+    let text = fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| BenchError::Proc {
+        what: key,
+        pid,
+        reason: e.to_string(),
+    })?;
+    parse_status_kib(&text, key).ok_or_else(|| BenchError::Proc {
+        what: key,
+        pid,
+        reason: "field missing in /proc/PID/status".into(),
+    })
+}
+
+/// utime + stime (fields 14 and 15) of a /proc/PID/stat line, in clock ticks.
+fn parse_stat_cpu_ticks(stat: &str) -> Option<u64> {
+    // The command name (field 2) is in parentheses and may contain spaces: skip past its end.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    // `rest` starts at field 3 (state), so utime (14) is the 12th item and stime the 13th.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// user + nice + system + irq + softirq + steal of the aggregate `cpu` line, in clock ticks.
+fn parse_system_busy_ticks(stat: &str) -> Option<u64> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let fields: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    // user nice system idle iowait irq softirq steal ...
+    let busy = [0usize, 1, 2, 5, 6, 7];
+    busy.iter().map(|&i| fields.get(i).copied()).sum()
+}
+
+fn parse_status_kib(status: &str, key: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line[key.len()..].split_whitespace().next()?.parse().ok()
+}
+
+fn ticks_to_duration(ticks: u64) -> Duration {
+    // SAFETY: sysconf has no memory-safety requirements.
+    let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    let per_sec = u64::try_from(per_sec)
+        .ok()
+        .filter(|&t| t > 0)
+        .unwrap_or(100);
+    Duration::from_nanos(ticks.saturating_mul(1_000_000_000) / per_sec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_fields_after_a_name_with_spaces_and_parens() {
+        let line = "1234 (a b) c) S 1 2 3 4 5 6 7 8 9 10 250 70 11 12 20 0 4 0 99 1000 50";
+        assert_eq!(parse_stat_cpu_ticks(line), Some(320));
+    }
+
+    #[test]
+    fn stat_too_short_is_rejected() {
+        assert_eq!(parse_stat_cpu_ticks("1 (x) S 1 2"), None);
+    }
+
+    #[test]
+    fn status_rss_is_read() {
+        let status = "Name:\tx\nVmHWM:\t  9000 kB\nVmRSS:\t  8124 kB\n";
+        assert_eq!(parse_status_kib(status, "VmRSS:"), Some(8124));
+        assert_eq!(parse_status_kib(status, "VmHWM:"), Some(9000));
+        assert_eq!(parse_status_kib(status, "VmSwap:"), None);
+    }
+
+    #[test]
+    fn system_busy_skips_idle_and_iowait() {
+        let stat = "cpu  10 1 5 1000 50 2 3 4 0 0\ncpu0 5 0 2 500 25 1 1 2 0 0\n";
+        assert_eq!(parse_system_busy_ticks(stat), Some(25));
+        assert_eq!(parse_system_busy_ticks("cpu0 1 2 3\n"), None);
+    }
+
+    #[test]
+    fn own_process_is_readable() {
+        let pid = std::process::id();
+        assert!(rss_kib(pid).unwrap_or(0) > 0);
+        assert!(cpu_time(pid).is_ok());
+    }
+}
