@@ -1,0 +1,662 @@
+//! Bad input of every kind: malformed and invalid XML, bad names and UUIDs, huge sizes and
+//! arrays, unknown and malformed object paths, and a sweep over every method of
+//! `org.libvirt.Connect` and `org.libvirt.Domain` (read from the reference inventory) with
+//! wrong argument types and with plausible-but-bad values. Every call must get a reply (an
+//! error or a valid return, never silence), nothing may be half-applied, and the service must
+//! still be alive and correct afterwards.
+
+mod common;
+
+use std::{collections::HashMap, time::Duration};
+
+use common::{
+    assert_libvirt_error, call, domain_xml, domain_xml_uuid, with_timeout, Reply, Service,
+    LIBVIRT_ERROR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, TEST_PATH,
+};
+use zbus::{Structure, Variant};
+
+/// The reference inventory of members (interface, kind, name, in, out).
+const INVENTORY: &str = "/work/shared/reference/org.libvirt-inventory.tsv";
+/// A copy of the inventory kept with the tests, used when the reference is not present.
+const INVENTORY_COPY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/org.libvirt-inventory.tsv"
+);
+/// Upper bound for one reply in the sweep.
+const REPLY_LIMIT: Duration = Duration::from_secs(5);
+
+const VICTIM_UUID: &str = "99999999-8888-7777-6666-555555555555";
+
+async fn define_err(service: &Service, xml: &str) -> String {
+    let connect = service.connect_proxy().await;
+    let e = connect
+        .domain_define_xml(xml)
+        .await
+        .expect_err("definition must be refused");
+    common::libvirt_error(&e)
+}
+
+/// The domains are exactly the default one: nothing half-applied.
+async fn assert_only_default_domain(service: &Service) {
+    assert_eq!(
+        common::list_domains(&service.conn, 0).await,
+        [TEST_DOMAIN_PATH],
+        "a refused call left something behind"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_xml_reports_line_and_column() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let text = define_err(
+            &service,
+            "<domain type='test'><name>x</name>\n<memory>10</memory><os><type>hvm</type></os>\n</domian>",
+        )
+        .await;
+        assert!(text.starts_with("(domain_definition):3"), "{text}");
+        assert!(text.contains("Opening and ending tag mismatch"), "{text}");
+        // The offending line and a caret under column 10.
+        assert!(text.contains("\n</domian>\n---------^"), "{text:?}");
+
+        let text = define_err(&service, "<domain").await;
+        assert!(text.starts_with("(domain_definition):1"), "{text}");
+        let text = define_err(&service, "not xml at all").await;
+        assert!(text.contains("Start tag expected, '<' not found"), "{text}");
+        let text = define_err(&service, "").await;
+        assert!(text.contains("Document is empty"), "{text}");
+        let text = define_err(&service, "<domain type='test'><name>a\u{1}b</name></domain>").await;
+        assert!(text.starts_with("(domain_definition):1"), "{text}");
+        let text = define_err(&service, "<domain type='test'><name>a&#1;b</name></domain>").await;
+        assert!(text.starts_with("(domain_definition):1"), "{text}");
+        // Deep nesting and huge documents are refused or parsed, never a crash.
+        let deep = format!(
+            "<domain type='test'><name>deep</name>{}{}</domain>",
+            "<metadata>".repeat(100_000),
+            "</metadata>".repeat(100_000)
+        );
+        let connect = service.connect_proxy().await;
+        assert!(connect.domain_define_xml(&deep).await.is_err());
+        assert_only_default_domain(&service).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_definitions_are_refused_with_libvirt_texts() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let cases: Vec<(String, &str)> = vec![
+            (
+                "<network><name>x</name></network>".into(),
+                "XML error: expecting root element of 'domain', not 'network'",
+            ),
+            (
+                "<domain type='test'><memory>1048576</memory><os><type>hvm</type></os></domain>"
+                    .into(),
+                "missing name information",
+            ),
+            (domain_xml(""), "missing name information"),
+            (domain_xml("a/b"), "XML error: name a/b cannot contain '/'"),
+            (domain_xml("a\nb"), "invalid char in name"),
+            (
+                domain_xml("test"),
+                "operation failed: domain 'test' already exists with uuid 6695eb01-f6a4-8304-79aa-97f2502e193f",
+            ),
+            (
+                domain_xml_uuid("other", TEST_DOMAIN_UUID),
+                "operation failed: domain 'test' is already defined with uuid 6695eb01-f6a4-8304-79aa-97f2502e193f",
+            ),
+            (
+                domain_xml_uuid("other", "nope"),
+                "internal error: malformed uuid element",
+            ),
+            (
+                "<domain type='bogus'><name>o</name><memory>1048576</memory><os><type>hvm</type></os></domain>".into(),
+                "unsupported configuration: invalid domain type bogus",
+            ),
+            (
+                "<domain><name>o</name><memory>1048576</memory><os><type>hvm</type></os></domain>"
+                    .into(),
+                "missing domain type attribute",
+            ),
+            (
+                "<domain type='test'><name>o</name><memory>99999999999999999999999</memory><os><type>hvm</type></os></domain>".into(),
+                "Invalid value '99999999999999999999999'",
+            ),
+            (
+                "<domain type='test'><name>o</name><os><type>hvm</type></os></domain>".into(),
+                "Memory size must be specified",
+            ),
+            (
+                "<domain type='test'><name>o</name><memory>1048576</memory></domain>".into(),
+                "an os <type> must be specified",
+            ),
+        ];
+        let mut wrong = Vec::new();
+        for (xml, needle) in &cases {
+            let text = define_err(&service, xml).await;
+            if !text.contains(needle) {
+                wrong.push(format!("{xml:?}\n  expected {needle:?}\n  got      {text:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+        assert_only_default_domain(&service).await;
+
+        // The same checks hold for transient domains.
+        let connect = service.connect_proxy().await;
+        assert_libvirt_error(
+            connect.domain_create_xml(&domain_xml("a/b"), 0).await,
+            "cannot contain '/'",
+        );
+        assert_libvirt_error(
+            connect.domain_create_xml(&domain_xml_uuid("o", TEST_DOMAIN_UUID), 0).await,
+            "already",
+        );
+        assert_only_default_domain(&service).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dot_names_are_refused_or_fully_usable() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let connect = service.connect_proxy().await;
+        for name in ["..", ".", "a\tb", "名前", "x".repeat(1000).as_str()] {
+            match connect.domain_define_xml(&domain_xml(name)).await {
+                Ok(path) => {
+                    // Accepted: then it must be consistent everywhere.
+                    let found = connect.domain_lookup_by_name(name).await.unwrap();
+                    assert_eq!(found, path, "{name:?}");
+                    let dom = service.domain_proxy(path.as_str()).await;
+                    assert_eq!(dom.name().await.unwrap(), name);
+                    dom.undefine(0).await.unwrap();
+                }
+                Err(e) => {
+                    common::libvirt_error(&e);
+                }
+            }
+        }
+        assert_only_default_domain(&service).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_uuid_strings() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let connect = service.connect_proxy().await;
+        for bad in [
+            "",
+            "x",
+            "6695eb01-f6a4-8304-79aa-97f2502e193",
+            "6695eb01-f6a4-8304-79aa-97f2502e193ff",
+            "6695eb01-f6a4-8304-79aa-97f2502e193z",
+            "{6695eb01-f6a4-8304-79aa-97f2502e193f}",
+            // (A NUL cannot travel in a D-Bus string; the bus would drop the connection.)
+            &"f".repeat(100_000),
+        ] {
+            assert_libvirt_error(connect.domain_lookup_by_uuid(bad).await, "Invalid UUID");
+        }
+        // (An empty <uuid/> means "generate one", as in libvirt.)
+        for bad in ["6695eb01-f6a4-8304-79aa-97f2502e193", "zzzz", "{}"] {
+            let xml = format!(
+                "<domain type='test'><name>u</name><uuid>{bad}</uuid><memory>1048576</memory><os><type>hvm</type></os></domain>"
+            );
+            let text = define_err(&service, &xml).await;
+            assert!(text.contains("uuid"), "{text}");
+        }
+        assert_only_default_domain(&service).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn huge_sizes_are_refused_without_allocating() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let test = service.domain_proxy(TEST_DOMAIN_PATH).await;
+        for size in [1u64 << 63, u64::MAX, 1 << 40] {
+            // Memory peek: VIR_MEMORY_VIRTUAL (1) is accepted by the test driver.
+            let e = test
+                .memory_peek(0, size, 1)
+                .await
+                .expect_err("huge MemoryPeek");
+            common::libvirt_error(&e);
+            let e = test
+                .block_peek("vda", 0, size, 0)
+                .await
+                .expect_err("huge BlockPeek");
+            common::libvirt_error(&e);
+            let e = test.set_memory(size, 0).await.expect_err("huge SetMemory");
+            common::libvirt_error(&e);
+            let e = test
+                .memory_peek(u64::MAX, size, 1)
+                .await
+                .expect_err("offset overflow");
+            common::libvirt_error(&e);
+        }
+        // A sane peek still works and the memory is what it was.
+        assert_eq!(test.memory_peek(0, 16, 1).await.unwrap().len(), 16);
+        let xml = test.get_xml_desc(0).await.unwrap();
+        assert!(
+            xml.contains("<currentMemory unit='KiB'>2097152</currentMemory>"),
+            "{xml}"
+        );
+        assert!(service_alive(&service), "service died");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn huge_arrays_and_strings_get_a_reply() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let test = service.domain_proxy(TEST_DOMAIN_PATH).await;
+        let connect = service.connect_proxy().await;
+        let many_bools = vec![true; 1_000_000];
+        let many_u32 = vec![1u32; 1_000_000];
+        let many_strings: Vec<String> = (0..100_000).map(|i| format!("/mnt/{i}")).collect();
+        let many_refs: Vec<&str> = many_strings.iter().map(String::as_str).collect();
+        let big_string = "x".repeat(8 << 20);
+
+        let replies: Vec<(&str, Result<(), zbus::Error>)> = vec![
+            ("PinVcpu", test.pin_vcpu(0, &many_bools, 0).await),
+            ("PinEmulator", test.pin_emulator(&many_bools, 0).await),
+            ("SendKey", test.send_key(0, 0, &many_u32, 0).await),
+            ("FSFreeze", test.fs_freeze(&many_refs, 0).await.map(|_| ())),
+            (
+                "BaselineCPU",
+                connect.baseline_cpu(&many_refs, 0).await.map(|_| ()),
+            ),
+            (
+                "SetGuestVcpus",
+                test.set_guest_vcpus(&many_bools, 1, 0).await,
+            ),
+            (
+                "DomainDefineXML",
+                connect.domain_define_xml(&big_string).await.map(|_| ()),
+            ),
+            (
+                "DomainLookupByName",
+                connect.domain_lookup_by_name(&big_string).await.map(|_| ()),
+            ),
+            (
+                "SetMetadata",
+                test.set_metadata(0, &big_string, "", "", 0).await,
+            ),
+        ];
+        for (method, r) in replies {
+            if let Err(e) = r {
+                let (name, text) = common::error_parts(&e)
+                    .unwrap_or_else(|| panic!("{method}: no error reply: {e:?}"));
+                assert!(
+                    name == LIBVIRT_ERROR
+                        || name == "org.freedesktop.DBus.Error.InvalidArgs"
+                        || name == "org.freedesktop.DBus.Error.LimitsExceeded",
+                    "{method}: {name}: {text}"
+                );
+            }
+        }
+        // Many typed parameters.
+        let mut params = HashMap::new();
+        let keys: Vec<String> = (0..100_000).map(|i| format!("p{i}")).collect();
+        for k in &keys {
+            params.insert(k.as_str(), Variant::from(1u32));
+        }
+        let e = test
+            .set_scheduler_parameters(params, 0)
+            .await
+            .expect_err("100000 unknown parameters");
+        common::libvirt_error(&e);
+        assert!(service_alive(&service), "service died");
+        assert_eq!(common::state(&test).await.0, 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_and_malformed_domain_paths() {
+    with_timeout(async {
+        let service = Service::start().await;
+        // Well-formed path of a domain that does not exist: libvirt's "Domain not found".
+        let unknown = common::domain_path("00000000-0000-0000-0000-000000000000");
+        let dom = service.domain_proxy(&unknown).await;
+        let text = assert_libvirt_error(dom.get_state(0).await, "Domain not found");
+        assert!(text.starts_with("Domain not found"), "{text}");
+        assert_libvirt_error(dom.create(0).await, "Domain not found");
+        assert_libvirt_error(dom.undefine(0).await, "Domain not found");
+        assert_libvirt_error(dom.get_xml_desc(0).await, "Domain not found");
+
+        // Malformed or short paths under .../domain: an error reply of either kind.
+        for path in [
+            "/org/libvirt/Test/domain/abc",
+            "/org/libvirt/Test/domain/_abc",
+            "/org/libvirt/Test/domain/_",
+            "/org/libvirt/Test/domain/6695eb01_f6a4_8304_79aa_97f2502e193f",
+            "/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f/sub",
+            "/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f_00",
+            "/org/libvirt/Test/domain/_zzzzzzzz_zzzz_zzzz_zzzz_zzzzzzzzzzzz",
+            "/org/libvirt/Test/domain",
+            "/org/libvirt/Test/domainsnapshot/x",
+            "/org/libvirt/Test/domainsnapshot/_6695eb01_f6a4_8304_79aa_97f2502e193f_x",
+            "/org/libvirt/Nope",
+            "/",
+        ] {
+            let reply = tokio::time::timeout(
+                REPLY_LIMIT,
+                call(
+                    &service.conn,
+                    path,
+                    "org.libvirt.Domain",
+                    "GetState",
+                    &(0u32,),
+                ),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("no reply for {path}"));
+            let (name, _) = reply.expect_err();
+            assert!(
+                name == LIBVIRT_ERROR || name.starts_with("org.freedesktop.DBus.Error.Unknown"),
+                "{path}: {name}"
+            );
+        }
+        assert!(service_alive(&service));
+        assert_eq!(
+            common::list_domains(&service.conn, 0).await,
+            [TEST_DOMAIN_PATH]
+        );
+    })
+    .await;
+}
+
+fn service_alive(service: &Service) -> bool {
+    common::send_signal(service.pid(), 0)
+}
+
+/// One method from the inventory.
+#[derive(Debug, Clone)]
+struct Member {
+    interface: String,
+    name: String,
+    in_sig: String,
+}
+
+fn inventory() -> Vec<Member> {
+    let text = std::fs::read_to_string(INVENTORY)
+        .or_else(|_| std::fs::read_to_string(INVENTORY_COPY))
+        .expect("inventory TSV");
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 4 || cols[1] != "method" {
+                return None;
+            }
+            if cols[0] != "org.libvirt.Connect" && cols[0] != "org.libvirt.Domain" {
+                return None;
+            }
+            Some(Member {
+                interface: cols[0].to_string(),
+                name: cols[2].to_string(),
+                in_sig: cols[3].to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Splits a signature into its complete types ("sa{sv}u" -> ["s", "a{sv}", "u"]).
+fn split_signature(sig: &str) -> Vec<String> {
+    fn one(b: &[u8], mut i: usize) -> usize {
+        match b[i] {
+            b'a' => one(b, i + 1),
+            b'(' | b'{' => {
+                let close = if b[i] == b'(' { b')' } else { b'}' };
+                i += 1;
+                while b[i] != close {
+                    i = one(b, i);
+                }
+                i + 1
+            }
+            _ => i + 1,
+        }
+    }
+    let b = sig.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let j = one(b, i);
+        out.push(sig[i..j].to_string());
+        i = j;
+    }
+    out
+}
+
+/// Which plausible-but-bad values to use.
+#[derive(Debug, Clone, Copy)]
+enum Values {
+    /// Empty strings, zeros, empty arrays.
+    Zero,
+    /// Maximum numbers, odd strings, arrays with one odd element.
+    Max,
+}
+
+/// A value of D-Bus type `ty`, or `None` if this sweep cannot build one.
+fn value(ty: &str, values: Values) -> Option<Variant<'static>> {
+    let zero = matches!(values, Values::Zero);
+    Some(match ty {
+        "s" => Variant::from(if zero { "" } else { "../../\u{1}\n<>&'\"" }),
+        "u" => Variant::from(if zero { 0u32 } else { u32::MAX }),
+        "i" => Variant::from(if zero { 0i32 } else { i32::MIN }),
+        "t" => Variant::from(if zero { 0u64 } else { u64::MAX }),
+        "x" => Variant::from(if zero { 0i64 } else { i64::MIN }),
+        "b" => Variant::from(!zero),
+        "d" => Variant::from(if zero { 0.0f64 } else { f64::NAN }),
+        "o" => Variant::from(zbus::ObjectPath::from_static_str_unchecked("/")),
+        "as" => Variant::from(if zero {
+            Vec::<String>::new()
+        } else {
+            vec![String::new(), "\u{1}".to_string()]
+        }),
+        "ab" => Variant::from(if zero {
+            Vec::<bool>::new()
+        } else {
+            vec![true; 4096]
+        }),
+        "au" => Variant::from(if zero {
+            Vec::<u32>::new()
+        } else {
+            vec![u32::MAX; 16]
+        }),
+        "a{sv}" => {
+            let mut d: HashMap<String, Variant<'static>> = HashMap::new();
+            if !zero {
+                d.insert(String::new(), Variant::from(u64::MAX));
+                d.insert("weight".into(), Variant::from("not a number"));
+                d.insert(
+                    "\u{1}".into(),
+                    Variant::from(zbus::ObjectPath::from_static_str_unchecked("/")),
+                );
+            }
+            Variant::from(d)
+        }
+        _ => return None,
+    })
+}
+
+/// A body of the member's signature with `values`, or `None` (e.g. file descriptors).
+fn body(member: &Member, values: Values) -> Option<Structure<'static>> {
+    let mut b = Structure::builder();
+    for ty in split_signature(&member.in_sig) {
+        b = b.append_field(value(&ty, values)?);
+    }
+    let s = b.build().ok()?;
+    assert_eq!(
+        s.signature().to_string_no_parens(),
+        member.in_sig,
+        "sweep built a wrong body for {}",
+        member.name
+    );
+    Some(s)
+}
+
+/// A body whose signature is certainly not the member's.
+fn wrong_body(member: &Member) -> Structure<'static> {
+    let b = Structure::builder();
+    let b = if member.in_sig == "s" {
+        b.add_field(42u32)
+    } else {
+        b.add_field("wrong").add_field(7.5f64)
+    };
+    b.build().expect("wrong body")
+}
+
+/// Makes sure the sweep's victim domain exists and runs; returns its path.
+async fn ensure_victim(service: &Service) -> String {
+    let path = common::domain_path(VICTIM_UUID);
+    let connect = service.connect_proxy().await;
+    if connect.domain_lookup_by_uuid(VICTIM_UUID).await.is_err() {
+        connect
+            .domain_define_xml(&domain_xml_uuid("victim", VICTIM_UUID))
+            .await
+            .expect("define victim");
+    }
+    let dom = service.domain_proxy(&path).await;
+    if !dom.active().await.unwrap_or(false) {
+        let _ = dom.resume().await;
+        let _ = dom.create(0).await;
+    }
+    path
+}
+
+/// One sweep call: a reply must come within [`REPLY_LIMIT`].
+async fn sweep_call(service: &Service, path: &str, m: &Member, body: &Structure<'_>) -> Reply {
+    let send = async {
+        if m.in_sig.is_empty() && body.fields().is_empty() {
+            call(&service.conn, path, &m.interface, &m.name, &()).await
+        } else {
+            call(&service.conn, path, &m.interface, &m.name, body).await
+        }
+    };
+    match tokio::time::timeout(REPLY_LIMIT, send).await {
+        Ok(r) => r,
+        Err(_) => panic!(
+            "{}.{}: no reply within {REPLY_LIMIT:?} (body {})",
+            m.interface, m.name, body
+        ),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sweep_every_method_with_wrong_types_and_bad_values() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let members = inventory();
+        assert!(
+            members.len() >= 140,
+            "inventory has only {} Connect/Domain methods",
+            members.len()
+        );
+        let mut problems = Vec::new();
+        let mut calls = 0;
+        for m in &members {
+            let path = if m.interface == "org.libvirt.Domain" {
+                ensure_victim(&service).await
+            } else {
+                TEST_PATH.to_string()
+            };
+
+            // Wrong argument types: a standard D-Bus error, never org.libvirt.Error or silence.
+            let r = sweep_call(&service, &path, m, &wrong_body(m)).await;
+            calls += 1;
+            match &r {
+                Reply::Err { name, .. } if name == "org.freedesktop.DBus.Error.InvalidArgs" => {}
+                other => problems.push(format!("{}: wrong types -> {other:?}", m.name)),
+            }
+            if !m.in_sig.is_empty() {
+                let empty = Structure::builder().build();
+                // An empty structure cannot be built; send an empty body instead.
+                let r = match empty {
+                    Ok(s) => sweep_call(&service, &path, m, &s).await,
+                    Err(_) => call(&service.conn, &path, &m.interface, &m.name, &()).await,
+                };
+                calls += 1;
+                match &r {
+                    Reply::Err { name, .. } if name == "org.freedesktop.DBus.Error.InvalidArgs" => {
+                    }
+                    other => problems.push(format!("{}: empty body -> {other:?}", m.name)),
+                }
+            }
+
+            // Well-typed but bad values: a valid reply or org.libvirt.Error.
+            for values in [Values::Zero, Values::Max] {
+                let Some(b) = body(m, values) else { continue };
+                let path = if m.interface == "org.libvirt.Domain" {
+                    ensure_victim(&service).await
+                } else {
+                    path.clone()
+                };
+                let r = sweep_call(&service, &path, m, &b).await;
+                calls += 1;
+                match &r {
+                    Reply::Ok(_) => {}
+                    Reply::Err { name, text } if name == LIBVIRT_ERROR => {
+                        if text.is_empty() {
+                            problems.push(format!("{}: {values:?} -> empty error text", m.name));
+                        }
+                    }
+                    other => problems.push(format!("{}: {values:?} -> {other:?}", m.name)),
+                }
+            }
+            if !service_alive(&service) {
+                panic!(
+                    "service died after {}.{}; stderr:\n{}",
+                    m.interface,
+                    m.name,
+                    service.stderr()
+                );
+            }
+        }
+        assert!(calls > 400, "only {calls} calls made");
+
+        // Still alive and still right.
+        assert!(
+            service_alive(&service),
+            "service died; stderr:\n{}",
+            service.stderr()
+        );
+        let connect = service.connect_proxy().await;
+        let domains = connect
+            .list_domains(0)
+            .await
+            .expect("ListDomains after the sweep");
+        assert!(
+            domains
+                .iter()
+                .all(|p| p.as_str().starts_with("/org/libvirt/Test/domain/_")),
+            "{domains:?}"
+        );
+        let victim = ensure_victim(&service).await;
+        let dom = service.domain_proxy(&victim).await;
+        assert_eq!(dom.name().await.unwrap(), "victim");
+        assert!(dom.active().await.unwrap());
+
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    })
+    .await;
+}
+
+#[test]
+fn signature_splitting() {
+    assert_eq!(split_signature("sa{sv}u"), ["s", "a{sv}", "u"]);
+    assert_eq!(split_signature("uabu"), ["u", "ab", "u"]);
+    assert_eq!(split_signature("a(sa{sv})"), ["a(sa{sv})"]);
+    assert!(split_signature("").is_empty());
+}
