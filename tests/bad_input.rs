@@ -15,12 +15,11 @@ use common::{
 };
 use zbus::{Structure, Variant};
 
-/// The reference inventory of members (interface, kind, name, in, out).
-const INVENTORY: &str = "/work/shared/reference/org.libvirt-inventory.tsv";
-/// A copy of the inventory kept with the tests, used when the reference is not present.
-const INVENTORY_COPY: &str = concat!(
+/// libvirt-dbus's inventory of members (interface, kind, name, in, out), kept with the
+/// contract files.
+const INVENTORY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/org.libvirt-inventory.tsv"
+    "/interfaces/libvirt-dbus-1.4.1.tsv"
 );
 /// Upper bound for one reply in the sweep.
 const REPLY_LIMIT: Duration = Duration::from_secs(5);
@@ -385,9 +384,7 @@ struct Member {
 }
 
 fn inventory() -> Vec<Member> {
-    let text = std::fs::read_to_string(INVENTORY)
-        .or_else(|_| std::fs::read_to_string(INVENTORY_COPY))
-        .expect("inventory TSV");
+    let text = std::fs::read_to_string(INVENTORY).expect("inventory TSV");
     text.lines()
         .skip(1)
         .filter_map(|line| {

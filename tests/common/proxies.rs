@@ -1,5 +1,5 @@
 //! zbus proxies for `org.libvirt.Connect` and `org.libvirt.Domain`, generated from
-//! `/work/shared/reference/org.libvirt-inventory.tsv` (every member except the ones taking
+//! `interfaces/libvirt-dbus-1.4.1.tsv` (every member except the ones taking
 //! file descriptors). Every wire name is pinned with `name = "..."`. Build them with
 //! [`super::connect_proxy`] / [`super::domain_proxy`], which turn property caching off so
 //! that values are always read from the service.
