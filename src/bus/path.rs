@@ -2,9 +2,11 @@
 //!
 //! UUID-keyed objects (domains, networks, ...) are `_` + the UUID with every `-` turned into
 //! `_`. String-keyed objects (node devices, interfaces, volumes) keep `[A-Za-z0-9]` and write
-//! every other byte as `_` + two lowercase hex digits.
+//! every other byte as `_` + two lowercase hex digits. [`object_path`] forms the path of any
+//! kind of object from its [`ObjectId`].
 
 use uuid::Uuid;
+use virtbus_core::ObjectId;
 use zbus::{ObjectPath, OwnedObjectPath};
 
 /// The element under a connection object that holds its domains.
@@ -12,6 +14,32 @@ pub const DOMAIN: &str = "domain";
 
 /// The element under a connection object that holds domain snapshots.
 pub const DOMAIN_SNAPSHOT: &str = "domainsnapshot";
+
+/// The element under a connection object that holds its networks.
+pub const NETWORK: &str = "network";
+
+/// The element under a connection object that holds its network filters.
+pub const NWFILTER: &str = "nwfilter";
+
+/// The element under a connection object that holds its secrets.
+pub const SECRET: &str = "secret";
+
+/// The element under a connection object that holds its storage pools.
+pub const STORAGE_POOL: &str = "storagepool";
+
+/// The element under a connection object that holds its storage volumes.
+pub const STORAGE_VOL: &str = "storagevol";
+
+/// The element under a connection object that holds its node devices.
+pub const NODE_DEVICE: &str = "nodedev";
+
+/// The element under a connection object that holds its host interfaces.
+pub const INTERFACE: &str = "interface";
+
+/// The element of an empty string key. [`encode_str`] makes "" of it, which cannot end a
+/// path; a lone `_` is never made by [`encode_str`] (its `_` are always followed by two hex
+/// digits), so it names no other key.
+const EMPTY_KEY: &str = "_";
 
 /// `_6695eb01_f6a4_8304_79aa_97f2502e193f` for a UUID.
 pub fn encode_uuid(uuid: &Uuid) -> String {
@@ -106,6 +134,45 @@ pub fn snapshot_path(root: &str, uuid: &Uuid, name: &str) -> Option<OwnedObjectP
     ObjectPath::try_from(path).ok().map(OwnedObjectPath::from)
 }
 
+/// The path of object `id` under the connection object `root`, as libvirt-dbus forms it:
+/// `<root>/<kind>/<key>`, the key encoded with [`encode_uuid`] for UUID-keyed kinds and with
+/// [`encode_str`] for volume keys, node device names and interface MACs; snapshots as
+/// [`snapshot_path`] forms them. An empty string key, which libvirt-dbus would turn into an
+/// invalid path, becomes `_`.
+///
+/// `root` must be a valid object path (a connection object's), as for [`domain_path`]; the
+/// elements added are never empty and only hold `[A-Za-z0-9_]`.
+pub fn object_path(root: &str, id: &ObjectId) -> OwnedObjectPath {
+    let root = root.strip_suffix('/').unwrap_or(root);
+    let (kind, key) = match id {
+        ObjectId::Domain(uuid) => (DOMAIN, encode_uuid(uuid)),
+        ObjectId::DomainSnapshot { domain, name } => (
+            DOMAIN_SNAPSHOT,
+            format!("{}_{}", encode_uuid(domain), encode_str(name)),
+        ),
+        ObjectId::Network(uuid) => (NETWORK, encode_uuid(uuid)),
+        ObjectId::NWFilter(uuid) => (NWFILTER, encode_uuid(uuid)),
+        ObjectId::Secret(uuid) => (SECRET, encode_uuid(uuid)),
+        ObjectId::StoragePool(uuid) => (STORAGE_POOL, encode_uuid(uuid)),
+        ObjectId::StorageVol(key) => (STORAGE_VOL, encode_key(key)),
+        ObjectId::NodeDevice(name) => (NODE_DEVICE, encode_key(name)),
+        ObjectId::Interface(mac) => (INTERFACE, encode_key(mac)),
+    };
+    let path = format!("{root}/{kind}/{key}");
+    OwnedObjectPath::from(
+        ObjectPath::try_from(path).expect("a valid root and an encoded key make a valid path"),
+    )
+}
+
+/// [`encode_str`], with [`EMPTY_KEY`] for "".
+fn encode_key(key: &str) -> String {
+    if key.is_empty() {
+        EMPTY_KEY.to_owned()
+    } else {
+        encode_str(key)
+    }
+}
+
 /// The connection object above a child path: `/org/libvirt/Test` for
 /// `/org/libvirt/Test/domain/_...` with `element` "domain". `None` when the path has no such
 /// element.
@@ -198,5 +265,96 @@ mod tests {
         }
         assert_eq!(decode_str("_zz"), None);
         assert_eq!(decode_str("_2"), None);
+    }
+
+    #[test]
+    fn object_paths_match_libvirt_dbus() {
+        let root = "/org/libvirt/Test";
+        let uuid = Uuid::parse_str(TEST_UUID).unwrap();
+        let encoded = "_6695eb01_f6a4_8304_79aa_97f2502e193f";
+        let cases = [
+            (ObjectId::Domain(uuid), format!("{root}/domain/{encoded}")),
+            (ObjectId::Network(uuid), format!("{root}/network/{encoded}")),
+            (
+                ObjectId::NWFilter(uuid),
+                format!("{root}/nwfilter/{encoded}"),
+            ),
+            (ObjectId::Secret(uuid), format!("{root}/secret/{encoded}")),
+            (
+                ObjectId::StoragePool(uuid),
+                format!("{root}/storagepool/{encoded}"),
+            ),
+            (
+                ObjectId::StorageVol("/default-pool/a b+c.img".to_owned()),
+                format!("{root}/storagevol/_2fdefault_2dpool_2fa_20b_2bc_2eimg"),
+            ),
+            (
+                ObjectId::NodeDevice("scsi_host2".to_owned()),
+                format!("{root}/nodedev/scsi_5fhost2"),
+            ),
+            (
+                ObjectId::Interface("aa:bb:cc:dd:ee:ff".to_owned()),
+                format!("{root}/interface/aa_3abb_3acc_3add_3aee_3aff"),
+            ),
+            (
+                ObjectId::DomainSnapshot {
+                    domain: uuid,
+                    name: "s 1".to_owned(),
+                },
+                format!("{root}/domainsnapshot/{encoded}_s_201"),
+            ),
+        ];
+        for (id, want) in cases {
+            assert_eq!(object_path(root, &id).as_str(), want, "{id:?}");
+        }
+    }
+
+    #[test]
+    fn object_paths_agree_with_the_older_functions() {
+        let uuid = Uuid::parse_str(TEST_UUID).unwrap();
+        for root in ["/org/libvirt/Test", "/org/libvirt/QEMU"] {
+            assert_eq!(
+                object_path(root, &ObjectId::Domain(uuid)),
+                domain_path(root, &uuid)
+            );
+            let snapshot = ObjectId::DomainSnapshot {
+                domain: uuid,
+                name: "before upgrade".to_owned(),
+            };
+            assert_eq!(
+                Some(object_path(root, &snapshot)),
+                snapshot_path(root, &uuid, "before upgrade")
+            );
+        }
+    }
+
+    #[test]
+    fn empty_keys_still_make_valid_paths() {
+        let root = "/org/libvirt/Test";
+        for id in [
+            ObjectId::StorageVol(String::new()),
+            ObjectId::NodeDevice(String::new()),
+            ObjectId::Interface(String::new()),
+        ] {
+            let path = object_path(root, &id);
+            assert!(path.as_str().ends_with("/_"), "{path}");
+        }
+        assert_eq!(
+            decode_str("_"),
+            None,
+            "the empty-key element names no other key"
+        );
+        let snapshot = ObjectId::DomainSnapshot {
+            domain: Uuid::nil(),
+            name: String::new(),
+        };
+        assert_eq!(
+            object_path(root, &snapshot).as_str(),
+            "/org/libvirt/Test/domainsnapshot/_00000000_0000_0000_0000_000000000000_"
+        );
+        assert_eq!(
+            object_path("/", &ObjectId::Network(Uuid::nil())).as_str(),
+            "/network/_00000000_0000_0000_0000_000000000000"
+        );
     }
 }

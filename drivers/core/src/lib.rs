@@ -3,8 +3,9 @@
 //! This crate knows nothing of D-Bus. It holds the driver traits ([`driver`]), the domain
 //! model ([`model`]) with its CPU sets ([`bitmap`]), domain and snapshot XML parsing and
 //! formatting ([`xml`]), host CPU models and baselines ([`cpu`]), the domain state machine
-//! ([`state`]), typed events ([`event`]), typed parameters ([`params`]) and the error type
-//! carrying libvirt's codes and texts ([`error`]).
+//! ([`state`]), the identities of the objects drivers serve ([`object`]), typed events
+//! ([`event`]), typed parameters ([`params`]) and the error type carrying libvirt's codes and
+//! texts ([`error`]).
 
 pub mod bitmap;
 pub mod cpu;
@@ -12,10 +13,12 @@ pub mod driver;
 pub mod error;
 pub mod event;
 pub mod model;
+pub mod object;
 pub mod params;
 pub mod state;
 pub mod uuid_str;
 pub mod xml;
 
 pub use error::{Error, Result};
+pub use object::ObjectId;
 pub use uuid::Uuid;
