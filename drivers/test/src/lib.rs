@@ -5,7 +5,7 @@
 //! codes and error texts. All state lives in memory behind one lock; save images are kept
 //! in memory keyed by path and nothing is ever written to disk. Events are published on the
 //! driver's [`virtbus_core::event::EventSender`] after the lock is released:
-//! `DomainAdded` before the DEFINED/STARTED event of a new domain, `DomainRemoved` after the
+//! `Added` before the DEFINED/STARTED event of a new domain, `Removed` after the
 //! UNDEFINED/STOPPED event that makes a domain disappear.
 
 mod bitmap;

@@ -8,7 +8,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use uuid::Uuid;
 use virtbus_core::{
-    event::{lifecycle, Event},
+    event::{lifecycle, Event, ObjectId},
     model::DomainDef,
     state::{running, DomainState, StateReason},
     Error, Result,
@@ -225,7 +225,7 @@ impl Store {
         Ok(())
     }
 
-    /// Stops the domain and queues the STOPPED event with `detail`, then DomainRemoved if a
+    /// Stops the domain and queues the STOPPED event with `detail`, then `Removed` if a
     /// transient domain disappeared.
     pub fn stop_with_event(
         &mut self,
@@ -237,7 +237,7 @@ impl Store {
         let removed = self.stop(uuid, reason)?;
         events.push(lifecycle_event(*uuid, lifecycle::STOPPED, detail));
         if removed {
-            events.push(Event::DomainRemoved(*uuid));
+            events.push(Event::Removed(ObjectId::Domain(*uuid)));
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use virtbus_core::{
     driver::DomainDriver,
-    event::{lifecycle as lc, Event},
+    event::{lifecycle as lc, Event, ObjectId},
     state::DomainState,
 };
 
@@ -19,7 +19,7 @@ async fn define_then_redefine() {
         let (d, mut rx) = driver();
         let u = d.define_xml(&xml("foo", FOO), 0).await.unwrap();
         assert_eq!(u, uuid(FOO));
-        assert_eq!(next(&mut rx).await, Event::DomainAdded(u));
+        assert_eq!(next(&mut rx).await, Event::Added(ObjectId::Domain(u)));
         assert_eq!(
             next(&mut rx).await,
             lifecycle(u, lc::DEFINED, lc::defined::ADDED)
@@ -139,10 +139,7 @@ async fn create_xml_over_an_inactive_persistent_domain_keeps_its_config() {
             next(&mut rx).await,
             lifecycle(u, lc::STARTED, lc::started::BOOTED)
         );
-        assert!(
-            drain(&mut rx).is_empty(),
-            "no DomainAdded for an existing domain"
-        );
+        assert!(drain(&mut rx).is_empty(), "no Added for an existing domain");
         assert!(d.summary(&u).await.unwrap().persistent);
         assert_eq!(d.metadata(&u, 1, "", 0).await.unwrap(), "live");
         assert_eq!(d.metadata(&u, 1, "", 2).await.unwrap(), "persistent");

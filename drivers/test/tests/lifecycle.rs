@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use virtbus_core::{
     driver::DomainDriver,
-    event::{lifecycle as lc, Event},
+    event::{lifecycle as lc, Event, ObjectId},
     state::{DomainState, StateReason},
 };
 
@@ -159,7 +159,7 @@ async fn reboot_follows_on_reboot() {
             next(&mut rx).await,
             lifecycle(u, lc::STOPPED, lc::stopped::SHUTDOWN)
         );
-        assert_eq!(next(&mut rx).await, Event::DomainRemoved(u));
+        assert_eq!(next(&mut rx).await, Event::Removed(ObjectId::Domain(u)));
         assert_eq!(text(d.reboot(&u, 0).await), "Domain not found");
 
         d.destroy(&TEST_UUID, 0).await.unwrap();
@@ -195,7 +195,7 @@ async fn transient_domain_disappears_when_stopped() {
     within(async {
         let (d, mut rx) = driver();
         let u = d.create_xml(&xml("tr", FOO), 0).await.unwrap();
-        assert_eq!(next(&mut rx).await, Event::DomainAdded(u));
+        assert_eq!(next(&mut rx).await, Event::Added(ObjectId::Domain(u)));
         assert_eq!(
             next(&mut rx).await,
             lifecycle(u, lc::STARTED, lc::started::BOOTED)
@@ -209,7 +209,7 @@ async fn transient_domain_disappears_when_stopped() {
             next(&mut rx).await,
             lifecycle(u, lc::STOPPED, lc::stopped::DESTROYED)
         );
-        assert_eq!(next(&mut rx).await, Event::DomainRemoved(u));
+        assert_eq!(next(&mut rx).await, Event::Removed(ObjectId::Domain(u)));
         assert_eq!(text(d.state(&u, 0).await), "Domain not found");
         assert_eq!(text(d.lookup_by_name("tr").await), "Domain not found");
         assert_eq!(text(d.lookup_by_id(2).await), "Domain not found");
@@ -221,7 +221,7 @@ async fn transient_domain_disappears_when_stopped() {
             next(&mut rx).await,
             lifecycle(v, lc::STOPPED, lc::stopped::SHUTDOWN)
         );
-        assert_eq!(next(&mut rx).await, Event::DomainRemoved(v));
+        assert_eq!(next(&mut rx).await, Event::Removed(ObjectId::Domain(v)));
     })
     .await;
 }
@@ -231,7 +231,7 @@ async fn undefine_inactive_removes_the_domain() {
     within(async {
         let (d, mut rx) = driver();
         let u = d.define_xml(&xml("foo", FOO), 0).await.unwrap();
-        assert_eq!(next(&mut rx).await, Event::DomainAdded(u));
+        assert_eq!(next(&mut rx).await, Event::Added(ObjectId::Domain(u)));
         assert_eq!(
             next(&mut rx).await,
             lifecycle(u, lc::DEFINED, lc::defined::ADDED)
@@ -246,7 +246,7 @@ async fn undefine_inactive_removes_the_domain() {
             next(&mut rx).await,
             lifecycle(u, lc::UNDEFINED, lc::undefined::REMOVED)
         );
-        assert_eq!(next(&mut rx).await, Event::DomainRemoved(u));
+        assert_eq!(next(&mut rx).await, Event::Removed(ObjectId::Domain(u)));
         assert_eq!(text(d.undefine(&u, 0).await), "Domain not found");
     })
     .await;
@@ -274,7 +274,10 @@ async fn undefine_running_domain_makes_it_transient() {
             next(&mut rx).await,
             lifecycle(TEST_UUID, lc::STOPPED, lc::stopped::DESTROYED)
         );
-        assert_eq!(next(&mut rx).await, Event::DomainRemoved(TEST_UUID));
+        assert_eq!(
+            next(&mut rx).await,
+            Event::Removed(ObjectId::Domain(TEST_UUID))
+        );
         assert!(d.list_domains(0).await.unwrap().is_empty());
     })
     .await;
@@ -313,7 +316,7 @@ async fn managed_save_and_its_image() {
     drain(&mut rx);
     d.undefine(&TEST_UUID, 1).await.unwrap();
     assert_eq!(next(&mut rx).await, lifecycle(TEST_UUID, lc::UNDEFINED, lc::undefined::REMOVED));
-    assert_eq!(next(&mut rx).await, Event::DomainRemoved(TEST_UUID));
+    assert_eq!(next(&mut rx).await, Event::Removed(ObjectId::Domain(TEST_UUID)));
     assert_eq!(
         text(d.managed_save(&TEST_UUID, 8).await),
         "unsupported flags (0x8) in function testDomainManagedSave"
@@ -393,9 +396,9 @@ async fn transient_save_removes_and_restore_re_adds() {
             next(&mut rx).await,
             lifecycle(u, lc::STOPPED, lc::stopped::SAVED)
         );
-        assert_eq!(next(&mut rx).await, Event::DomainRemoved(u));
+        assert_eq!(next(&mut rx).await, Event::Removed(ObjectId::Domain(u)));
         d.restore("/tr.save", "", 0).await.unwrap();
-        assert_eq!(next(&mut rx).await, Event::DomainAdded(u));
+        assert_eq!(next(&mut rx).await, Event::Added(ObjectId::Domain(u)));
         assert_eq!(
             next(&mut rx).await,
             lifecycle(u, lc::STARTED, lc::started::RESTORED)
@@ -477,10 +480,7 @@ async fn autostart_is_a_property_change() {
         d.set_autostart(&TEST_UUID, true).await.unwrap();
         assert_eq!(
             next(&mut rx).await,
-            domain_event(
-                TEST_UUID,
-                virtbus_core::event::DomainEventKind::PropertiesMayHaveChanged
-            )
+            Event::PropertiesMayHaveChanged(ObjectId::Domain(TEST_UUID))
         );
         assert!(d.summary(&TEST_UUID).await.unwrap().autostart);
         assert_eq!(d.list_domains(1024).await.unwrap(), vec![TEST_UUID]);

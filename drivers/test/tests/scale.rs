@@ -5,8 +5,10 @@ mod common;
 use std::{collections::HashSet, sync::Arc, time::Instant};
 
 use common::*;
-use virtbus_core::{driver::DomainDriver, event::Event};
-use virtbus_test_driver::TestDriver;
+use virtbus_core::{
+    driver::DomainDriver,
+    event::{Event, ObjectId},
+};
 
 const DOMAINS: usize = 10_000;
 
@@ -17,7 +19,8 @@ fn uuid_for(i: usize) -> String {
 #[tokio::test]
 async fn ten_thousand_domains() {
     within(async {
-        let (d, mut rx) = driver();
+        // Every event is read at the end: the queue must hold them all.
+        let (d, mut rx) = driver_with_capacity(2 * DOMAINS);
         let start = Instant::now();
         for i in 0..DOMAINS {
             d.define_xml(&xml(&format!("dom{i}"), &uuid_for(i)), 0)
@@ -48,7 +51,7 @@ async fn ten_thousand_domains() {
 
         let events = drain(&mut rx);
         assert_eq!(events.len(), 2 * DOMAINS);
-        assert!(matches!(events[0], Event::DomainAdded(_)));
+        assert!(matches!(events[0], Event::Added(ObjectId::Domain(_))));
 
         eprintln!(
             "{DOMAINS} defines: {define:?} ({:.0}/s); list: {list:?}; summaries: {summarise:?}; \
@@ -62,10 +65,12 @@ async fn ten_thousand_domains() {
 
 #[test]
 fn concurrent_callers_keep_the_store_consistent() {
-    let (tx, mut rx) = virtbus_core::event::channel();
-    let d = Arc::new(TestDriver::new(tx));
     let threads = 8;
     let per_thread = 200;
+    // Every event is read at the end: the queue must hold them all (added, started, and
+    // stopped and removed for half of them).
+    let (d, mut rx) = driver_with_capacity(3 * threads * per_thread);
+    let d = Arc::new(d);
     std::thread::scope(|s| {
         for t in 0..threads {
             let d = Arc::clone(&d);
@@ -101,11 +106,11 @@ fn concurrent_callers_keep_the_store_consistent() {
         let events = drain(&mut rx);
         let added = events
             .iter()
-            .filter(|e| matches!(e, Event::DomainAdded(_)))
+            .filter(|e| matches!(e, Event::Added(ObjectId::Domain(_))))
             .count();
         let removed = events
             .iter()
-            .filter(|e| matches!(e, Event::DomainRemoved(_)))
+            .filter(|e| matches!(e, Event::Removed(ObjectId::Domain(_))))
             .count();
         assert_eq!(added, threads * per_thread);
         assert_eq!(removed, threads * per_thread / 2);

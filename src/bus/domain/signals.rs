@@ -14,13 +14,12 @@ fn address(a: &GraphicsAddress) -> (i32, &str, &str) {
 /// Emits the `org.libvirt.Domain` signal for one driver event, from the object `emitter`
 /// points at (the domain's path).
 ///
-/// `Lifecycle` and `PropertiesMayHaveChanged` emit nothing here: the lifecycle goes out as
-/// `DomainEvent` on the connection object, and property changes as `PropertiesChanged`.
+/// `Lifecycle` emits nothing here: it goes out as `DomainEvent` on the connection object.
 /// Strings a driver left out travel as "", never as a missing value.
 pub async fn emit_event(emitter: &SignalEmitter<'_>, kind: &DomainEventKind) -> zbus::Result<()> {
     use DomainEventKind as K;
     match kind {
-        K::Lifecycle { .. } | K::PropertiesMayHaveChanged => Ok(()),
+        K::Lifecycle { .. } => Ok(()),
         K::Reboot => DomainObject::reboot_signal(emitter).await,
         K::RtcChange { utcoffset } => DomainObject::rtc_change(emitter, *utcoffset).await,
         K::Watchdog { action } => DomainObject::watchdog(emitter, *action).await,

@@ -4,7 +4,7 @@
 use uuid::Uuid;
 use virtbus_core::{
     error::check_flags,
-    event::{lifecycle, Event},
+    event::{lifecycle, Event, ObjectId},
     model::DomainDef,
     state::{running, shutoff},
     xml::format_domain,
@@ -25,7 +25,7 @@ fn no_image(path: &str) -> Error {
     ))
 }
 
-/// Adds `def` as a live definition and starts it with `reason`, queuing DomainAdded for a
+/// Adds `def` as a live definition and starts it with `reason`, queuing `Added` for a
 /// new domain and the STARTED event with `detail`.
 fn add_and_start(
     store: &mut Store,
@@ -37,7 +37,7 @@ fn add_and_start(
     let (uuid, added) = store.add(def, AddMode::Live)?;
     store.start(&uuid, reason)?;
     if added == Added::New {
-        events.push(Event::DomainAdded(uuid));
+        events.push(Event::Added(ObjectId::Domain(uuid)));
     }
     events.push(lifecycle_event(uuid, lifecycle::STARTED, detail));
     Ok(uuid)
@@ -54,7 +54,7 @@ impl TestDriver {
             let (uuid, added) = store.add(def, AddMode::Define)?;
             let detail = match added {
                 Added::New => {
-                    events.push(Event::DomainAdded(uuid));
+                    events.push(Event::Added(ObjectId::Domain(uuid)));
                     lifecycle::defined::ADDED
                 }
                 Added::Existing { replaced: false } => lifecycle::defined::ADDED,

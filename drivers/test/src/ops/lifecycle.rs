@@ -4,7 +4,7 @@
 use uuid::Uuid;
 use virtbus_core::{
     error::check_flags,
-    event::{lifecycle, Event},
+    event::{lifecycle, Event, ObjectId},
     model::LifecycleAction,
     state::{paused, running, shutoff, valid_transition, DomainState, Operation, StateReason},
     Error, Result,
@@ -179,7 +179,7 @@ impl TestDriver {
                 dom.next = None;
             } else {
                 store.remove(uuid);
-                events.push(Event::DomainRemoved(*uuid));
+                events.push(Event::Removed(ObjectId::Domain(*uuid)));
             }
             Ok(())
         })
@@ -244,10 +244,7 @@ impl TestDriver {
             let dom = store.get_mut(uuid)?;
             if dom.autostart != autostart {
                 dom.autostart = autostart;
-                events.push(Event::Domain(virtbus_core::event::DomainEvent {
-                    uuid: *uuid,
-                    kind: virtbus_core::event::DomainEventKind::PropertiesMayHaveChanged,
-                }));
+                events.push(Event::PropertiesMayHaveChanged(ObjectId::Domain(*uuid)));
             }
             Ok(())
         })

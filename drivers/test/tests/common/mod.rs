@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use virtbus_core::{
-    event::{self, DomainEvent, DomainEventKind, Event, EventReceiver},
+    event::{self, DomainEvent, DomainEventKind, Event, EventReceiver, Received},
     Uuid,
 };
 use virtbus_test_driver::TestDriver;
@@ -33,21 +33,33 @@ pub fn driver() -> (TestDriver, EventReceiver) {
     (TestDriver::new(tx), rx)
 }
 
+/// A fresh driver whose event queue holds `capacity` events, for tests that publish more
+/// than the default capacity before reading any.
+pub fn driver_with_capacity(capacity: usize) -> (TestDriver, EventReceiver) {
+    let (tx, rx) = event::channel_with_capacity(capacity);
+    (TestDriver::new(tx), rx)
+}
+
+/// The event in `received`; failing the test if events were lost.
+fn event_of(received: Received) -> Event {
+    match received {
+        Received::Event(event) => event,
+        Received::Lost(n) => panic!("{n} events were lost"),
+    }
+}
+
 /// The next event, failing the test if none arrives in time.
 pub async fn next(rx: &mut EventReceiver) -> Event {
-    tokio::time::timeout(EVENT_TIMEOUT, rx.recv())
+    let received = tokio::time::timeout(EVENT_TIMEOUT, rx.recv())
         .await
         .expect("timed out waiting for an event")
-        .expect("event channel closed")
+        .expect("event channel closed");
+    event_of(received)
 }
 
 /// Every event already queued, without waiting.
 pub fn drain(rx: &mut EventReceiver) -> Vec<Event> {
-    let mut out = Vec::new();
-    while let Ok(e) = rx.try_recv() {
-        out.push(e);
-    }
-    out
+    std::iter::from_fn(|| rx.try_recv()).map(event_of).collect()
 }
 
 /// A lifecycle event as the driver publishes it.
