@@ -1,8 +1,14 @@
 //! The contract every driver implements, in groups like libvirt's driver tables.
 //!
 //! Every method has a default body that fails with libvirt's "this function is not supported
-//! by the connection driver: virXxx", so a driver fills in only what it supports. Domains are
-//! addressed by UUID; names and ids are resolved with the lookup methods first.
+//! by the connection driver: virXxx", so a driver fills in only what it supports. Objects are
+//! addressed by the key of their [`crate::ObjectId`]: domains, networks, network filters,
+//! secrets and storage pools by UUID, storage volumes by key, node devices by name, host
+//! interfaces by MAC address, snapshots by their domain's UUID and their name. Names and
+//! other keys are resolved with the lookup methods first.
+//!
+//! Method names carry their kind (`network_destroy`, `storage_pool_info`, ...) so that no two
+//! groups share one: every group is callable on a `dyn Driver`.
 
 use async_trait::async_trait;
 use uuid::Uuid;
@@ -21,7 +27,21 @@ macro_rules! unsupported {
 }
 
 /// A driver: its name, and its groups of operations.
-pub trait Driver: ConnectDriver + DomainDriver + Send + Sync + 'static {
+pub trait Driver:
+    ConnectDriver
+    + DomainDriver
+    + SnapshotDriver
+    + NetworkDriver
+    + StoragePoolDriver
+    + StorageVolDriver
+    + NodeDeviceDriver
+    + InterfaceDriver
+    + NWFilterDriver
+    + SecretDriver
+    + Send
+    + Sync
+    + 'static
+{
     /// The name used in ACL checks and in the object path: "Test", "QEMU".
     fn name(&self) -> &'static str;
     /// The libvirt URI this driver answers for, e.g. `test:///default`.
@@ -756,10 +776,12 @@ pub trait DomainDriver: Send + Sync {
     ) -> Result<std::os::fd::OwnedFd> {
         unsupported!("virDomainOpenGraphicsFD")
     }
+}
 
-    // --- snapshots (Domain and DomainSnapshot interfaces); a snapshot is named by its
-    // domain's UUID and its name ---
-
+/// Domain snapshot operations (the snapshot members of the Domain interface and the
+/// DomainSnapshot interface). A snapshot is named by its domain's UUID and its name.
+#[async_trait]
+pub trait SnapshotDriver: Send + Sync {
     /// virDomainListAllSnapshots: snapshot names.
     async fn list_snapshots(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<String>> {
         unsupported!("virDomainListAllSnapshots")
@@ -810,5 +832,508 @@ pub trait DomainDriver: Send + Sync {
     /// virDomainSnapshotIsCurrent.
     async fn snapshot_is_current(&self, _uuid: &Uuid, _name: &str, _flags: u32) -> Result<bool> {
         unsupported!("virDomainSnapshotIsCurrent")
+    }
+}
+
+/// The facts behind a network's properties (`Name`, `UUID`, `Active`, `Persistent`,
+/// `Autostart`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkSummary {
+    pub uuid: Uuid,
+    pub name: String,
+    pub active: bool,
+    pub persistent: bool,
+    pub autostart: bool,
+}
+
+/// One `virNetworkDHCPLease`, in the order of libvirt-dbus's `(sxisssuss)`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DhcpLease {
+    /// The network interface name.
+    pub iface: String,
+    /// When the lease expires, in seconds since the epoch.
+    pub expiry_time: i64,
+    /// `virIPAddrType`: 0 IPv4, 1 IPv6.
+    pub addr_type: i32,
+    /// The MAC address ("" for none).
+    pub mac: String,
+    /// The IAID, IPv6 only ("" for none).
+    pub iaid: String,
+    pub ip_addr: String,
+    pub prefix: u32,
+    /// "" for none.
+    pub hostname: String,
+    /// "" for none.
+    pub client_id: String,
+}
+
+/// Network operations (`virNetwork*` and the network parts of `virConnect*`).
+#[async_trait]
+pub trait NetworkDriver: Send + Sync {
+    /// virConnectListAllNetworks, with its filter flags.
+    async fn list_networks(&self, _flags: u32) -> Result<Vec<Uuid>> {
+        unsupported!("virConnectListAllNetworks")
+    }
+    /// The facts behind one network's properties.
+    async fn network_summary(&self, _uuid: &Uuid) -> Result<NetworkSummary> {
+        unsupported!("virNetworkIsActive")
+    }
+    /// virNetworkLookupByName.
+    async fn network_lookup_by_name(&self, _name: &str) -> Result<Uuid> {
+        unsupported!("virNetworkLookupByName")
+    }
+    /// virNetworkLookupByUUIDString (the UUID already parsed).
+    async fn network_lookup_by_uuid(&self, _uuid: &Uuid) -> Result<Uuid> {
+        unsupported!("virNetworkLookupByUUIDString")
+    }
+    /// virNetworkDefineXML(Flags).
+    async fn network_define_xml(&self, _xml: &str, _flags: u32) -> Result<Uuid> {
+        unsupported!("virNetworkDefineXML")
+    }
+    /// virNetworkCreateXML(Flags): a transient network, started.
+    async fn network_create_xml(&self, _xml: &str, _flags: u32) -> Result<Uuid> {
+        unsupported!("virNetworkCreateXML")
+    }
+    /// virNetworkCreate.
+    async fn network_create(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virNetworkCreate")
+    }
+    /// virNetworkDestroy.
+    async fn network_destroy(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virNetworkDestroy")
+    }
+    /// virNetworkUndefine.
+    async fn network_undefine(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virNetworkUndefine")
+    }
+    /// virNetworkGetXMLDesc.
+    async fn network_xml_desc(&self, _uuid: &Uuid, _flags: u32) -> Result<String> {
+        unsupported!("virNetworkGetXMLDesc")
+    }
+    /// virNetworkUpdate: `command` and `section` as libvirt's enums, `parent_index` -1 for
+    /// any.
+    async fn network_update(
+        &self,
+        _uuid: &Uuid,
+        _command: u32,
+        _section: u32,
+        _parent_index: i32,
+        _xml: &str,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virNetworkUpdate")
+    }
+    /// virNetworkGetDHCPLeases (mac "" = every lease).
+    async fn network_dhcp_leases(
+        &self,
+        _uuid: &Uuid,
+        _mac: &str,
+        _flags: u32,
+    ) -> Result<Vec<DhcpLease>> {
+        unsupported!("virNetworkGetDHCPLeases")
+    }
+    /// virNetworkSetAutostart.
+    async fn network_set_autostart(&self, _uuid: &Uuid, _autostart: bool) -> Result<()> {
+        unsupported!("virNetworkSetAutostart")
+    }
+}
+
+/// The facts behind a storage pool's properties (`Name`, `UUID`, `Active`, `Persistent`,
+/// `Autostart`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoragePoolSummary {
+    pub uuid: Uuid,
+    pub name: String,
+    pub active: bool,
+    pub persistent: bool,
+    pub autostart: bool,
+}
+
+/// `virStoragePoolInfo`, as libvirt-dbus's `(ittt)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StoragePoolInfo {
+    /// `virStoragePoolState`.
+    pub state: i32,
+    /// In bytes.
+    pub capacity: u64,
+    /// In bytes.
+    pub allocation: u64,
+    /// In bytes.
+    pub available: u64,
+}
+
+/// Storage pool operations (`virStoragePool*`, the volume members of the StoragePool
+/// interface, and the pool parts of `virConnect*`).
+#[async_trait]
+pub trait StoragePoolDriver: Send + Sync {
+    /// virConnectListAllStoragePools, with its filter flags.
+    async fn list_storage_pools(&self, _flags: u32) -> Result<Vec<Uuid>> {
+        unsupported!("virConnectListAllStoragePools")
+    }
+    /// The facts behind one pool's properties.
+    async fn storage_pool_summary(&self, _uuid: &Uuid) -> Result<StoragePoolSummary> {
+        unsupported!("virStoragePoolIsActive")
+    }
+    /// virStoragePoolLookupByName.
+    async fn storage_pool_lookup_by_name(&self, _name: &str) -> Result<Uuid> {
+        unsupported!("virStoragePoolLookupByName")
+    }
+    /// virStoragePoolLookupByUUIDString (the UUID already parsed).
+    async fn storage_pool_lookup_by_uuid(&self, _uuid: &Uuid) -> Result<Uuid> {
+        unsupported!("virStoragePoolLookupByUUIDString")
+    }
+    /// virStoragePoolDefineXML.
+    async fn storage_pool_define_xml(&self, _xml: &str, _flags: u32) -> Result<Uuid> {
+        unsupported!("virStoragePoolDefineXML")
+    }
+    /// virStoragePoolCreateXML: a transient pool, started.
+    async fn storage_pool_create_xml(&self, _xml: &str, _flags: u32) -> Result<Uuid> {
+        unsupported!("virStoragePoolCreateXML")
+    }
+    /// virConnectFindStoragePoolSources (src_spec "" = none): the sources as XML.
+    async fn find_storage_pool_sources(
+        &self,
+        _pool_type: &str,
+        _src_spec: &str,
+        _flags: u32,
+    ) -> Result<String> {
+        unsupported!("virConnectFindStoragePoolSources")
+    }
+    /// virStoragePoolBuild.
+    async fn storage_pool_build(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virStoragePoolBuild")
+    }
+    /// virStoragePoolCreate.
+    async fn storage_pool_create(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virStoragePoolCreate")
+    }
+    /// virStoragePoolDelete.
+    async fn storage_pool_delete(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virStoragePoolDelete")
+    }
+    /// virStoragePoolDestroy.
+    async fn storage_pool_destroy(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virStoragePoolDestroy")
+    }
+    /// virStoragePoolUndefine.
+    async fn storage_pool_undefine(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virStoragePoolUndefine")
+    }
+    /// virStoragePoolGetInfo.
+    async fn storage_pool_info(&self, _uuid: &Uuid) -> Result<StoragePoolInfo> {
+        unsupported!("virStoragePoolGetInfo")
+    }
+    /// virStoragePoolGetXMLDesc.
+    async fn storage_pool_xml_desc(&self, _uuid: &Uuid, _flags: u32) -> Result<String> {
+        unsupported!("virStoragePoolGetXMLDesc")
+    }
+    /// virStoragePoolRefresh.
+    async fn storage_pool_refresh(&self, _uuid: &Uuid, _flags: u32) -> Result<()> {
+        unsupported!("virStoragePoolRefresh")
+    }
+    /// virStoragePoolSetAutostart.
+    async fn storage_pool_set_autostart(&self, _uuid: &Uuid, _autostart: bool) -> Result<()> {
+        unsupported!("virStoragePoolSetAutostart")
+    }
+    /// virStoragePoolListAllVolumes: the volumes' keys.
+    async fn storage_pool_list_volumes(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<String>> {
+        unsupported!("virStoragePoolListAllVolumes")
+    }
+    /// virStorageVolCreateXML in pool `uuid`: the new volume's key.
+    async fn storage_vol_create_xml(
+        &self,
+        _uuid: &Uuid,
+        _xml: &str,
+        _flags: u32,
+    ) -> Result<String> {
+        unsupported!("virStorageVolCreateXML")
+    }
+    /// virStorageVolCreateXMLFrom in pool `uuid`, cloning the volume with key `clone_key`:
+    /// the new volume's key.
+    async fn storage_vol_create_xml_from(
+        &self,
+        _uuid: &Uuid,
+        _xml: &str,
+        _clone_key: &str,
+        _flags: u32,
+    ) -> Result<String> {
+        unsupported!("virStorageVolCreateXMLFrom")
+    }
+    /// virStorageVolLookupByName in pool `uuid`: the volume's key.
+    async fn storage_vol_lookup_by_name(&self, _uuid: &Uuid, _name: &str) -> Result<String> {
+        unsupported!("virStorageVolLookupByName")
+    }
+}
+
+/// The facts behind a storage volume's properties (`Name`, `Key`, `Path`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageVolSummary {
+    pub key: String,
+    pub name: String,
+    pub path: String,
+}
+
+/// `virStorageVolInfo`, as libvirt-dbus's `(itt)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StorageVolInfo {
+    /// `virStorageVolType`.
+    pub kind: i32,
+    /// In bytes.
+    pub capacity: u64,
+    /// In bytes.
+    pub allocation: u64,
+}
+
+/// Storage volume operations (`virStorageVol*` on a volume, and the volume lookups of
+/// `virConnect*`). A volume is addressed by its key.
+#[async_trait]
+pub trait StorageVolDriver: Send + Sync {
+    /// The facts behind one volume's properties.
+    async fn storage_vol_summary(&self, _key: &str) -> Result<StorageVolSummary> {
+        unsupported!("virStorageVolGetPath")
+    }
+    /// virStorageVolLookupByKey: the volume's key.
+    async fn storage_vol_lookup_by_key(&self, _key: &str) -> Result<String> {
+        unsupported!("virStorageVolLookupByKey")
+    }
+    /// virStorageVolLookupByPath: the volume's key.
+    async fn storage_vol_lookup_by_path(&self, _path: &str) -> Result<String> {
+        unsupported!("virStorageVolLookupByPath")
+    }
+    /// virStorageVolDelete.
+    async fn storage_vol_delete(&self, _key: &str, _flags: u32) -> Result<()> {
+        unsupported!("virStorageVolDelete")
+    }
+    /// virStorageVolGetInfoFlags.
+    async fn storage_vol_info(&self, _key: &str, _flags: u32) -> Result<StorageVolInfo> {
+        unsupported!("virStorageVolGetInfoFlags")
+    }
+    /// virStorageVolGetXMLDesc.
+    async fn storage_vol_xml_desc(&self, _key: &str, _flags: u32) -> Result<String> {
+        unsupported!("virStorageVolGetXMLDesc")
+    }
+    /// virStorageVolResize (bytes).
+    async fn storage_vol_resize(&self, _key: &str, _capacity: u64, _flags: u32) -> Result<()> {
+        unsupported!("virStorageVolResize")
+    }
+    /// virStorageVolWipePattern (`algorithm` a virStorageVolWipeAlgorithm).
+    async fn storage_vol_wipe(&self, _key: &str, _algorithm: u32, _flags: u32) -> Result<()> {
+        unsupported!("virStorageVolWipePattern")
+    }
+}
+
+/// The facts behind a node device's properties (`Name`, `Parent`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeDeviceSummary {
+    pub name: String,
+    /// The parent device's name; `None` for the root device.
+    pub parent: Option<String>,
+}
+
+/// Node device operations (`virNodeDevice*` and the node device parts of `virConnect*`). A
+/// device is addressed by its name.
+#[async_trait]
+pub trait NodeDeviceDriver: Send + Sync {
+    /// virConnectListAllNodeDevices, with its filter flags: the devices' names.
+    async fn list_node_devices(&self, _flags: u32) -> Result<Vec<String>> {
+        unsupported!("virConnectListAllNodeDevices")
+    }
+    /// The facts behind one device's properties.
+    async fn node_device_summary(&self, _name: &str) -> Result<NodeDeviceSummary> {
+        unsupported!("virNodeDeviceGetParent")
+    }
+    /// virNodeDeviceLookupByName: the device's name.
+    async fn node_device_lookup_by_name(&self, _name: &str) -> Result<String> {
+        unsupported!("virNodeDeviceLookupByName")
+    }
+    /// virNodeDeviceLookupSCSIHostByWWN: the SCSI host's name.
+    async fn node_device_lookup_scsi_host_by_wwn(
+        &self,
+        _wwnn: &str,
+        _wwpn: &str,
+        _flags: u32,
+    ) -> Result<String> {
+        unsupported!("virNodeDeviceLookupSCSIHostByWWN")
+    }
+    /// virNodeDeviceCreateXML: the new device's name.
+    async fn node_device_create_xml(&self, _xml: &str, _flags: u32) -> Result<String> {
+        unsupported!("virNodeDeviceCreateXML")
+    }
+    /// virNodeDeviceDestroy.
+    async fn node_device_destroy(&self, _name: &str) -> Result<()> {
+        unsupported!("virNodeDeviceDestroy")
+    }
+    /// virNodeDeviceDetachFlags (driver_name "" = the default).
+    async fn node_device_detach(&self, _name: &str, _driver_name: &str, _flags: u32) -> Result<()> {
+        unsupported!("virNodeDeviceDetachFlags")
+    }
+    /// virNodeDeviceReAttach.
+    async fn node_device_reattach(&self, _name: &str) -> Result<()> {
+        unsupported!("virNodeDeviceReAttach")
+    }
+    /// virNodeDeviceReset.
+    async fn node_device_reset(&self, _name: &str) -> Result<()> {
+        unsupported!("virNodeDeviceReset")
+    }
+    /// virNodeDeviceGetXMLDesc.
+    async fn node_device_xml_desc(&self, _name: &str, _flags: u32) -> Result<String> {
+        unsupported!("virNodeDeviceGetXMLDesc")
+    }
+    /// virNodeDeviceListCaps.
+    async fn node_device_list_caps(&self, _name: &str) -> Result<Vec<String>> {
+        unsupported!("virNodeDeviceListCaps")
+    }
+}
+
+/// The facts behind a host interface's properties (`Name`, `MAC`, `Active`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceSummary {
+    pub mac: String,
+    pub name: String,
+    pub active: bool,
+}
+
+/// Host interface operations (`virInterface*` and the interface parts of `virConnect*`). An
+/// interface is addressed by its MAC address.
+#[async_trait]
+pub trait InterfaceDriver: Send + Sync {
+    /// virConnectListAllInterfaces, with its filter flags: the interfaces' MAC addresses.
+    async fn list_interfaces(&self, _flags: u32) -> Result<Vec<String>> {
+        unsupported!("virConnectListAllInterfaces")
+    }
+    /// The facts behind one interface's properties.
+    async fn interface_summary(&self, _mac: &str) -> Result<InterfaceSummary> {
+        unsupported!("virInterfaceIsActive")
+    }
+    /// virInterfaceLookupByName: the interface's MAC address.
+    async fn interface_lookup_by_name(&self, _name: &str) -> Result<String> {
+        unsupported!("virInterfaceLookupByName")
+    }
+    /// virInterfaceLookupByMACString: the interface's MAC address.
+    async fn interface_lookup_by_mac(&self, _mac: &str) -> Result<String> {
+        unsupported!("virInterfaceLookupByMACString")
+    }
+    /// virInterfaceDefineXML: the interface's MAC address.
+    async fn interface_define_xml(&self, _xml: &str, _flags: u32) -> Result<String> {
+        unsupported!("virInterfaceDefineXML")
+    }
+    /// virInterfaceChangeBegin.
+    async fn interface_change_begin(&self, _flags: u32) -> Result<()> {
+        unsupported!("virInterfaceChangeBegin")
+    }
+    /// virInterfaceChangeCommit.
+    async fn interface_change_commit(&self, _flags: u32) -> Result<()> {
+        unsupported!("virInterfaceChangeCommit")
+    }
+    /// virInterfaceChangeRollback.
+    async fn interface_change_rollback(&self, _flags: u32) -> Result<()> {
+        unsupported!("virInterfaceChangeRollback")
+    }
+    /// virInterfaceCreate.
+    async fn interface_create(&self, _mac: &str, _flags: u32) -> Result<()> {
+        unsupported!("virInterfaceCreate")
+    }
+    /// virInterfaceDestroy.
+    async fn interface_destroy(&self, _mac: &str, _flags: u32) -> Result<()> {
+        unsupported!("virInterfaceDestroy")
+    }
+    /// virInterfaceUndefine.
+    async fn interface_undefine(&self, _mac: &str) -> Result<()> {
+        unsupported!("virInterfaceUndefine")
+    }
+    /// virInterfaceGetXMLDesc.
+    async fn interface_xml_desc(&self, _mac: &str, _flags: u32) -> Result<String> {
+        unsupported!("virInterfaceGetXMLDesc")
+    }
+}
+
+/// The facts behind a network filter's properties (`Name`, `UUID`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NWFilterSummary {
+    pub uuid: Uuid,
+    pub name: String,
+}
+
+/// Network filter operations (`virNWFilter*` and the filter parts of `virConnect*`).
+#[async_trait]
+pub trait NWFilterDriver: Send + Sync {
+    /// virConnectListAllNWFilters.
+    async fn list_nwfilters(&self, _flags: u32) -> Result<Vec<Uuid>> {
+        unsupported!("virConnectListAllNWFilters")
+    }
+    /// The facts behind one filter's properties.
+    async fn nwfilter_summary(&self, _uuid: &Uuid) -> Result<NWFilterSummary> {
+        unsupported!("virNWFilterGetName")
+    }
+    /// virNWFilterLookupByName.
+    async fn nwfilter_lookup_by_name(&self, _name: &str) -> Result<Uuid> {
+        unsupported!("virNWFilterLookupByName")
+    }
+    /// virNWFilterLookupByUUIDString (the UUID already parsed).
+    async fn nwfilter_lookup_by_uuid(&self, _uuid: &Uuid) -> Result<Uuid> {
+        unsupported!("virNWFilterLookupByUUIDString")
+    }
+    /// virNWFilterDefineXML(Flags).
+    async fn nwfilter_define_xml(&self, _xml: &str, _flags: u32) -> Result<Uuid> {
+        unsupported!("virNWFilterDefineXML")
+    }
+    /// virNWFilterUndefine.
+    async fn nwfilter_undefine(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virNWFilterUndefine")
+    }
+    /// virNWFilterGetXMLDesc.
+    async fn nwfilter_xml_desc(&self, _uuid: &Uuid, _flags: u32) -> Result<String> {
+        unsupported!("virNWFilterGetXMLDesc")
+    }
+}
+
+/// The facts behind a secret's properties (`UUID`, `UsageType`, `UsageID`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretSummary {
+    pub uuid: Uuid,
+    /// `virSecretUsageType`.
+    pub usage_type: i32,
+    /// "" for none.
+    pub usage_id: String,
+}
+
+/// Secret operations (`virSecret*` and the secret parts of `virConnect*`).
+#[async_trait]
+pub trait SecretDriver: Send + Sync {
+    /// virConnectListAllSecrets, with its filter flags.
+    async fn list_secrets(&self, _flags: u32) -> Result<Vec<Uuid>> {
+        unsupported!("virConnectListAllSecrets")
+    }
+    /// The facts behind one secret's properties.
+    async fn secret_summary(&self, _uuid: &Uuid) -> Result<SecretSummary> {
+        unsupported!("virSecretGetUsageID")
+    }
+    /// virSecretLookupByUUIDString (the UUID already parsed).
+    async fn secret_lookup_by_uuid(&self, _uuid: &Uuid) -> Result<Uuid> {
+        unsupported!("virSecretLookupByUUIDString")
+    }
+    /// virSecretLookupByUsage.
+    async fn secret_lookup_by_usage(&self, _usage_type: i32, _usage_id: &str) -> Result<Uuid> {
+        unsupported!("virSecretLookupByUsage")
+    }
+    /// virSecretDefineXML.
+    async fn secret_define_xml(&self, _xml: &str, _flags: u32) -> Result<Uuid> {
+        unsupported!("virSecretDefineXML")
+    }
+    /// virSecretUndefine.
+    async fn secret_undefine(&self, _uuid: &Uuid) -> Result<()> {
+        unsupported!("virSecretUndefine")
+    }
+    /// virSecretGetXMLDesc.
+    async fn secret_xml_desc(&self, _uuid: &Uuid, _flags: u32) -> Result<String> {
+        unsupported!("virSecretGetXMLDesc")
+    }
+    /// virSecretGetValue.
+    async fn secret_value(&self, _uuid: &Uuid, _flags: u32) -> Result<Vec<u8>> {
+        unsupported!("virSecretGetValue")
+    }
+    /// virSecretSetValue.
+    async fn secret_set_value(&self, _uuid: &Uuid, _value: &[u8], _flags: u32) -> Result<()> {
+        unsupported!("virSecretSetValue")
     }
 }

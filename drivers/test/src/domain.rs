@@ -1,12 +1,12 @@
-//! `DomainDriver` for the test driver: every method libvirt 9.0's test driver answers is
-//! forwarded to its `op_*` implementation; the rest keep the trait's NoSupport default, as
-//! libvirt's test driver does not have them either. Checks libvirt's public API makes before
+//! `DomainDriver` and `SnapshotDriver` for the test driver: every method libvirt 9.0's test
+//! driver answers is forwarded to its `op_*` implementation; the rest keep the trait's
+//! NoSupport default, as libvirt's test driver does not have them either. Checks libvirt's public API makes before
 //! any driver sees a call (on ids that must not be zero or negative) are made here.
 
 use async_trait::async_trait;
 use uuid::Uuid;
 use virtbus_core::{
-    driver::{DomainDriver, DomainSummary, FsInfo, InterfaceAddresses},
+    driver::{DomainDriver, DomainSummary, FsInfo, InterfaceAddresses, SnapshotDriver},
     params::TypedParams,
     state::StateReason,
     Error, Result,
@@ -357,7 +357,10 @@ impl DomainDriver for TestDriver {
     ) -> Result<()> {
         self.op_migrate_to_uri3(uuid, flags)
     }
+}
 
+#[async_trait]
+impl SnapshotDriver for TestDriver {
     async fn list_snapshots(&self, uuid: &Uuid, flags: u32) -> Result<Vec<String>> {
         self.op_list_snapshots(uuid, flags)
     }

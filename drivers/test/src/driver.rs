@@ -3,8 +3,12 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use async_trait::async_trait;
 use virtbus_core::{
-    driver::Driver,
+    driver::{
+        Driver, InterfaceDriver, NWFilterDriver, NetworkDriver, NodeDeviceDriver, SecretDriver,
+        StoragePoolDriver, StorageVolDriver,
+    },
     event::{Event, EventSender},
     Result,
 };
@@ -89,3 +93,27 @@ impl Driver for TestDriver {
         &self.events
     }
 }
+
+// The other kinds of object come with the next issue; until then every call answers "not
+// supported", as the traits' defaults do.
+
+#[async_trait]
+impl NetworkDriver for TestDriver {}
+
+#[async_trait]
+impl StoragePoolDriver for TestDriver {}
+
+#[async_trait]
+impl StorageVolDriver for TestDriver {}
+
+#[async_trait]
+impl NodeDeviceDriver for TestDriver {}
+
+#[async_trait]
+impl InterfaceDriver for TestDriver {}
+
+#[async_trait]
+impl NWFilterDriver for TestDriver {}
+
+#[async_trait]
+impl SecretDriver for TestDriver {}

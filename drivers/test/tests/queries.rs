@@ -3,7 +3,10 @@
 mod common;
 
 use common::*;
-use virtbus_core::{driver::DomainDriver, params::TypedValue};
+use virtbus_core::{
+    driver::{DomainDriver, SnapshotDriver},
+    params::TypedValue,
+};
 
 const FOO: &str = "11111111-2222-3333-4444-555555555555";
 const BAR: &str = "22222222-2222-3333-4444-555555555555";

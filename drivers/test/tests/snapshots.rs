@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use virtbus_core::{
-    driver::DomainDriver,
+    driver::{DomainDriver, SnapshotDriver},
     event::lifecycle as lc,
     state::{DomainState, StateReason},
     Uuid,
