@@ -1,9 +1,9 @@
 //! `org.libvirt.Connect`: the connection object of one driver, e.g. `/org/libvirt/Test`.
 //!
 //! Every member of libvirt-dbus's interface is served with its exact name, signature and
-//! argument names. Domain members call the driver; members for networks, storage, node
-//! devices, interfaces, secrets and network filters answer "not supported" for now (see the
-//! marked section at the end). Lifecycle events go out from here as `DomainEvent` and its
+//! argument names, and calls the driver's method for it; what the driver lacks answers
+//! libvirt's "not supported" text from the trait's default. Objects are returned as their
+//! paths ([`path::object_path`]). Lifecycle events go out from here as `DomainEvent` and its
 //! siblings.
 //!
 //! Strings that libvirt takes as optional (`DomainRestore`'s `xml`, `FindStoragePoolSources`'s
@@ -17,14 +17,14 @@
 use std::collections::HashMap;
 
 use uuid::Uuid;
-use virtbus_core::{uuid_str, Error as CoreError};
+use virtbus_core::{uuid_str, Error as CoreError, ObjectId};
 use zbus::{
     interface, object_server::SignalEmitter, Fd, ObjectPath, OwnedObjectPath, OwnedVariant,
 };
 
 use super::{
     error::Result,
-    params,
+    params, path,
     registry::{DomainPaths, Registry},
 };
 
@@ -54,11 +54,16 @@ impl Connect {
     fn made(&self, uuid: Uuid) -> Result<OwnedObjectPath> {
         Ok(self.registry.domain_path(&uuid))
     }
-}
 
-/// The answer of a member whose object type is not served yet.
-fn not_supported<T>(api: &'static str) -> Result<T> {
-    Err(CoreError::NoSupport(api).into())
+    /// The object path of `id` under this connection object.
+    fn path(&self, id: &ObjectId) -> OwnedObjectPath {
+        path::object_path(self.registry.root().as_str(), id)
+    }
+
+    /// The object paths of `ids`, for an `ao` reply.
+    fn paths(&self, ids: impl IntoIterator<Item = ObjectId>) -> Vec<OwnedObjectPath> {
+        ids.into_iter().map(|id| self.path(&id)).collect()
+    }
 }
 
 #[interface(name = "org.libvirt.Connect")]
@@ -373,12 +378,7 @@ impl Connect {
         detail: i32,
     ) -> zbus::Result<()>;
 
-    // =====================================================================================
-    // NOT SERVED YET: networks, storage pools and volumes, node devices, host interfaces,
-    // secrets and network filters. Their objects come with the next issue; until then each
-    // member fails with libvirt's "this function is not supported by the connection driver:
-    // <libvirt API>". Replace this whole section when those drivers exist.
-    // =====================================================================================
+    // ----- storage pools and volumes -----
 
     /// Describes the storage pools of type `type` that could be found on the host;
     /// `srcSpec` "" for none (virConnectFindStoragePoolSources).
@@ -389,137 +389,221 @@ impl Connect {
         srcSpec: &str,
         flags: u32,
     ) -> Result<String> {
-        let _ = (r#type, srcSpec, flags);
-        not_supported("virConnectFindStoragePoolSources")
+        Ok(self
+            .registry
+            .driver()
+            .find_storage_pool_sources(r#type, srcSpec, flags)
+            .await?)
     }
+
+    /// The storage pools that match `flags` (virConnectListAllStoragePools).
+    #[zbus(name = "ListStoragePools", out_args("storagePools"))]
+    async fn list_storage_pools(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
+        let uuids = self.registry.driver().list_storage_pools(flags).await?;
+        Ok(self.paths(uuids.into_iter().map(ObjectId::StoragePool)))
+    }
+
+    /// Creates and starts a transient storage pool from its XML (virStoragePoolCreateXML).
+    #[zbus(name = "StoragePoolCreateXML", out_args("storagePool"))]
+    async fn storage_pool_create_xml(&self, xml: &str, flags: u32) -> Result<OwnedObjectPath> {
+        let uuid = self
+            .registry
+            .driver()
+            .storage_pool_create_xml(xml, flags)
+            .await?;
+        Ok(self.path(&ObjectId::StoragePool(uuid)))
+    }
+
+    /// Defines a persistent storage pool from its XML (virStoragePoolDefineXML).
+    #[zbus(name = "StoragePoolDefineXML", out_args("storagePool"))]
+    async fn storage_pool_define_xml(&self, xml: &str, flags: u32) -> Result<OwnedObjectPath> {
+        let uuid = self
+            .registry
+            .driver()
+            .storage_pool_define_xml(xml, flags)
+            .await?;
+        Ok(self.path(&ObjectId::StoragePool(uuid)))
+    }
+
+    /// The storage pool called `name` (virStoragePoolLookupByName).
+    #[zbus(name = "StoragePoolLookupByName", out_args("storagePool"))]
+    async fn storage_pool_lookup_by_name(&self, name: &str) -> Result<OwnedObjectPath> {
+        let uuid = self
+            .registry
+            .driver()
+            .storage_pool_lookup_by_name(name)
+            .await?;
+        Ok(self.path(&ObjectId::StoragePool(uuid)))
+    }
+
+    /// The storage pool with UUID `uuid` (virStoragePoolLookupByUUIDString).
+    #[zbus(name = "StoragePoolLookupByUUID", out_args("storagePool"))]
+    async fn storage_pool_lookup_by_uuid(&self, uuid: &str) -> Result<OwnedObjectPath> {
+        let uuid = uuid_str::parse(uuid)?;
+        let uuid = self
+            .registry
+            .driver()
+            .storage_pool_lookup_by_uuid(&uuid)
+            .await?;
+        Ok(self.path(&ObjectId::StoragePool(uuid)))
+    }
+
+    /// The storage volume with key `key` (virStorageVolLookupByKey).
+    #[zbus(name = "StorageVolLookupByKey", out_args("storageVol"))]
+    async fn storage_vol_lookup_by_key(&self, key: &str) -> Result<OwnedObjectPath> {
+        let key = self
+            .registry
+            .driver()
+            .storage_vol_lookup_by_key(key)
+            .await?;
+        Ok(self.path(&ObjectId::StorageVol(key)))
+    }
+
+    /// The storage volume at `path` on the host (virStorageVolLookupByPath).
+    #[zbus(name = "StorageVolLookupByPath", out_args("storageVol"))]
+    async fn storage_vol_lookup_by_path(&self, path: &str) -> Result<OwnedObjectPath> {
+        let key = self
+            .registry
+            .driver()
+            .storage_vol_lookup_by_path(path)
+            .await?;
+        Ok(self.path(&ObjectId::StorageVol(key)))
+    }
+
+    // ----- host interfaces -----
 
     /// Starts a transaction on the host interface configuration
     /// (virInterfaceChangeBegin).
     #[zbus(name = "InterfaceChangeBegin")]
     async fn interface_change_begin(&self, flags: u32) -> Result<()> {
-        let _ = flags;
-        not_supported("virInterfaceChangeBegin")
+        Ok(self.registry.driver().interface_change_begin(flags).await?)
     }
 
     /// Commits the transaction on the host interface configuration
     /// (virInterfaceChangeCommit).
     #[zbus(name = "InterfaceChangeCommit")]
     async fn interface_change_commit(&self, flags: u32) -> Result<()> {
-        let _ = flags;
-        not_supported("virInterfaceChangeCommit")
+        Ok(self
+            .registry
+            .driver()
+            .interface_change_commit(flags)
+            .await?)
     }
 
     /// Rolls back the transaction on the host interface configuration
     /// (virInterfaceChangeRollback).
     #[zbus(name = "InterfaceChangeRollback")]
     async fn interface_change_rollback(&self, flags: u32) -> Result<()> {
-        let _ = flags;
-        not_supported("virInterfaceChangeRollback")
+        Ok(self
+            .registry
+            .driver()
+            .interface_change_rollback(flags)
+            .await?)
     }
 
     /// Defines a host interface from its XML (virInterfaceDefineXML).
     #[zbus(name = "InterfaceDefineXML", out_args("interface"))]
     async fn interface_define_xml(&self, xml: &str, flags: u32) -> Result<OwnedObjectPath> {
-        let _ = (xml, flags);
-        not_supported("virInterfaceDefineXML")
+        let mac = self
+            .registry
+            .driver()
+            .interface_define_xml(xml, flags)
+            .await?;
+        Ok(self.path(&ObjectId::Interface(mac)))
     }
 
     /// The host interface with MAC address `mac` (virInterfaceLookupByMACString).
     #[zbus(name = "InterfaceLookupByMAC", out_args("interface"))]
     async fn interface_lookup_by_mac(&self, mac: &str) -> Result<OwnedObjectPath> {
-        let _ = mac;
-        not_supported("virInterfaceLookupByMACString")
+        let mac = self.registry.driver().interface_lookup_by_mac(mac).await?;
+        Ok(self.path(&ObjectId::Interface(mac)))
     }
 
     /// The host interface called `name` (virInterfaceLookupByName).
     #[zbus(name = "InterfaceLookupByName", out_args("interface"))]
     async fn interface_lookup_by_name(&self, name: &str) -> Result<OwnedObjectPath> {
-        let _ = name;
-        not_supported("virInterfaceLookupByName")
+        let mac = self
+            .registry
+            .driver()
+            .interface_lookup_by_name(name)
+            .await?;
+        Ok(self.path(&ObjectId::Interface(mac)))
     }
 
     /// The host interfaces that match `flags` (virConnectListAllInterfaces).
     #[zbus(name = "ListInterfaces", out_args("interfaces"))]
     async fn list_interfaces(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
-        let _ = flags;
-        not_supported("virConnectListAllInterfaces")
+        let macs = self.registry.driver().list_interfaces(flags).await?;
+        Ok(self.paths(macs.into_iter().map(ObjectId::Interface)))
     }
+
+    // ----- networks -----
 
     /// The networks that match `flags` (virConnectListAllNetworks).
     #[zbus(name = "ListNetworks", out_args("networks"))]
     async fn list_networks(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
-        let _ = flags;
-        not_supported("virConnectListAllNetworks")
-    }
-
-    /// The node devices that match `flags` (virConnectListAllNodeDevices).
-    #[zbus(name = "ListNodeDevices", out_args("devs"))]
-    async fn list_node_devices(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
-        let _ = flags;
-        not_supported("virConnectListAllNodeDevices")
-    }
-
-    /// The network filters (virConnectListAllNWFilters).
-    #[zbus(name = "ListNWFilters", out_args("nwfilters"))]
-    async fn list_nwfilters(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
-        let _ = flags;
-        not_supported("virConnectListAllNWFilters")
-    }
-
-    /// The secrets that match `flags` (virConnectListAllSecrets).
-    #[zbus(name = "ListSecrets", out_args("secrets"))]
-    async fn list_secrets(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
-        let _ = flags;
-        not_supported("virConnectListAllSecrets")
-    }
-
-    /// The storage pools that match `flags` (virConnectListAllStoragePools).
-    #[zbus(name = "ListStoragePools", out_args("storagePools"))]
-    async fn list_storage_pools(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
-        let _ = flags;
-        not_supported("virConnectListAllStoragePools")
+        let uuids = self.registry.driver().list_networks(flags).await?;
+        Ok(self.paths(uuids.into_iter().map(ObjectId::Network)))
     }
 
     /// Creates and starts a transient network from its XML (virNetworkCreateXML).
     #[zbus(name = "NetworkCreateXML", out_args("network"))]
     async fn network_create_xml(&self, xml: &str) -> Result<OwnedObjectPath> {
-        let _ = xml;
-        not_supported("virNetworkCreateXML")
+        let uuid = self.registry.driver().network_create_xml(xml, 0).await?;
+        Ok(self.path(&ObjectId::Network(uuid)))
     }
 
     /// Defines a persistent network from its XML (virNetworkDefineXML).
     #[zbus(name = "NetworkDefineXML", out_args("network"))]
     async fn network_define_xml(&self, xml: &str) -> Result<OwnedObjectPath> {
-        let _ = xml;
-        not_supported("virNetworkDefineXML")
+        let uuid = self.registry.driver().network_define_xml(xml, 0).await?;
+        Ok(self.path(&ObjectId::Network(uuid)))
     }
 
     /// The network called `name` (virNetworkLookupByName).
     #[zbus(name = "NetworkLookupByName", out_args("network"))]
     async fn network_lookup_by_name(&self, name: &str) -> Result<OwnedObjectPath> {
-        let _ = name;
-        not_supported("virNetworkLookupByName")
+        let uuid = self.registry.driver().network_lookup_by_name(name).await?;
+        Ok(self.path(&ObjectId::Network(uuid)))
     }
 
     /// The network with UUID `uuid` (virNetworkLookupByUUIDString).
     #[zbus(name = "NetworkLookupByUUID", out_args("network"))]
     async fn network_lookup_by_uuid(&self, uuid: &str) -> Result<OwnedObjectPath> {
-        let _ = uuid;
-        not_supported("virNetworkLookupByUUIDString")
+        let uuid = uuid_str::parse(uuid)?;
+        let uuid = self.registry.driver().network_lookup_by_uuid(&uuid).await?;
+        Ok(self.path(&ObjectId::Network(uuid)))
+    }
+
+    // ----- node devices -----
+
+    /// The node devices that match `flags` (virConnectListAllNodeDevices).
+    #[zbus(name = "ListNodeDevices", out_args("devs"))]
+    async fn list_node_devices(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
+        let names = self.registry.driver().list_node_devices(flags).await?;
+        Ok(self.paths(names.into_iter().map(ObjectId::NodeDevice)))
     }
 
     /// Creates a node device from its XML (virNodeDeviceCreateXML).
     #[zbus(name = "NodeDeviceCreateXML", out_args("dev"))]
     async fn node_device_create_xml(&self, xml: &str, flags: u32) -> Result<OwnedObjectPath> {
-        let _ = (xml, flags);
-        not_supported("virNodeDeviceCreateXML")
+        let name = self
+            .registry
+            .driver()
+            .node_device_create_xml(xml, flags)
+            .await?;
+        Ok(self.path(&ObjectId::NodeDevice(name)))
     }
 
     /// The node device called `name` (virNodeDeviceLookupByName).
     #[zbus(name = "NodeDeviceLookupByName", out_args("dev"))]
     async fn node_device_lookup_by_name(&self, name: &str) -> Result<OwnedObjectPath> {
-        let _ = name;
-        not_supported("virNodeDeviceLookupByName")
+        let name = self
+            .registry
+            .driver()
+            .node_device_lookup_by_name(name)
+            .await?;
+        Ok(self.path(&ObjectId::NodeDevice(name)))
     }
 
     /// The SCSI host adapter with world wide names `wwnn` and `wwpn`
@@ -531,43 +615,71 @@ impl Connect {
         wwpn: &str,
         flags: u32,
     ) -> Result<OwnedObjectPath> {
-        let _ = (wwnn, wwpn, flags);
-        not_supported("virNodeDeviceLookupSCSIHostByWWN")
+        let name = self
+            .registry
+            .driver()
+            .node_device_lookup_scsi_host_by_wwn(wwnn, wwpn, flags)
+            .await?;
+        Ok(self.path(&ObjectId::NodeDevice(name)))
+    }
+
+    // ----- network filters -----
+
+    /// The network filters (virConnectListAllNWFilters).
+    #[zbus(name = "ListNWFilters", out_args("nwfilters"))]
+    async fn list_nwfilters(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
+        let uuids = self.registry.driver().list_nwfilters(flags).await?;
+        Ok(self.paths(uuids.into_iter().map(ObjectId::NWFilter)))
     }
 
     /// Defines a network filter from its XML (virNWFilterDefineXML).
     #[zbus(name = "NWFilterDefineXML", out_args("nwfilter"))]
     async fn nwfilter_define_xml(&self, xml: &str) -> Result<OwnedObjectPath> {
-        let _ = xml;
-        not_supported("virNWFilterDefineXML")
+        let uuid = self.registry.driver().nwfilter_define_xml(xml, 0).await?;
+        Ok(self.path(&ObjectId::NWFilter(uuid)))
     }
 
     /// The network filter called `name` (virNWFilterLookupByName).
     #[zbus(name = "NWFilterLookupByName", out_args("nwfilter"))]
     async fn nwfilter_lookup_by_name(&self, name: &str) -> Result<OwnedObjectPath> {
-        let _ = name;
-        not_supported("virNWFilterLookupByName")
+        let uuid = self.registry.driver().nwfilter_lookup_by_name(name).await?;
+        Ok(self.path(&ObjectId::NWFilter(uuid)))
     }
 
     /// The network filter with UUID `uuid` (virNWFilterLookupByUUIDString).
     #[zbus(name = "NWFilterLookupByUUID", out_args("nwfilter"))]
     async fn nwfilter_lookup_by_uuid(&self, uuid: &str) -> Result<OwnedObjectPath> {
-        let _ = uuid;
-        not_supported("virNWFilterLookupByUUIDString")
+        let uuid = uuid_str::parse(uuid)?;
+        let uuid = self
+            .registry
+            .driver()
+            .nwfilter_lookup_by_uuid(&uuid)
+            .await?;
+        Ok(self.path(&ObjectId::NWFilter(uuid)))
+    }
+
+    // ----- secrets -----
+
+    /// The secrets that match `flags` (virConnectListAllSecrets).
+    #[zbus(name = "ListSecrets", out_args("secrets"))]
+    async fn list_secrets(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
+        let uuids = self.registry.driver().list_secrets(flags).await?;
+        Ok(self.paths(uuids.into_iter().map(ObjectId::Secret)))
     }
 
     /// Defines a secret from its XML (virSecretDefineXML).
     #[zbus(name = "SecretDefineXML", out_args("secret"))]
     async fn secret_define_xml(&self, xml: &str, flags: u32) -> Result<OwnedObjectPath> {
-        let _ = (xml, flags);
-        not_supported("virSecretDefineXML")
+        let uuid = self.registry.driver().secret_define_xml(xml, flags).await?;
+        Ok(self.path(&ObjectId::Secret(uuid)))
     }
 
     /// The secret with UUID `uuid` (virSecretLookupByUUIDString).
     #[zbus(name = "SecretLookupByUUID", out_args("secret"))]
     async fn secret_lookup_by_uuid(&self, uuid: &str) -> Result<OwnedObjectPath> {
-        let _ = uuid;
-        not_supported("virSecretLookupByUUIDString")
+        let uuid = uuid_str::parse(uuid)?;
+        let uuid = self.registry.driver().secret_lookup_by_uuid(&uuid).await?;
+        Ok(self.path(&ObjectId::Secret(uuid)))
     }
 
     /// The secret used for `usageID` of usage type `usageType` (virSecretLookupByUsage).
@@ -577,68 +689,11 @@ impl Connect {
         usageType: i32,
         usageID: &str,
     ) -> Result<OwnedObjectPath> {
-        let _ = (usageType, usageID);
-        not_supported("virSecretLookupByUsage")
-    }
-
-    /// Creates and starts a transient storage pool from its XML (virStoragePoolCreateXML).
-    #[zbus(name = "StoragePoolCreateXML", out_args("storagePool"))]
-    async fn storage_pool_create_xml(&self, xml: &str, flags: u32) -> Result<OwnedObjectPath> {
-        let _ = (xml, flags);
-        not_supported("virStoragePoolCreateXML")
-    }
-
-    /// Defines a persistent storage pool from its XML (virStoragePoolDefineXML).
-    #[zbus(name = "StoragePoolDefineXML", out_args("storagePool"))]
-    async fn storage_pool_define_xml(&self, xml: &str, flags: u32) -> Result<OwnedObjectPath> {
-        let _ = (xml, flags);
-        not_supported("virStoragePoolDefineXML")
-    }
-
-    /// The storage pool called `name` (virStoragePoolLookupByName).
-    #[zbus(name = "StoragePoolLookupByName", out_args("storagePool"))]
-    async fn storage_pool_lookup_by_name(&self, name: &str) -> Result<OwnedObjectPath> {
-        let _ = name;
-        not_supported("virStoragePoolLookupByName")
-    }
-
-    /// The storage pool with UUID `uuid` (virStoragePoolLookupByUUIDString).
-    #[zbus(name = "StoragePoolLookupByUUID", out_args("storagePool"))]
-    async fn storage_pool_lookup_by_uuid(&self, uuid: &str) -> Result<OwnedObjectPath> {
-        let _ = uuid;
-        not_supported("virStoragePoolLookupByUUIDString")
-    }
-
-    /// The storage volume with key `key` (virStorageVolLookupByKey).
-    #[zbus(name = "StorageVolLookupByKey", out_args("storageVol"))]
-    async fn storage_vol_lookup_by_key(&self, key: &str) -> Result<OwnedObjectPath> {
-        let _ = key;
-        not_supported("virStorageVolLookupByKey")
-    }
-
-    /// The storage volume at `path` on the host (virStorageVolLookupByPath).
-    #[zbus(name = "StorageVolLookupByPath", out_args("storageVol"))]
-    async fn storage_vol_lookup_by_path(&self, path: &str) -> Result<OwnedObjectPath> {
-        let _ = path;
-        not_supported("virStorageVolLookupByPath")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bus::error::Error;
-
-    #[test]
-    fn not_supported_names_the_libvirt_api() {
-        let e = not_supported::<()>("virConnectListAllNetworks").unwrap_err();
-        match e {
-            Error::Error(text) => assert_eq!(
-                text,
-                "this function is not supported by the connection driver: \
-                 virConnectListAllNetworks"
-            ),
-            other => panic!("unexpected error {other:?}"),
-        }
+        let uuid = self
+            .registry
+            .driver()
+            .secret_lookup_by_usage(usageType, usageID)
+            .await?;
+        Ok(self.path(&ObjectId::Secret(uuid)))
     }
 }
