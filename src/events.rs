@@ -1,14 +1,13 @@
 //! The event fan-out: one task per driver turns the driver's events into bus signals.
 //!
-//! - `DomainAdded`: `InterfacesAdded` on the connection object, with the new domain's
-//!   properties (domain objects are answered from their path, so nothing is registered).
+//! - an object appeared: `InterfacesAdded` on the connection object, with its properties
+//!   (child objects are answered from their path, so nothing is registered).
 //! - a lifecycle event: `DomainEvent(o,i,i)` on the connection object.
 //! - any other domain event: its `org.libvirt.Domain` signal on the domain object.
-//! - after every domain event: one `PropertiesChanged` with exactly the `org.libvirt.Domain`
-//!   properties whose values changed, if any did. This is the only place that announces
-//!   property changes, `Properties.Set` included: a Set that changes nothing is announced
-//!   by nothing.
-//! - `DomainRemoved`: `InterfacesRemoved` on the connection object.
+//! - after every event about an object: one `PropertiesChanged` with exactly the properties
+//!   whose values changed, if any did. This is the only place that announces property
+//!   changes, `Properties.Set` included: a Set that changes nothing is announced by nothing.
+//! - an object went away: `InterfacesRemoved` on the connection object.
 //!
 //! Events are handled one at a time in the order the driver sent them, from the moment the
 //! service starts. A failure to emit is logged, never fatal.
@@ -19,29 +18,45 @@ use tokio::task::JoinHandle;
 use tracing::{debug, warn};
 use uuid::Uuid;
 use virtbus_core::event::{DomainEvent, DomainEventKind, Event, EventReceiver};
-use zbus::{fdo::Properties, names::InterfaceName, object_server::SignalEmitter};
+use zbus::{fdo::Properties, names::InterfaceName, object_server::SignalEmitter, OwnedObjectPath};
 
 use crate::bus::{
     connect::Connect,
-    domain,
-    domain_props::{DomainProps, Fingerprint, INTERFACE as DOMAIN_INTERFACE},
+    domain::{self, DomainKind},
+    kind::{Fingerprint, Kind, Values, Wanted},
+    kinds,
     object_manager::ObjectManager,
+    path,
     registry::Registry,
 };
 
-/// The fan-out of one driver: its connection object and what it last announced of every
-/// domain's properties, which only this task reads and writes.
+/// Where an object lives: its kind and its path element.
+struct Located {
+    kind: &'static dyn Kind,
+    element: String,
+}
+
+/// The domain `uuid`, located.
+fn domain(uuid: &Uuid) -> Located {
+    let kind = kinds::by_element(path::DOMAIN).expect("domains are a served kind");
+    let mut element = String::with_capacity(path::ENCODED_UUID_LEN);
+    <DomainKind as crate::bus::kind::ObjectKind>::encode(uuid, &mut element);
+    Located { kind, element }
+}
+
+/// The fan-out of one driver: its connection object and what it last announced of the
+/// properties of every object, by object path, which only this task reads and writes.
 pub struct FanOut {
     registry: Registry,
     /// Emits from the connection object.
     root: SignalEmitter<'static>,
-    props: HashMap<Uuid, Fingerprint>,
+    props: HashMap<OwnedObjectPath, Fingerprint>,
 }
 
 impl FanOut {
-    /// A fan-out for `registry`, whose domains were announced with the properties `props`
+    /// A fan-out for `registry`, whose objects were announced with the properties `props`
     /// was taken of.
-    pub fn new(registry: Registry, props: HashMap<Uuid, Fingerprint>) -> Self {
+    pub fn new(registry: Registry, props: HashMap<OwnedObjectPath, Fingerprint>) -> Self {
         let root = SignalEmitter::from_parts(
             registry.connection().clone(),
             registry.root().clone().into(),
@@ -51,6 +66,22 @@ impl FanOut {
             root,
             props,
         }
+    }
+
+    /// What the fan-out of `registry` starts from: the fingerprint of every object of every
+    /// kind the driver has now.
+    pub async fn snapshot(
+        registry: &Registry,
+    ) -> virtbus_core::Result<HashMap<OwnedObjectPath, Fingerprint>> {
+        let driver = registry.driver().as_ref();
+        let mut props = HashMap::new();
+        for kind in kinds::KINDS {
+            for values in kind.read_all(driver).await? {
+                let path = registry.path_of(*kind, values.as_ref());
+                props.insert(path, values.fingerprint());
+            }
+        }
+        Ok(props)
     }
 
     /// Runs the fan-out as a task until the driver drops its event sender.
@@ -69,50 +100,66 @@ impl FanOut {
     /// Handles one event.
     pub async fn handle(&mut self, event: Event) {
         match event {
-            Event::DomainAdded(uuid) => self.added(uuid).await,
-            Event::DomainRemoved(uuid) => self.removed(uuid).await,
+            Event::DomainAdded(uuid) => self.added(domain(&uuid)).await,
+            Event::DomainRemoved(uuid) => self.removed(domain(&uuid)).await,
             Event::Domain(DomainEvent { uuid, kind }) => self.domain_event(uuid, &kind).await,
         }
     }
 
-    /// Announces a new domain.
-    async fn added(&mut self, uuid: Uuid) {
-        if self.props.contains_key(&uuid) {
-            // Redefinition of a domain already announced: the lifecycle event that follows
+    /// The current values of `object`, or `None` when the driver no longer has it.
+    async fn read(&self, object: &Located) -> Option<Box<dyn Values>> {
+        let driver = self.registry.driver().as_ref();
+        match object.kind.read(driver, &object.element, Wanted::All).await {
+            Ok(values) => Some(values),
+            Err(e) => {
+                debug!(element = %object.element, error = %e, "object vanished before it was read");
+                None
+            }
+        }
+    }
+
+    /// The object path of `object`.
+    fn path(&self, object: &Located) -> OwnedObjectPath {
+        let mut path = self.registry.prefix(object.kind.element());
+        path.push_str(&object.element);
+        OwnedObjectPath::try_from(path).expect("an encoded element makes a valid path")
+    }
+
+    /// Announces a new object.
+    async fn added(&mut self, object: Located) {
+        let path = self.path(&object);
+        if self.props.contains_key(&path) {
+            // Redefinition of an object already announced: the lifecycle event that follows
             // brings any property change.
             return;
         }
-        let props = match DomainProps::read(self.registry.driver().as_ref(), &uuid).await {
-            Ok(props) => props,
-            Err(e) => {
-                // Gone again already; its DomainRemoved follows.
-                debug!(%uuid, error = %e, "new domain vanished before it was announced");
-                return;
-            }
+        // Gone again already: its removal follows.
+        let Some(values) = self.read(&object).await else {
+            return;
         };
-        let path = self.registry.domain_path(&uuid);
-        if let Err(e) = ObjectManager::domain_added(&self.root, path.as_ref(), &props).await {
-            warn!(%uuid, error = %e, "cannot emit InterfacesAdded");
+        if let Err(e) = ObjectManager::added(&self.root, path.as_ref(), values.as_ref()).await {
+            warn!(%path, error = %e, "cannot emit InterfacesAdded");
         }
-        self.props.insert(uuid, props.fingerprint());
+        self.props.insert(path, values.fingerprint());
     }
 
-    /// Announces that a domain is gone.
-    async fn removed(&mut self, uuid: Uuid) {
-        // Only a domain announced with InterfacesAdded is announced gone.
-        if self.props.remove(&uuid).is_none() {
-            debug!(%uuid, "removed a domain that was never announced");
+    /// Announces that an object is gone.
+    async fn removed(&mut self, object: Located) {
+        let path = self.path(&object);
+        // Only an object announced with InterfacesAdded is announced gone.
+        if self.props.remove(&path).is_none() {
+            debug!(%path, "removed an object that was never announced");
             return;
         }
-        let path = self.registry.domain_path(&uuid);
-        if let Err(e) = ObjectManager::domain_removed(&self.root, path.as_ref()).await {
-            warn!(%uuid, error = %e, "cannot emit InterfacesRemoved");
+        if let Err(e) = ObjectManager::removed(&self.root, path.as_ref(), object.kind).await {
+            warn!(%path, error = %e, "cannot emit InterfacesRemoved");
         }
     }
 
     /// Emits the signal of one domain event, then the properties it changed.
     async fn domain_event(&mut self, uuid: Uuid, kind: &DomainEventKind) {
-        let path = self.registry.domain_path(&uuid);
+        let object = domain(&uuid);
+        let path = self.path(&object);
         let emitted = match kind {
             DomainEventKind::Lifecycle { event, detail } => {
                 Connect::domain_event(&self.root, path.as_ref(), *event, *detail).await
@@ -126,30 +173,29 @@ impl FanOut {
         if let Err(e) = emitted {
             warn!(%uuid, event = ?kind, error = %e, "cannot emit the domain event");
         }
-        self.refresh(uuid).await;
+        self.refresh(object, path).await;
     }
 
-    /// Re-reads the properties of domain `uuid` and emits one `PropertiesChanged` with those
-    /// that differ from the last announced values.
-    async fn refresh(&mut self, uuid: Uuid) {
-        let Some(old) = self.props.get(&uuid) else {
+    /// Re-reads the properties of `object` at `path` and emits one `PropertiesChanged` with
+    /// those that differ from the last announced values.
+    async fn refresh(&mut self, object: Located, path: OwnedObjectPath) {
+        if !self.props.contains_key(&path) {
             // Not announced (yet, or any more): nothing to compare with.
             return;
+        }
+        // Gone (a transient domain that stopped): its removal follows.
+        let Some(new) = self.read(&object).await else {
+            return;
         };
-        let new = match DomainProps::read(self.registry.driver().as_ref(), &uuid).await {
-            Ok(new) => new,
-            // Gone (a transient domain that stopped): its DomainRemoved follows.
-            Err(_) => return,
-        };
-        let changes = new.changes_since(old);
+        let changes = new.changes_since(&self.props[&path]);
         if !changes.is_empty() {
-            let path = self.registry.domain_path(&uuid);
             let emitted = match SignalEmitter::new(self.registry.connection(), path.as_ref()) {
                 Ok(emitter) => {
+                    let changed: HashMap<&str, _> = changes.changed.into_iter().collect();
                     Properties::properties_changed(
                         &emitter,
-                        InterfaceName::from_static_str_unchecked(DOMAIN_INTERFACE),
-                        changes.changed,
+                        InterfaceName::from_static_str_unchecked(object.kind.interface()),
+                        changed,
                         Cow::Borrowed(&changes.invalidated),
                     )
                     .await
@@ -157,10 +203,9 @@ impl FanOut {
                 Err(e) => Err(e),
             };
             if let Err(e) = emitted {
-                warn!(%uuid, error = %e, "cannot emit PropertiesChanged");
+                warn!(%path, error = %e, "cannot emit PropertiesChanged");
             }
         }
-        let fingerprint = new.fingerprint();
-        self.props.insert(uuid, fingerprint);
+        self.props.insert(path, new.fingerprint());
     }
 }
