@@ -1,19 +1,20 @@
 //! The event fan-out: one task per driver turns the driver's events into bus signals.
 //!
-//! - `Added` of a domain: `InterfacesAdded` on the connection object, with the new domain's
-//!   properties (domain objects are answered from their path, so nothing is registered).
+//! - an object appeared (`Added` of a kind that is served): `InterfacesAdded` on the
+//!   connection object, with its properties (child objects are answered from their path, so
+//!   nothing is registered).
 //! - a domain lifecycle event: `DomainEvent(o,i,i)` on the connection object.
 //! - any other domain event: its `org.libvirt.Domain` signal on the domain object.
-//! - after every domain event, and on `PropertiesMayHaveChanged` of a domain: one
-//!   `PropertiesChanged` with exactly the `org.libvirt.Domain` properties whose values
-//!   changed, if any did. This is the only place that announces property changes,
-//!   `Properties.Set` included: a Set that changes nothing is announced by nothing.
-//! - `Removed` of a domain: `InterfacesRemoved` on the connection object.
+//! - after every event about an object, and on `PropertiesMayHaveChanged`: one
+//!   `PropertiesChanged` with exactly the properties whose values changed, if any did. This
+//!   is the only place that announces property changes, `Properties.Set` included: a Set
+//!   that changes nothing is announced by nothing.
+//! - an object went away (`Removed`): `InterfacesRemoved` on the connection object.
 //! - network, storage pool, node device and secret lifecycle events: `NetworkEvent(o,i)`
 //!   (without the detail, as libvirt-dbus), `StoragePoolEvent(o,i,i)`,
 //!   `NodeDeviceEvent(o,i,i)` and `SecretEvent(o,i,i)` on the connection object; a pool
 //!   refresh: `org.libvirt.StoragePool.Refresh()` on the pool's object. `Added`, `Removed`
-//!   and `PropertiesMayHaveChanged` of these kinds are only logged for now.
+//!   and `PropertiesMayHaveChanged` of a kind not in [`kinds::KINDS`] are only logged.
 //!
 //! Events are handled one at a time in the order the driver sent them, from the moment the
 //! service starts. A failure to emit is logged, never fatal. When the driver's event queue
@@ -33,8 +34,9 @@ use zbus::{fdo::Properties, names::InterfaceName, object_server::SignalEmitter, 
 
 use crate::bus::{
     connect::Connect,
-    domain,
-    domain_props::{DomainProps, Fingerprint, INTERFACE as DOMAIN_INTERFACE},
+    domain::{self, DomainKind},
+    kind::{Fingerprint, Kind, Values, Wanted},
+    kinds,
     object_manager::ObjectManager,
     path,
     registry::Registry,
@@ -43,19 +45,40 @@ use crate::bus::{
 /// The interface of the storage pool `Refresh` signal.
 const STORAGE_POOL_INTERFACE: &str = "org.libvirt.StoragePool";
 
-/// The fan-out of one driver: its connection object and what it last announced of every
-/// domain's properties, which only this task reads and writes.
+/// Where an object lives: its kind and its path element.
+struct Located {
+    kind: &'static dyn Kind,
+    element: String,
+}
+
+/// Object `id`, located; `None` when its kind is not served.
+fn locate(id: &ObjectId) -> Option<Located> {
+    let (element, key) = path::object_element(id);
+    let kind = kinds::by_element(element)?;
+    Some(Located { kind, element: key })
+}
+
+/// The domain `uuid`, located.
+fn domain(uuid: &Uuid) -> Located {
+    let kind = kinds::by_element(path::DOMAIN).expect("domains are a served kind");
+    let mut element = String::with_capacity(path::ENCODED_UUID_LEN);
+    <DomainKind as crate::bus::kind::ObjectKind>::encode(uuid, &mut element);
+    Located { kind, element }
+}
+
+/// The fan-out of one driver: its connection object and what it last announced of the
+/// properties of every object, by object path, which only this task reads and writes.
 pub struct FanOut {
     registry: Registry,
     /// Emits from the connection object.
     root: SignalEmitter<'static>,
-    props: HashMap<Uuid, Fingerprint>,
+    props: HashMap<OwnedObjectPath, Fingerprint>,
 }
 
 impl FanOut {
-    /// A fan-out for `registry`, whose domains were announced with the properties `props`
+    /// A fan-out for `registry`, whose objects were announced with the properties `props`
     /// was taken of.
-    pub fn new(registry: Registry, props: HashMap<Uuid, Fingerprint>) -> Self {
+    pub fn new(registry: Registry, props: HashMap<OwnedObjectPath, Fingerprint>) -> Self {
         let root = SignalEmitter::from_parts(
             registry.connection().clone(),
             registry.root().clone().into(),
@@ -65,6 +88,22 @@ impl FanOut {
             root,
             props,
         }
+    }
+
+    /// What the fan-out of `registry` starts from: the fingerprint of every object of every
+    /// kind the driver has now.
+    pub async fn snapshot(
+        registry: &Registry,
+    ) -> virtbus_core::Result<HashMap<OwnedObjectPath, Fingerprint>> {
+        let driver = registry.driver().as_ref();
+        let mut props = HashMap::new();
+        for kind in kinds::KINDS {
+            for values in kind.read_all(driver).await? {
+                let path = registry.path_of(*kind, values.as_ref());
+                props.insert(path, values.fingerprint());
+            }
+        }
+        Ok(props)
     }
 
     /// Runs the fan-out as a task until the driver drops its event sender.
@@ -100,19 +139,28 @@ impl FanOut {
     /// Handles one event.
     pub async fn handle(&mut self, event: Event) {
         match event {
-            Event::Added(ObjectId::Domain(uuid)) => self.added(uuid).await,
-            Event::Removed(ObjectId::Domain(uuid)) => self.removed(uuid).await,
+            Event::Added(id) => match locate(&id) {
+                Some(object) => self.added(object).await,
+                None => debug!(?id, "added an object of a kind not served yet"),
+            },
+            Event::Removed(id) => match locate(&id) {
+                Some(object) => self.removed(object).await,
+                None => debug!(?id, "removed an object of a kind not served yet"),
+            },
             Event::Domain(DomainEvent { uuid, kind }) => self.domain_event(uuid, &kind).await,
-            Event::PropertiesMayHaveChanged(ObjectId::Domain(uuid)) => self.refresh(uuid).await,
-            Event::Added(id) | Event::Removed(id) | Event::PropertiesMayHaveChanged(id) => {
-                debug!(?id, "not announced yet for this kind of object");
-            }
+            Event::PropertiesMayHaveChanged(id) => match locate(&id) {
+                Some(object) => {
+                    let path = self.path(&object);
+                    self.refresh(object, path).await;
+                }
+                None => debug!(?id, "properties of a kind not served yet"),
+            },
             Event::Network {
                 uuid,
                 event,
                 detail: _,
             } => {
-                let path = self.path(&ObjectId::Network(uuid));
+                let path = self.id_path(&ObjectId::Network(uuid));
                 let emitted = Connect::network_event(&self.root, path.as_ref(), event).await;
                 self.log_failure(emitted, &path, "NetworkEvent");
             }
@@ -121,13 +169,13 @@ impl FanOut {
                 event,
                 detail,
             } => {
-                let path = self.path(&ObjectId::StoragePool(uuid));
+                let path = self.id_path(&ObjectId::StoragePool(uuid));
                 let emitted =
                     Connect::storage_pool_event(&self.root, path.as_ref(), event, detail).await;
                 self.log_failure(emitted, &path, "StoragePoolEvent");
             }
             Event::StoragePoolRefresh(uuid) => {
-                let path = self.path(&ObjectId::StoragePool(uuid));
+                let path = self.id_path(&ObjectId::StoragePool(uuid));
                 let emitted = match SignalEmitter::new(self.registry.connection(), path.as_ref()) {
                     Ok(emitter) => emitter.emit(STORAGE_POOL_INTERFACE, "Refresh", &()).await,
                     Err(e) => Err(e),
@@ -139,7 +187,7 @@ impl FanOut {
                 event,
                 detail,
             } => {
-                let path = self.path(&ObjectId::NodeDevice(name));
+                let path = self.id_path(&ObjectId::NodeDevice(name));
                 let emitted =
                     Connect::node_device_event(&self.root, path.as_ref(), event, detail).await;
                 self.log_failure(emitted, &path, "NodeDeviceEvent");
@@ -149,7 +197,7 @@ impl FanOut {
                 event,
                 detail,
             } => {
-                let path = self.path(&ObjectId::Secret(uuid));
+                let path = self.id_path(&ObjectId::Secret(uuid));
                 let emitted = Connect::secret_event(&self.root, path.as_ref(), event, detail).await;
                 self.log_failure(emitted, &path, "SecretEvent");
             }
@@ -157,7 +205,7 @@ impl FanOut {
     }
 
     /// The object path of `id` under this driver's connection object.
-    fn path(&self, id: &ObjectId) -> OwnedObjectPath {
+    fn id_path(&self, id: &ObjectId) -> OwnedObjectPath {
         path::object_path(self.registry.root().as_str(), id)
     }
 
@@ -168,44 +216,60 @@ impl FanOut {
         }
     }
 
-    /// Announces a new domain.
-    async fn added(&mut self, uuid: Uuid) {
-        if self.props.contains_key(&uuid) {
-            // Redefinition of a domain already announced: the lifecycle event that follows
+    /// The current values of `object`, or `None` when the driver no longer has it.
+    async fn read(&self, object: &Located) -> Option<Box<dyn Values>> {
+        let driver = self.registry.driver().as_ref();
+        match object.kind.read(driver, &object.element, Wanted::All).await {
+            Ok(values) => Some(values),
+            Err(e) => {
+                debug!(element = %object.element, error = %e, "object vanished before it was read");
+                None
+            }
+        }
+    }
+
+    /// The object path of `object`.
+    fn path(&self, object: &Located) -> OwnedObjectPath {
+        let mut path = self.registry.prefix(object.kind.element());
+        path.push_str(&object.element);
+        OwnedObjectPath::try_from(path).expect("an encoded element makes a valid path")
+    }
+
+    /// Announces a new object.
+    async fn added(&mut self, object: Located) {
+        let path = self.path(&object);
+        if self.props.contains_key(&path) {
+            // Redefinition of an object already announced: the lifecycle event that follows
             // brings any property change.
             return;
         }
-        let props = match DomainProps::read(self.registry.driver().as_ref(), &uuid).await {
-            Ok(props) => props,
-            Err(e) => {
-                // Gone again already; its `Removed` follows.
-                debug!(%uuid, error = %e, "new domain vanished before it was announced");
-                return;
-            }
+        // Gone again already: its removal follows.
+        let Some(values) = self.read(&object).await else {
+            return;
         };
-        let path = self.registry.domain_path(&uuid);
-        if let Err(e) = ObjectManager::domain_added(&self.root, path.as_ref(), &props).await {
-            warn!(%uuid, error = %e, "cannot emit InterfacesAdded");
+        if let Err(e) = ObjectManager::added(&self.root, path.as_ref(), values.as_ref()).await {
+            warn!(%path, error = %e, "cannot emit InterfacesAdded");
         }
-        self.props.insert(uuid, props.fingerprint());
+        self.props.insert(path, values.fingerprint());
     }
 
-    /// Announces that a domain is gone.
-    async fn removed(&mut self, uuid: Uuid) {
-        // Only a domain announced with InterfacesAdded is announced gone.
-        if self.props.remove(&uuid).is_none() {
-            debug!(%uuid, "removed a domain that was never announced");
+    /// Announces that an object is gone.
+    async fn removed(&mut self, object: Located) {
+        let path = self.path(&object);
+        // Only an object announced with InterfacesAdded is announced gone.
+        if self.props.remove(&path).is_none() {
+            debug!(%path, "removed an object that was never announced");
             return;
         }
-        let path = self.registry.domain_path(&uuid);
-        if let Err(e) = ObjectManager::domain_removed(&self.root, path.as_ref()).await {
-            warn!(%uuid, error = %e, "cannot emit InterfacesRemoved");
+        if let Err(e) = ObjectManager::removed(&self.root, path.as_ref(), object.kind).await {
+            warn!(%path, error = %e, "cannot emit InterfacesRemoved");
         }
     }
 
     /// Emits the signal of one domain event, then the properties it changed.
     async fn domain_event(&mut self, uuid: Uuid, kind: &DomainEventKind) {
-        let path = self.registry.domain_path(&uuid);
+        let object = domain(&uuid);
+        let path = self.path(&object);
         let emitted = match kind {
             DomainEventKind::Lifecycle { event, detail } => {
                 Connect::domain_event(&self.root, path.as_ref(), *event, *detail).await
@@ -218,30 +282,29 @@ impl FanOut {
         if let Err(e) = emitted {
             warn!(%uuid, event = ?kind, error = %e, "cannot emit the domain event");
         }
-        self.refresh(uuid).await;
+        self.refresh(object, path).await;
     }
 
-    /// Re-reads the properties of domain `uuid` and emits one `PropertiesChanged` with those
-    /// that differ from the last announced values.
-    async fn refresh(&mut self, uuid: Uuid) {
-        let Some(old) = self.props.get(&uuid) else {
+    /// Re-reads the properties of `object` at `path` and emits one `PropertiesChanged` with
+    /// those that differ from the last announced values.
+    async fn refresh(&mut self, object: Located, path: OwnedObjectPath) {
+        if !self.props.contains_key(&path) {
             // Not announced (yet, or any more): nothing to compare with.
             return;
+        }
+        // Gone (a transient domain that stopped): its removal follows.
+        let Some(new) = self.read(&object).await else {
+            return;
         };
-        let new = match DomainProps::read(self.registry.driver().as_ref(), &uuid).await {
-            Ok(new) => new,
-            // Gone (a transient domain that stopped): its `Removed` follows.
-            Err(_) => return,
-        };
-        let changes = new.changes_since(old);
+        let changes = new.changes_since(&self.props[&path]);
         if !changes.is_empty() {
-            let path = self.registry.domain_path(&uuid);
             let emitted = match SignalEmitter::new(self.registry.connection(), path.as_ref()) {
                 Ok(emitter) => {
+                    let changed: HashMap<&str, _> = changes.changed.into_iter().collect();
                     Properties::properties_changed(
                         &emitter,
-                        InterfaceName::from_static_str_unchecked(DOMAIN_INTERFACE),
-                        changes.changed,
+                        InterfaceName::from_static_str_unchecked(object.kind.interface()),
+                        changed,
                         Cow::Borrowed(&changes.invalidated),
                     )
                     .await
@@ -249,10 +312,9 @@ impl FanOut {
                 Err(e) => Err(e),
             };
             if let Err(e) = emitted {
-                warn!(%uuid, error = %e, "cannot emit PropertiesChanged");
+                warn!(%path, error = %e, "cannot emit PropertiesChanged");
             }
         }
-        let fingerprint = new.fingerprint();
-        self.props.insert(uuid, fingerprint);
+        self.props.insert(path, new.fingerprint());
     }
 }

@@ -12,10 +12,7 @@ pub mod bus;
 pub mod config;
 pub mod events;
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex, PoisonError},
-};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::task::JoinHandle;
 use tracing::debug;
@@ -32,7 +29,6 @@ pub use crate::config::{Config, DriverKind, Mode, BUS_NAME};
 use crate::{
     bus::{
         dispatch::{DispatchError, Dispatcher, Root},
-        domain_props::DomainProps,
         registry::Registry,
     },
     events::FanOut,
@@ -47,8 +43,8 @@ pub enum ServeError {
     /// Something is already served at a connection object path of this connection.
     #[error("an object is already served at {0}")]
     AlreadyServed(String),
-    /// A driver could not list its domains.
-    #[error("cannot list the domains of {root}: {source}")]
+    /// A driver could not list its objects.
+    #[error("cannot list the objects of {root}: {source}")]
     Driver {
         /// The connection object of the driver.
         root: String,
@@ -248,27 +244,20 @@ async fn request_name(connection: &Connection, name: &str) -> Result<(), ServeEr
 }
 
 /// Prepares one driver: its connection object, and its event fan-out with the properties of
-/// the domains it has now.
+/// the objects it has now.
 async fn prepare_driver(
     connection: &Connection,
     root: String,
     driver: Arc<dyn Driver>,
 ) -> Result<(Registry, FanOut), ServeError> {
     let registry = Registry::new(connection.clone(), &root, driver)?;
-    let summaries = registry
-        .summaries()
+    let props = FanOut::snapshot(&registry)
         .await
         .map_err(|source| ServeError::Driver {
             root: root.clone(),
             source,
         })?;
-    let mut props = HashMap::with_capacity(summaries.len());
-    for summary in summaries {
-        let uuid = summary.uuid;
-        let announced = DomainProps::complete(registry.driver().as_ref(), summary).await;
-        props.insert(uuid, announced.fingerprint());
-    }
-    debug!(%root, domains = props.len(), "serving driver");
+    debug!(%root, objects = props.len(), "serving driver");
     let fanout = FanOut::new(registry.clone(), props);
     Ok((registry, fanout))
 }

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crate::load::{CallKind, DefineFigures, Throughput};
+use crate::{
+    load::{CallKind, DefineFigures, Throughput},
+    signals::SignalFigures,
+};
 
 /// A figure, or the reason it could not be measured.
 pub type Measured<T> = Result<T, String>;
@@ -21,6 +24,8 @@ pub struct ServiceFigures {
     pub workloads: Vec<(CallKind, usize, Measured<Throughput>)>,
     /// VmRSS after warm-up, KiB.
     pub rss_start_kib: Measured<u64>,
+    /// Signals the service sends for one define + undefine.
+    pub signals: Measured<SignalFigures>,
     /// Defining N domains.
     pub define: Measured<DefineFigures>,
     /// VmRSS after defining N domains, KiB.
@@ -46,6 +51,7 @@ impl ServiceFigures {
             spawn_starts: 0,
             workloads: Vec::new(),
             rss_start_kib: not_reached(),
+            signals: not_reached(),
             define: not_reached(),
             rss_at_n_kib: not_reached(),
             list_at_n: not_reached(),

@@ -469,7 +469,7 @@ pub async fn list_and_get_all(
 }
 
 /// A short text for a failed call: the D-Bus error name and message when there is one.
-fn call_error(error: zbus::Error) -> String {
+pub fn call_error(error: zbus::Error) -> String {
     match error {
         zbus::Error::MethodError(name, Some(text), _) => format!("{name}: {text}"),
         zbus::Error::MethodError(name, None, _) => name.to_string(),

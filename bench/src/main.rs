@@ -11,6 +11,7 @@ mod measure;
 mod process;
 mod report;
 mod service;
+mod signals;
 mod stats;
 
 use std::{process::ExitCode, time::Duration};
@@ -53,6 +54,9 @@ struct Cli {
     /// Starts for the spawn-to-name-owned median.
     #[arg(long, default_value_t = 5)]
     starts: usize,
+    /// Define + undefine cycles the signal bytes per cycle are averaged over.
+    #[arg(long, default_value_t = 10)]
+    signal_cycles: usize,
     /// The dbus-daemon program for the private buses.
     #[arg(long, default_value = "dbus-daemon")]
     dbus_daemon: String,
@@ -76,6 +80,11 @@ impl Cli {
         if !(1..=50).contains(&self.starts) {
             return Err(BenchError::Usage("--starts must be in 1..=50".into()));
         }
+        if !(1..=1000).contains(&self.signal_cycles) {
+            return Err(BenchError::Usage(
+                "--signal-cycles must be in 1..=1000".into(),
+            ));
+        }
         Ok(Settings {
             dbus_daemon: self.dbus_daemon.clone(),
             starts: self.starts,
@@ -83,6 +92,7 @@ impl Cli {
             warmup: seconds("warmup", self.warmup, 0.0)?,
             window: seconds("seconds", self.seconds, 0.1)?,
             domains: self.domains,
+            signal_cycles: self.signal_cycles,
             define_limit: Duration::from_secs(120),
             list_reps: Repeat {
                 times: 20,
@@ -136,6 +146,13 @@ async fn run(cli: &Cli, settings: &Settings) -> Result<(), BenchError> {
         cli.clients
     );
     println!("{}", report::table(ours, other, cli.clients));
+    // Without a measured libvirt-dbus, its two DomainEvent signals are computed, from a
+    // sender name as long as ours.
+    let reference = other.is_none().then(|| {
+        let sender = ours.signals.as_ref().map_or(":1.10", |s| s.sender.as_str());
+        signals::libvirt_dbus_reference(sender).map_err(|e| e.to_string())
+    });
+    println!("{}", report::signals(ours, other, reference.as_ref()));
     println!("{}", report::verdicts(ours, other, cli.clients));
     failure.map_or(Ok(()), Err)
 }

@@ -11,7 +11,7 @@ use crate::{
     load::{self, CallKind, Repeat},
     process,
     service::{self, RunningService, ServiceSpec},
-    stats,
+    signals, stats,
 };
 
 /// How the run is sized.
@@ -29,6 +29,8 @@ pub struct Settings {
     pub window: Duration,
     /// Domains to define.
     pub domains: usize,
+    /// Define + undefine cycles the signal figures are averaged over.
+    pub signal_cycles: usize,
     /// Give up defining after this long.
     pub define_limit: Duration,
     /// Repetitions of ListDomains at N.
@@ -114,6 +116,15 @@ async fn measure_running(
             running.check_alive()?;
         }
     }
+
+    progress(
+        spec,
+        &format!("signals of {} x define + undefine", settings.signal_cycles),
+    );
+    figures.signals = signals::define_undefine(bus.address(), &clients[0], settings.signal_cycles)
+        .await
+        .map_err(|e| e.to_string());
+    running.check_alive()?;
 
     progress(spec, &format!("defining {} domains", settings.domains));
     figures.define = load::define_domains(&clients, settings.domains, settings.define_limit).await;

@@ -5,6 +5,7 @@ use std::{fmt::Write as _, time::Duration};
 use crate::{
     figures::{Measured, ServiceFigures},
     load::CallKind,
+    signals::SignalTally,
 };
 
 /// How a figure is printed.
@@ -16,6 +17,8 @@ enum Unit {
     MiB,
     Secs,
     Percent,
+    Bytes,
+    Count,
 }
 
 impl Unit {
@@ -27,6 +30,8 @@ impl Unit {
             Self::MiB => format!("{value:.1} MiB"),
             Self::Secs => format!("{value:.2} s"),
             Self::Percent => format!("{value:.0} %"),
+            Self::Bytes => format!("{value:.0} B"),
+            Self::Count => format!("{value:.1}"),
         }
     }
 }
@@ -134,6 +139,14 @@ fn rows(ours: &ServiceFigures, other: Option<&ServiceFigures>, clients: usize) -
     add("RSS after warm-up".into(), Unit::MiB, &|f| {
         Cell::from_measured(&f.rss_start_kib, mib)
     });
+    add("signals per define + undefine".into(), Unit::Count, &|f| {
+        Cell::from_measured(&f.signals, |s| s.count_per_cycle())
+    });
+    add(
+        "signal bytes per define + undefine".into(),
+        Unit::Bytes,
+        &|f| Cell::from_measured(&f.signals, |s| s.bytes_per_cycle()),
+    );
     add(
         format!("define N domains ({clients} clients): wall"),
         Unit::Secs,
@@ -241,6 +254,51 @@ pub fn table(ours: &ServiceFigures, other: Option<&ServiceFigures>, clients: usi
                  measured window; figures are disturbed, re-run on an idle machine",
                 busiest * 100.0
             );
+        }
+    }
+    out
+}
+
+/// The signals of one define + undefine by member, for each service measured, and, when no
+/// service is compared, libvirt-dbus's computed as `reference` (see
+/// [`crate::signals::libvirt_dbus_reference`]).
+pub fn signals(
+    ours: &ServiceFigures,
+    other: Option<&ServiceFigures>,
+    reference: Option<&Measured<SignalTally>>,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Signals per define + undefine (every signal from the service's unique name, \
+         serialized size, mean per cycle):"
+    );
+    for (who, f) in std::iter::once(("ours", ours)).chain(other.map(|o| ("other", o))) {
+        let line = match &f.signals {
+            Ok(s) => format!("{} (sender {}, {} cycles)", s.summary(), s.sender, s.cycles),
+            Err(e) => format!("not measured: {e}"),
+        };
+        let _ = writeln!(out, "  {who:<6} {line}");
+    }
+    if let Some(reference) = reference {
+        match reference {
+            Ok(tally) => {
+                let _ = writeln!(
+                    out,
+                    "  libvirt-dbus (computed): {} (built with zbus, not measured)",
+                    tally.summary(1)
+                );
+                if let (Ok(s), bytes @ 1..) = (&ours.signals, tally.bytes()) {
+                    let _ = writeln!(
+                        out,
+                        "  ours / libvirt-dbus (computed): {:.2}x the bytes",
+                        s.bytes_per_cycle() / bytes as f64
+                    );
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(out, "  libvirt-dbus (computed): cannot build: {e}");
+            }
         }
     }
     out
@@ -379,6 +437,24 @@ mod tests {
         let text = verdicts(&ours, Some(&other), 8);
         assert!(text.contains("MISS  RSS at N <= 1/2"));
         assert!(!text.contains("PASS"));
+    }
+
+    #[test]
+    fn signals_show_the_computed_reference_only_when_given() {
+        let ours = ServiceFigures::new("/bin/ours");
+        let mut tally = SignalTally::default();
+        tally.record("DomainEvent", 200);
+        tally.record("DomainEvent", 200);
+        let text = signals(&ours, None, Some(&Ok(tally)));
+        assert!(text.contains("ours   not measured: not reached"));
+        assert!(text.contains(
+            "libvirt-dbus (computed): 2 signals, 400 B: DomainEvent 2 x 200 B (built with zbus, \
+             not measured)"
+        ));
+        let other = ServiceFigures::new("/bin/other");
+        let text = signals(&ours, Some(&other), None);
+        assert!(text.contains("other  not measured"));
+        assert!(!text.contains("computed"));
     }
 
     #[test]

@@ -23,9 +23,10 @@ use zbus::{
 };
 
 use super::{
+    domain::DomainKind,
     error::Result,
     params, path,
-    registry::{DomainPaths, Registry},
+    registry::{Paths, Registry},
 };
 
 /// The D-Bus interface name served by [`Connect`].
@@ -52,7 +53,7 @@ impl Connect {
     /// The object path of a domain that a call just made. Any domain path is answered (see
     /// `super::dispatch`), so the caller can use it at once.
     fn made(&self, uuid: Uuid) -> Result<OwnedObjectPath> {
-        Ok(self.registry.domain_path(&uuid))
+        Ok(self.registry.path::<DomainKind>(&uuid))
     }
 
     /// The object path of `id` under this connection object.
@@ -260,14 +261,14 @@ impl Connect {
     #[zbus(name = "DomainLookupByID", out_args("domain"))]
     async fn domain_lookup_by_id(&self, id: i32) -> Result<OwnedObjectPath> {
         let uuid = self.registry.driver().lookup_by_id(id).await?;
-        Ok(self.registry.domain_path(&uuid))
+        Ok(self.registry.path::<DomainKind>(&uuid))
     }
 
     /// The object of the domain called `name` (virDomainLookupByName).
     #[zbus(name = "DomainLookupByName", out_args("domain"))]
     async fn domain_lookup_by_name(&self, name: &str) -> Result<OwnedObjectPath> {
         let uuid = self.registry.driver().lookup_by_name(name).await?;
-        Ok(self.registry.domain_path(&uuid))
+        Ok(self.registry.path::<DomainKind>(&uuid))
     }
 
     /// The object of the domain with UUID `uuid`, in any of libvirt's UUID spellings
@@ -276,7 +277,7 @@ impl Connect {
     async fn domain_lookup_by_uuid(&self, uuid: &str) -> Result<OwnedObjectPath> {
         let uuid = uuid_str::parse(uuid)?;
         let uuid = self.registry.driver().lookup_by_uuid(&uuid).await?;
-        Ok(self.registry.domain_path(&uuid))
+        Ok(self.registry.path::<DomainKind>(&uuid))
     }
 
     /// Starts a domain from the image saved at `from`; a non-empty `xml` replaces its
@@ -325,9 +326,9 @@ impl Connect {
     /// The objects of the domains that match the filter `flags`
     /// (virConnectListAllDomains).
     #[zbus(name = "ListDomains", out_args("domains"))]
-    async fn list_domains(&self, flags: u32) -> Result<DomainPaths> {
+    async fn list_domains(&self, flags: u32) -> Result<Paths<DomainKind>> {
         let uuids = self.registry.driver().list_domains(flags).await?;
-        Ok(self.registry.domain_paths(uuids))
+        Ok(self.registry.paths::<DomainKind>(uuids))
     }
 
     // ----- signals -----

@@ -21,6 +21,7 @@
 //! time), so the dispatcher takes one from an in-process peer-to-peer connection that
 //! carries nothing (`PeerLink`).
 
+mod body_signature;
 mod contract;
 mod introspect;
 mod refusal;
@@ -36,32 +37,31 @@ use std::{
 use futures_core::Stream;
 use tokio::task::JoinHandle;
 use tracing::debug;
-use uuid::Uuid;
 use zbus::{
     connection,
     message::{Flags, Header, Type as MessageType},
     names::{BusName, MemberName},
     object_server::{DispatchResult, Interface, SignalEmitter},
-    BoxDBusError, Connection, DynamicType, Guid, MatchRule, Message, MessageStream, ObjectPath,
-    ObjectServer, OwnedVariant, Variant,
+    BoxDBusError, Connection, DynamicType, Guid, MatchRule, Message, MessageStream, ObjectServer,
+    OwnedVariant, Variant,
 };
 
-pub use self::{
-    contract::{Contract, ContractError},
-    refusal::Refusal,
-};
 use self::{
+    body_signature::body_signature,
     contract::{INTROSPECTABLE, OBJECT_MANAGER, PEER, PROPERTIES},
     introspect::Document,
     route::{route, Object},
 };
+pub use self::{
+    contract::{Contract, ContractError},
+    refusal::Refusal,
+};
 use super::{
     connect::{Connect, INTERFACE as CONNECT},
-    domain::{DomainObject, INTERFACE as DOMAIN},
-    domain_props::{DomainProps, PropsDict},
     error::Error as BusError,
+    kind::{Kind, PropsDict, Wanted},
+    kinds::KINDS,
     object_manager::ObjectManager,
-    path,
     registry::Registry,
 };
 
@@ -77,20 +77,8 @@ fn libvirt(e: virtbus_core::Error) -> BoxDBusError {
 /// The interfaces of a connection object.
 const CONNECTION_INTERFACES: [&str; 5] =
     [CONNECT, OBJECT_MANAGER, PROPERTIES, INTROSPECTABLE, PEER];
-/// The interfaces of a domain object.
-const DOMAIN_INTERFACES: [&str; 4] = [DOMAIN, PROPERTIES, INTROSPECTABLE, PEER];
 /// The interfaces of the other nodes of the tree.
 const NODE_INTERFACES: [&str; 2] = [INTROSPECTABLE, PEER];
-
-/// The interfaces `object` has, in the order a call without an interface looks for its
-/// member.
-fn interfaces_of(object: &Object<'_>) -> &'static [&'static str] {
-    match object {
-        Object::Connection(_) => &CONNECTION_INTERFACES,
-        Object::Domain(..) => &DOMAIN_INTERFACES,
-        Object::Domains(_) | Object::Above(_) => &NODE_INTERFACES,
-    }
-}
 
 /// Whether `interface` is one that GDBus serves by itself on every object (and so refuses
 /// calls of differently, with `UnknownMethod`); the object manager is served as any other
@@ -144,14 +132,16 @@ pub struct Root {
 }
 
 impl Root {
-    /// Serves the connection object of `registry` and its domains.
+    /// Serves the connection object of `registry` and its children.
     pub fn new(registry: Registry) -> Self {
         let connect = Connect::new(registry.clone());
         let object_manager = ObjectManager::new(registry.clone());
         let mut doc = Document::new(true);
         doc.interface(&connect);
         doc.interface(&object_manager);
-        doc.child(path::DOMAIN);
+        for kind in KINDS {
+            doc.child(kind.element());
+        }
         Self {
             introspection: doc.finish(),
             registry,
@@ -159,10 +149,35 @@ impl Root {
             object_manager,
         }
     }
+}
 
-    /// The domain object `uuid` of this connection, for one call.
-    fn domain(&self, uuid: Uuid) -> DomainObject {
-        DomainObject::new(self.registry.driver().clone(), uuid)
+/// One kind of child object, as the dispatcher serves it.
+struct ServedKind {
+    kind: &'static dyn Kind,
+    /// The interfaces of each of its objects, in the order a call without an interface looks
+    /// for its member.
+    interfaces: [&'static str; 4],
+    /// The introspection data of each of its objects, which never changes.
+    introspection: String,
+}
+
+impl ServedKind {
+    /// `kind` as served by `roots`, with its properties as `contract` states them.
+    fn new(kind: &'static dyn Kind, roots: &[Root], contract: &Contract) -> Self {
+        let mut doc = Document::new(true);
+        if let Some(root) = roots.first() {
+            let handle = kind.any_handle(root.registry.driver().clone());
+            let properties = contract
+                .interface(kind.interface())
+                .map(|i| i.introspect_properties())
+                .unwrap_or_default();
+            doc.interface_with_properties(handle.as_ref(), &properties);
+        }
+        Self {
+            kind,
+            interfaces: [kind.interface(), PROPERTIES, INTROSPECTABLE, PEER],
+            introspection: doc.finish(),
+        }
     }
 }
 
@@ -176,12 +191,13 @@ impl AsRef<str> for Root {
 pub struct Dispatcher {
     connection: Connection,
     roots: Vec<Root>,
+    kinds: Vec<ServedKind>,
+    /// The path elements of `kinds`, in the same order.
+    elements: Vec<&'static str>,
     contract: Contract,
     /// The well-known name the service owns, to tell which calls are addressed to it on a
     /// peer-to-peer connection (a bus only delivers those).
     bus_name: Option<String>,
-    /// The introspection data of every domain object, which never changes.
-    domain_introspection: String,
     link: PeerLink,
     machine_id: OnceLock<Result<String, String>>,
 }
@@ -195,16 +211,17 @@ impl Dispatcher {
     ) -> Result<Self, DispatchError> {
         let contract = Contract::load()?;
         let link = PeerLink::new().await?;
-        let mut doc = Document::new(true);
-        if let Some(root) = roots.first() {
-            doc.interface(&root.domain(Uuid::nil()));
-        }
+        let kinds = KINDS
+            .iter()
+            .map(|kind| ServedKind::new(*kind, &roots, &contract))
+            .collect();
         Ok(Self {
             connection: connection.clone(),
             roots,
+            kinds,
+            elements: KINDS.iter().map(|k| k.element()).collect(),
             contract,
             bus_name: bus_name.map(str::to_owned),
-            domain_introspection: doc.finish(),
             link,
             machine_id: OnceLock::new(),
         })
@@ -278,9 +295,9 @@ impl Dispatcher {
         {
             return self.peer(hdr, member.as_str()).await;
         }
-        let object = route(&self.roots, path.as_str())
+        let object = route(&self.roots, &self.elements, path.as_str())
             .ok_or_else(|| Refusal::UnknownObject(path.to_string()))?;
-        let served = interfaces_of(&object);
+        let served = self.interfaces_of(&object);
         let interface = match hdr.interface() {
             Some(i) => served
                 .iter()
@@ -298,12 +315,17 @@ impl Dispatcher {
                 .find(|s| self.expected(s, member.as_str()).is_some())
                 .ok_or_else(|| Refusal::UnknownMethod(member.to_string()))?,
         };
-        self.check_signature(interface, member.as_str(), &signature.to_string_no_parens())?;
+        // As written in the header: zbus's parsed signature cannot tell `iu` from `(iu)`.
+        let got = match body_signature(msg.data()) {
+            Some(got) => got.to_owned(),
+            None => signature.to_string_no_parens(),
+        };
+        self.check_signature(interface, member.as_str(), &got)?;
 
         match (interface, &object) {
             (PEER, _) => self.peer(hdr, member.as_str()).await,
             (INTROSPECTABLE, _) => self.introspect(hdr, &object).await,
-            (PROPERTIES, _) => self.properties(msg, hdr, &object, path, member).await,
+            (PROPERTIES, _) => self.properties(msg, hdr, &object, member).await,
             (CONNECT, Object::Connection(i)) => {
                 self.call_generated(&self.roots[*i].connect, msg, member)
                     .await
@@ -312,12 +334,32 @@ impl Dispatcher {
                 self.call_generated(&self.roots[*i].object_manager, msg, member)
                     .await
             }
-            (DOMAIN, Object::Domain(i, uuid)) => {
-                let uuid = uuid.clone().map_err(libvirt)?;
-                self.call_generated(&self.roots[*i].domain(uuid), msg, member)
-                    .await
+            (
+                _,
+                Object::Child {
+                    root,
+                    kind,
+                    element,
+                },
+            ) => {
+                let driver = self.roots[*root].registry.driver().clone();
+                let handle = self.kinds[*kind]
+                    .kind
+                    .handle(driver, element)
+                    .map_err(libvirt)?;
+                self.call_generated(handle.as_ref(), msg, member).await
             }
             _ => Err(Refusal::UnknownMethod(member.to_string()).into()),
+        }
+    }
+
+    /// The interfaces `object` has, in the order a call without an interface looks for its
+    /// member.
+    fn interfaces_of(&self, object: &Object<'_, '_>) -> &[&'static str] {
+        match object {
+            Object::Connection(_) => &CONNECTION_INTERFACES,
+            Object::Child { kind, .. } => &self.kinds[*kind].interfaces,
+            Object::Collection { .. } | Object::Above(_) => &NODE_INTERFACES,
         }
     }
 
@@ -347,7 +389,7 @@ impl Dispatcher {
     }
 
     /// Runs `member` of the interface code generated for `iface`, which replies by itself.
-    async fn call_generated<I: Interface>(
+    async fn call_generated<I: Interface + ?Sized>(
         &self,
         iface: &I,
         msg: &Message,
@@ -392,23 +434,20 @@ impl Dispatcher {
     }
 
     /// `org.freedesktop.DBus.Introspectable.Introspect`.
-    async fn introspect(&self, hdr: &Header<'_>, object: &Object<'_>) -> Outcome {
+    async fn introspect(&self, hdr: &Header<'_>, object: &Object<'_, '_>) -> Outcome {
         match object {
             Object::Connection(i) => self.reply(hdr, &self.roots[*i].introspection).await,
-            Object::Domain(..) => self.reply(hdr, &self.domain_introspection).await,
-            Object::Domains(i) => {
-                let uuids = self.roots[*i]
-                    .registry
-                    .driver()
-                    .list_domains(0)
+            Object::Child { kind, .. } => self.reply(hdr, &self.kinds[*kind].introspection).await,
+            Object::Collection { root, kind } => {
+                let driver = self.roots[*root].registry.driver();
+                let elements = self.kinds[*kind]
+                    .kind
+                    .elements(driver.as_ref())
                     .await
                     .map_err(libvirt)?;
                 let mut doc = Document::new(false);
-                let mut element = String::with_capacity(path::ENCODED_UUID_LEN);
-                for uuid in &uuids {
-                    element.clear();
-                    path::push_encoded_uuid(&mut element, uuid);
-                    doc.child(&element);
+                for element in &elements {
+                    doc.child(element);
                 }
                 self.reply(hdr, &doc.finish()).await
             }
@@ -427,35 +466,54 @@ impl Dispatcher {
         &self,
         msg: &Message,
         hdr: &Header<'_>,
-        object: &Object<'_>,
-        path: &ObjectPath<'_>,
+        object: &Object<'_, '_>,
         member: &MemberName<'_>,
     ) -> Outcome {
         let body = msg.body();
         let invalid =
             |e: zbus::Error| -> BoxDBusError { Refusal::InvalidArgs(e.to_string()).into() };
-        let emitter = || SignalEmitter::from_parts(self.connection.clone(), path.clone());
-        let server = &self.link.server;
-        let conn = &self.connection;
         match member.as_str() {
             "Get" => {
                 let (interface, name): (&str, &str) = body.deserialize().map_err(invalid)?;
                 self.property(object, interface, name, false)?;
-                let value = match object {
+                match object {
                     Object::Connection(i) => {
                         let connect = &self.roots[*i].connect;
-                        connect.get(name, server, conn, Some(hdr), &emitter()).await
+                        let emitter = SignalEmitter::from_parts(
+                            self.connection.clone(),
+                            self.roots[*i].registry.root().clone().into(),
+                        );
+                        let server = &self.link.server;
+                        match connect
+                            .get(name, server, &self.connection, Some(hdr), &emitter)
+                            .await
+                        {
+                            Some(Ok(value)) => self.reply(hdr, &value).await,
+                            Some(Err(e)) => Err(e),
+                            None => Err(Refusal::NoSuchProperty(name.to_owned()).into()),
+                        }
                     }
-                    Object::Domain(i, uuid) => {
-                        let domain = self.roots[*i].domain(uuid.clone().map_err(libvirt)?);
-                        domain.get(name, server, conn, Some(hdr), &emitter()).await
+                    Object::Child {
+                        root,
+                        kind,
+                        element,
+                    } => {
+                        let driver = self.roots[*root].registry.driver().as_ref();
+                        let values = self.kinds[*kind]
+                            .kind
+                            .read(driver, element, Wanted::One(name))
+                            .await
+                            .map_err(libvirt)?;
+                        let entries = values.entries();
+                        match entries.into_iter().find(|(n, _)| *n == name) {
+                            Some((_, Ok(value))) => self.reply(hdr, &value).await,
+                            Some((_, Err(e))) => Err(libvirt(e)),
+                            None => Err(Refusal::NoSuchProperty(name.to_owned()).into()),
+                        }
                     }
-                    Object::Domains(_) | Object::Above(_) => None,
-                };
-                match value {
-                    Some(Ok(value)) => self.reply(hdr, &value).await,
-                    Some(Err(e)) => Err(e),
-                    None => Err(Refusal::NoSuchProperty(name.to_owned()).into()),
+                    Object::Collection { .. } | Object::Above(_) => {
+                        Err(Refusal::NoSuchProperty(name.to_owned()).into())
+                    }
                 }
             }
             "GetAll" => {
@@ -464,29 +522,37 @@ impl Dispatcher {
                 match object {
                     Object::Connection(i) => {
                         let connect = &self.roots[*i].connect;
-                        let all = connect.get_all(server, conn, Some(hdr), &emitter()).await?;
+                        let emitter = SignalEmitter::from_parts(
+                            self.connection.clone(),
+                            self.roots[*i].registry.root().clone().into(),
+                        );
+                        let all = connect
+                            .get_all(&self.link.server, &self.connection, Some(hdr), &emitter)
+                            .await?;
                         self.reply(hdr, &all).await
                     }
-                    Object::Domain(i, uuid) => {
-                        // One pass over the driver rather than one call per property. A
-                        // domain that cannot be read has no readable property: `{}`, as
+                    Object::Child {
+                        root,
+                        kind,
+                        element,
+                    } => {
+                        // One pass over the driver rather than one call per property. An
+                        // object that cannot be read has no readable property: `{}`, as
                         // libvirt-dbus answers.
-                        let props = match uuid {
-                            Ok(uuid) => {
-                                let driver = self.roots[*i].registry.driver();
-                                DomainProps::read(driver.as_ref(), uuid).await.ok()
-                            }
-                            Err(_) => None,
-                        };
-                        match props {
-                            Some(props) => self.reply(hdr, &PropsDict(&props)).await,
-                            None => {
+                        let driver = self.roots[*root].registry.driver().as_ref();
+                        match self.kinds[*kind]
+                            .kind
+                            .read(driver, element, Wanted::All)
+                            .await
+                        {
+                            Ok(values) => self.reply(hdr, &PropsDict(values.as_ref())).await,
+                            Err(_) => {
                                 self.reply(hdr, &HashMap::<String, OwnedVariant>::new())
                                     .await
                             }
                         }
                     }
-                    Object::Domains(_) | Object::Above(_) => {
+                    Object::Collection { .. } | Object::Above(_) => {
                         Err(Refusal::NoSuchInterface(interface.to_owned()).into())
                     }
                 }
@@ -504,30 +570,38 @@ impl Dispatcher {
                     }
                     .into());
                 }
-                match (object, interface, name, &value) {
-                    // Announced by the event fan-out, and only if the value changed.
-                    (Object::Domain(i, uuid), DOMAIN, "Autostart", Variant::Bool(autostart)) => {
-                        let uuid = uuid.clone().map_err(libvirt)?;
-                        let driver = self.roots[*i].registry.driver();
-                        driver
-                            .set_autostart(&uuid, *autostart)
-                            .await
-                            .map_err(libvirt)?;
-                        self.reply(hdr, &()).await
-                    }
-                    _ => Err(Refusal::NotWritable(name.to_owned()).into()),
-                }
+                let Object::Child {
+                    root,
+                    kind,
+                    element,
+                } = object
+                else {
+                    return Err(Refusal::NotWritable(name.to_owned()).into());
+                };
+                let value = OwnedVariant::try_from(value).map_err(invalid)?;
+                let driver = self.roots[*root].registry.driver().clone();
+                // Announced by the event fan-out, and only if the value changed.
+                let set = self.kinds[*kind]
+                    .kind
+                    .set(driver, element, name, value)
+                    .ok_or_else(|| Refusal::NotWritable(name.to_owned()))?;
+                set.await.map_err(libvirt)?;
+                self.reply(hdr, &()).await
             }
             other => Err(Refusal::UnknownMethod(other.to_owned()).into()),
         }
     }
 
     /// Refuses `Properties` calls about an interface `object` has no properties of.
-    fn properties_interface(&self, object: &Object<'_>, interface: &str) -> Result<(), Refusal> {
+    fn properties_interface(
+        &self,
+        object: &Object<'_, '_>,
+        interface: &str,
+    ) -> Result<(), Refusal> {
         let has = match object {
             Object::Connection(_) => interface == CONNECT,
-            Object::Domain(..) => interface == DOMAIN,
-            Object::Domains(_) | Object::Above(_) => false,
+            Object::Child { kind, .. } => interface == self.kinds[*kind].kind.interface(),
+            Object::Collection { .. } | Object::Above(_) => false,
         };
         if has {
             Ok(())
@@ -540,7 +614,7 @@ impl Dispatcher {
     /// have or that cannot be read (or written, for `write`).
     fn property(
         &self,
-        object: &Object<'_>,
+        object: &Object<'_, '_>,
         interface: &str,
         name: &str,
         write: bool,

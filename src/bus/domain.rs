@@ -1,7 +1,7 @@
 //! `org.libvirt.Domain`: one object per domain, at `<connection>/domain/_<uuid>`.
 //!
-//! The object is a thin handle (driver + UUID): every call and every property read goes to the
-//! driver, so nothing here can go stale. Each method maps 1:1 to a libvirt API, as in
+//! The object is a thin handle (driver + UUID): every call goes to the driver, so nothing
+//! here can go stale. The properties are defined once, with the kind ([`DomainKind`]). Each method maps 1:1 to a libvirt API, as in
 //! libvirt-dbus; arguments are bounded ([`checks`]) before the driver is called, and every
 //! failure is an `org.libvirt.Error` carrying libvirt's text. The per-domain event signals are
 //! declared here too; [`emit_event`] turns a driver event into the matching one.
@@ -11,6 +11,7 @@
 #![allow(non_snake_case)]
 
 mod checks;
+mod kind;
 mod signals;
 
 use std::{collections::HashMap, sync::Arc};
@@ -21,7 +22,10 @@ use zbus::{
     interface, message::Header, object_server::SignalEmitter, OwnedObjectPath, OwnedVariant,
 };
 
-pub use self::signals::emit_event;
+pub use self::{
+    kind::{DomainKind, DomainValues},
+    signals::emit_event,
+};
 use super::{
     error::{Error, Result},
     params, path,
@@ -90,74 +94,6 @@ impl DomainObject {
 
 #[interface(name = "org.libvirt.Domain")]
 impl DomainObject {
-    // ----- properties -----
-
-    /// Whether the domain is running (virDomainIsActive).
-    #[zbus(property, name = "Active")]
-    async fn active(&self) -> Result<bool> {
-        Ok(self
-            .driver
-            .summary(&self.uuid)
-            .await?
-            .state
-            .state
-            .is_active())
-    }
-
-    /// Whether the domain starts with the service (virDomainGetAutostart).
-    #[zbus(property, name = "Autostart")]
-    async fn autostart(&self) -> Result<bool> {
-        Ok(self.driver.summary(&self.uuid).await?.autostart)
-    }
-
-    /// Sets whether the domain starts with the service (virDomainSetAutostart).
-    #[zbus(property, name = "Autostart")]
-    async fn set_autostart(&self, value: bool) -> Result<()> {
-        Ok(self.driver.set_autostart(&self.uuid, value).await?)
-    }
-
-    /// The hypervisor id of a running domain, 0 when inactive (virDomainGetID).
-    #[zbus(property, name = "Id")]
-    async fn id(&self) -> Result<u32> {
-        Ok(checks::domain_id(self.driver.summary(&self.uuid).await?.id))
-    }
-
-    /// The domain name (virDomainGetName).
-    #[zbus(property, name = "Name")]
-    async fn name(&self) -> Result<String> {
-        Ok(self.driver.summary(&self.uuid).await?.name)
-    }
-
-    /// The guest OS type, "linux" for a hvm guest of the test driver (virDomainGetOSType).
-    #[zbus(property, name = "OSType")]
-    async fn os_type(&self) -> Result<String> {
-        Ok(self.driver.summary(&self.uuid).await?.os_type)
-    }
-
-    /// Whether the domain has a persistent definition (virDomainIsPersistent).
-    #[zbus(property, name = "Persistent")]
-    async fn persistent(&self) -> Result<bool> {
-        Ok(self.driver.summary(&self.uuid).await?.persistent)
-    }
-
-    /// The scheduler type and its number of parameters (virDomainGetSchedulerType).
-    #[zbus(property, name = "SchedulerType")]
-    async fn scheduler_type(&self) -> Result<(String, i32)> {
-        Ok(self.driver.scheduler_type(&self.uuid).await?)
-    }
-
-    /// Whether the persistent definition changed while running (virDomainIsUpdated).
-    #[zbus(property, name = "Updated")]
-    async fn updated(&self) -> Result<bool> {
-        Ok(self.driver.summary(&self.uuid).await?.updated)
-    }
-
-    /// The domain UUID as a string (virDomainGetUUIDString).
-    #[zbus(property(emits_changed_signal = "const"), name = "UUID")]
-    async fn uuid_string(&self) -> Result<String> {
-        Ok(self.driver.summary(&self.uuid).await?.uuid.to_string())
-    }
-
     // ----- lifecycle -----
 
     /// Aborts the running background job (virDomainAbortJob).

@@ -4,8 +4,9 @@
 pub mod connect;
 pub mod dispatch;
 pub mod domain;
-pub mod domain_props;
 pub mod error;
+pub mod kind;
+pub mod kinds;
 pub mod object_manager;
 pub mod params;
 pub mod path;

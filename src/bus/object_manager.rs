@@ -1,9 +1,9 @@
 //! `org.freedesktop.DBus.ObjectManager` on each connection object (beyond libvirt-dbus).
 //!
-//! `GetManagedObjects` lists every domain with its `org.libvirt.Domain` properties in one
-//! round trip, built from one pass over the driver's domain summaries. `InterfacesAdded` and
-//! `InterfacesRemoved` are emitted by the event fan-out ([`crate::events`]) when a domain
-//! appears or goes. The dispatcher ([`super::dispatch`]) serves it on each connection object.
+//! `GetManagedObjects` lists every object of every kind ([`super::kinds`]) with its
+//! properties in one round trip, built from one pass over the driver per kind.
+//! `InterfacesAdded` and `InterfacesRemoved` are emitted by the event fan-out
+//! ([`crate::events`]) when an object appears or goes. The dispatcher ([`super::dispatch`]) serves it on each connection object.
 //!
 //! This is our own implementation, not zbus's `fdo::ObjectManager`: zbus's reads every
 //! property of every object one `GetAll` at a time, and announces each new object with a
@@ -20,8 +20,9 @@ use zbus::{
 };
 
 use super::{
-    domain_props::{DomainInterfaces, DomainProps, INTERFACE as DOMAIN_INTERFACE},
     error::Result,
+    kind::{InterfacesDict, Kind, Values},
+    kinds::KINDS,
     registry::Registry,
 };
 
@@ -43,64 +44,79 @@ impl ObjectManager {
         Self { registry }
     }
 
-    /// Announces domain `props` at `path` with `InterfacesAdded`, from `emitter` (the
-    /// connection object).
-    pub async fn domain_added(
+    /// Announces the object `values` were read from, at `path`, with `InterfacesAdded`,
+    /// from `emitter` (the connection object).
+    pub async fn added(
         emitter: &SignalEmitter<'_>,
         path: ObjectPath<'_>,
-        props: &DomainProps,
+        values: &dyn Values,
     ) -> zbus::Result<()> {
-        Self::interfaces_added(emitter, path, DomainInterfaces(props)).await
+        Self::interfaces_added(emitter, path, InterfacesDict(values)).await
     }
 
-    /// Announces with `InterfacesRemoved` that the domain object at `path` is gone.
-    pub async fn domain_removed(
+    /// Announces with `InterfacesRemoved` that the object of `kind` at `path` is gone.
+    pub async fn removed(
         emitter: &SignalEmitter<'_>,
         path: ObjectPath<'_>,
+        kind: &dyn Kind,
     ) -> zbus::Result<()> {
-        Self::interfaces_removed(emitter, path, &[DOMAIN_INTERFACE]).await
+        Self::interfaces_removed(emitter, path, &[kind.interface()]).await
     }
 }
 
-/// Every domain with its properties, serialized as `a{oa{sa{sv}}}` straight into the reply.
-pub struct ManagedDomains {
+/// Every object of every kind with its properties, serialized as `a{oa{sa{sv}}}` straight
+/// into the reply.
+pub struct Managed {
     registry: Registry,
-    domains: Vec<DomainProps>,
+    /// Per kind, the values of every object.
+    objects: Vec<KindObjects>,
 }
 
-impl Serialize for ManagedDomains {
+/// The values of every object of one kind.
+type KindObjects = (&'static dyn Kind, Vec<Box<dyn Values>>);
+
+impl Serialize for Managed {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.domains.len()))?;
-        for props in &self.domains {
-            let path = self.registry.domain_path(&props.uuid);
-            map.serialize_entry(&path, &DomainInterfaces(props))?;
+        let len = self.objects.iter().map(|(_, all)| all.len()).sum();
+        let mut map = serializer.serialize_map(Some(len))?;
+        for (kind, all) in &self.objects {
+            let prefix = self.registry.prefix(kind.element());
+            let mut path = String::with_capacity(prefix.len() + 40);
+            for values in all {
+                path.clear();
+                path.push_str(&prefix);
+                values.push_element(&mut path);
+                map.serialize_entry(
+                    &ObjectPath::from_str_unchecked(&path),
+                    &InterfacesDict(values.as_ref()),
+                )?;
+            }
         }
         map.end()
     }
 }
 
-impl Type for ManagedDomains {
+impl Type for Managed {
     const SIGNATURE: &'static Signature = <ManagedObjects as Type>::SIGNATURE;
 }
 
 #[interface(name = "org.freedesktop.DBus.ObjectManager")]
 impl ObjectManager {
-    /// Every domain under this connection object, with the properties of its
-    /// `org.libvirt.Domain` interface, as `GetAll` would return them.
+    /// Every object under this connection object, with the properties of its interface, as
+    /// `GetAll` would return them.
     #[zbus(
         name = "GetManagedObjects",
         out_args("objpath_interfaces_and_properties")
     )]
-    async fn get_managed_objects(&self) -> Result<ManagedDomains> {
-        let summaries = self.registry.summaries().await?;
+    async fn get_managed_objects(&self) -> Result<Managed> {
         let driver = self.registry.driver().as_ref();
-        let mut domains = Vec::with_capacity(summaries.len());
-        for summary in summaries {
-            domains.push(DomainProps::complete(driver, summary).await);
+        let mut objects = Vec::with_capacity(KINDS.len());
+        for kind in KINDS {
+            objects.push((*kind, kind.read_all(driver).await?));
         }
-        Ok(ManagedDomains {
+        Ok(Managed {
             registry: self.registry.clone(),
-            domains,
+            objects,
         })
     }
 
@@ -109,7 +125,7 @@ impl ObjectManager {
     pub async fn interfaces_added(
         emitter: &SignalEmitter<'_>,
         object_path: ObjectPath<'_>,
-        interfaces_and_properties: DomainInterfaces<'_>,
+        interfaces_and_properties: InterfacesDict<'_>,
     ) -> zbus::Result<()>;
 
     /// An object went away, or lost the named interfaces.

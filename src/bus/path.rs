@@ -60,17 +60,23 @@ pub fn push_encoded_uuid(out: &mut String, uuid: &Uuid) {
     out.extend(hyphenated.chars().map(|c| if c == '-' { '_' } else { c }));
 }
 
-/// The UUID of a path element made by [`encode_uuid`], or `None` when it is not one.
-pub fn decode_uuid(element: &str) -> Option<Uuid> {
-    let rest = element.strip_prefix('_')?;
-    if rest.len() != 36 {
-        return None;
+/// The UUID of a path element, read as libvirt-dbus reads it: `_` then the UUID with `_` for
+/// `-`, in any spelling libvirt accepts (upper case, no separators). Anything else is
+/// libvirt's "Invalid UUID".
+pub fn decode_uuid(element: &str) -> Result<Uuid, virtbus_core::Error> {
+    let encoded = element
+        .strip_prefix('_')
+        .ok_or_else(virtbus_core::Error::invalid_uuid)?;
+    // A UUID has at most 32 digits and 16 separators: anything longer is not one, and is
+    // not copied.
+    if encoded.len() > 48 {
+        return Err(virtbus_core::Error::invalid_uuid());
     }
-    let hyphenated: String = rest
+    let text: String = encoded
         .chars()
         .map(|c| if c == '_' { '-' } else { c })
         .collect();
-    Uuid::try_parse(&hyphenated).ok()
+    virtbus_core::uuid_str::parse(&text)
 }
 
 /// Hex-escapes a string key: `scsi_host2` becomes `scsi_5fhost2`.
@@ -112,16 +118,6 @@ pub fn domain_path(root: &str, uuid: &Uuid) -> OwnedObjectPath {
     OwnedObjectPath::from(ObjectPath::try_from(path).expect("encoded UUID makes a valid path"))
 }
 
-/// The UUID of a domain path under `root`, or `None` when the path is not one.
-pub fn domain_uuid(root: &str, path: &str) -> Option<Uuid> {
-    let element = path
-        .strip_prefix(root)?
-        .strip_prefix('/')?
-        .strip_prefix(DOMAIN)?
-        .strip_prefix('/')?;
-    decode_uuid(element)
-}
-
 /// The path of snapshot `name` of domain `uuid` under the connection object `root`:
 /// `<root>/domainsnapshot/_<uuid>_<enc(name)>`, as libvirt-dbus forms it. `None` when `root`
 /// is not a valid object path.
@@ -144,7 +140,17 @@ pub fn snapshot_path(root: &str, uuid: &Uuid, name: &str) -> Option<OwnedObjectP
 /// elements added are never empty and only hold `[A-Za-z0-9_]`.
 pub fn object_path(root: &str, id: &ObjectId) -> OwnedObjectPath {
     let root = root.strip_suffix('/').unwrap_or(root);
-    let (kind, key) = match id {
+    let (kind, key) = object_element(id);
+    let path = format!("{root}/{kind}/{key}");
+    OwnedObjectPath::from(
+        ObjectPath::try_from(path).expect("a valid root and an encoded key make a valid path"),
+    )
+}
+
+/// The two path elements of object `id` under its connection object: the element of its
+/// kind ([`DOMAIN`], [`NETWORK`], ...) and its own, encoded as [`object_path`] describes.
+pub fn object_element(id: &ObjectId) -> (&'static str, String) {
+    match id {
         ObjectId::Domain(uuid) => (DOMAIN, encode_uuid(uuid)),
         ObjectId::DomainSnapshot { domain, name } => (
             DOMAIN_SNAPSHOT,
@@ -157,11 +163,7 @@ pub fn object_path(root: &str, id: &ObjectId) -> OwnedObjectPath {
         ObjectId::StorageVol(key) => (STORAGE_VOL, encode_key(key)),
         ObjectId::NodeDevice(name) => (NODE_DEVICE, encode_key(name)),
         ObjectId::Interface(mac) => (INTERFACE, encode_key(mac)),
-    };
-    let path = format!("{root}/{kind}/{key}");
-    OwnedObjectPath::from(
-        ObjectPath::try_from(path).expect("a valid root and an encoded key make a valid path"),
-    )
+    }
 }
 
 /// [`encode_str`], with [`EMPTY_KEY`] for "".
@@ -196,14 +198,7 @@ mod tests {
             domain_path("/org/libvirt/Test", &uuid).as_str(),
             "/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f"
         );
-        assert_eq!(decode_uuid(&encode_uuid(&uuid)), Some(uuid));
-        assert_eq!(
-            domain_uuid(
-                "/org/libvirt/Test",
-                domain_path("/org/libvirt/Test", &uuid).as_str()
-            ),
-            Some(uuid)
-        );
+        assert_eq!(decode_uuid(&encode_uuid(&uuid)), Ok(uuid));
     }
 
     #[test]
@@ -215,16 +210,43 @@ mod tests {
             "_6695eb01",
             "_6695eb01_f6a4_8304_79aa_97f2502e193g",
         ] {
-            assert_eq!(decode_uuid(bad), None, "{bad}");
+            assert_eq!(
+                decode_uuid(bad),
+                Err(virtbus_core::Error::invalid_uuid()),
+                "{bad}"
+            );
         }
+    }
+
+    #[test]
+    fn uuids_are_read_as_libvirt_reads_them() {
+        let u = Uuid::parse_str(TEST_UUID).unwrap();
         assert_eq!(
-            domain_uuid("/org/libvirt/Test", "/org/libvirt/Test/domain"),
-            None
+            decode_uuid("_6695eb01_f6a4_8304_79aa_97f2502e193f").unwrap(),
+            u
         );
+        assert_eq!(decode_uuid("_6695eb01f6a4830479aa97f2502e193f").unwrap(), u);
         assert_eq!(
-            domain_uuid("/org/libvirt/Test", "/org/libvirt/QEMU/domain/_x"),
-            None
+            decode_uuid("_6695EB01_F6A4_8304_79AA_97F2502E193F").unwrap(),
+            u
         );
+        for bad in [
+            "",
+            "_",
+            "6695eb01_f6a4_8304_79aa_97f2502e193f",
+            "_6695eb01_f6a4_8304_79aa_97f2502e193f_00",
+            "_zzzzzzzz_zzzz_zzzz_zzzz_zzzzzzzzzzzz",
+            &format!("_{}", "0".repeat(10_000)),
+        ] {
+            assert!(decode_uuid(bad).is_err(), "{bad}");
+        }
+        for path in [
+            domain_path("/org/libvirt/Test", &u),
+            domain_path("/org/libvirt/QEMU", &Uuid::nil()),
+        ] {
+            let element = path.as_str().rsplit('/').next().unwrap();
+            assert!(decode_uuid(element).is_ok(), "{path}");
+        }
     }
 
     #[test]

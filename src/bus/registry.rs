@@ -1,18 +1,17 @@
 //! One driver's connection object: its path, its driver, the connection it is served on,
-//! and the object paths of its domains.
+//! and the object paths of its children.
 //!
-//! Domain objects are not registered anywhere: the dispatcher ([`super::dispatch`]) answers
-//! any `<root>/domain/<element>` path from the path itself, so a domain is reachable the
-//! moment the driver has it, and nothing is kept per domain.
+//! Child objects are not registered anywhere: the dispatcher ([`super::dispatch`]) answers
+//! any `<root>/<kind>/<element>` path from the path itself, so an object is reachable the
+//! moment the driver has it, and nothing is kept per object.
 
-use std::sync::Arc;
+use std::{marker::PhantomData, sync::Arc};
 
 use serde::ser::{Serialize, SerializeSeq, Serializer};
-use uuid::Uuid;
-use virtbus_core::driver::{DomainSummary, Driver};
+use virtbus_core::driver::Driver;
 use zbus::{Connection, ObjectPath, OwnedObjectPath, Signature, Type};
 
-use super::path;
+use super::kind::{Kind, ObjectKind, Values};
 
 /// One driver's connection object. Cheap to clone.
 #[derive(Clone)]
@@ -23,15 +22,7 @@ pub struct Registry {
 struct Inner {
     connection: Connection,
     root: OwnedObjectPath,
-    /// `<root>/domain/`, the start of every domain path.
-    domain_prefix: String,
     driver: Arc<dyn Driver>,
-}
-
-/// `<root>/domain/` for the connection object `root`.
-fn domain_prefix(root: &str) -> String {
-    let root = root.strip_suffix('/').unwrap_or(root);
-    format!("{root}/{}/", path::DOMAIN)
 }
 
 impl Registry {
@@ -41,7 +32,6 @@ impl Registry {
         Ok(Self {
             inner: Arc::new(Inner {
                 connection,
-                domain_prefix: domain_prefix(root.as_str()),
                 root,
                 driver,
             }),
@@ -63,89 +53,91 @@ impl Registry {
         &self.inner.connection
     }
 
-    /// The object path of domain `uuid`, as [`path::domain_path`] forms it.
-    pub fn domain_path(&self, uuid: &Uuid) -> OwnedObjectPath {
-        let mut out =
-            String::with_capacity(self.inner.domain_prefix.len() + path::ENCODED_UUID_LEN);
-        self.push_domain_path(&mut out, uuid);
-        // A valid root, "domain" and an encoded UUID ([0-9a-f_]) make a valid path.
+    /// `<root>/<element>/`, the start of the path of every object under `element`.
+    pub fn prefix(&self, element: &str) -> String {
+        prefix(self.inner.root.as_str(), element)
+    }
+
+    /// The object path of the object of kind `K` with key `key`.
+    pub fn path<K: ObjectKind>(&self, key: &K::Key) -> OwnedObjectPath {
+        let mut out = self.prefix(K::ELEMENT);
+        K::encode(key, &mut out);
+        // A valid root, an element and an encoded key ([A-Za-z0-9_]) make a valid path.
         OwnedObjectPath::from(ObjectPath::from_string_unchecked(out))
     }
 
-    /// Appends the object path of domain `uuid` to `out`.
-    fn push_domain_path(&self, out: &mut String, uuid: &Uuid) {
-        out.push_str(&self.inner.domain_prefix);
-        path::push_encoded_uuid(out, uuid);
+    /// The object path of the object `values` were read from, an object of `kind`.
+    pub fn path_of(&self, kind: &dyn Kind, values: &dyn Values) -> OwnedObjectPath {
+        let mut out = self.prefix(kind.element());
+        values.push_element(&mut out);
+        OwnedObjectPath::from(ObjectPath::from_string_unchecked(out))
     }
 
-    /// The object paths of `uuids`, as one `ao` value that is written straight to the
+    /// The object paths of `keys`, as one `ao` value that is written straight to the
     /// message, with no path allocated on the way.
-    pub fn domain_paths(&self, uuids: Vec<Uuid>) -> DomainPaths {
-        DomainPaths {
-            registry: self.clone(),
-            uuids,
-        }
-    }
-
-    /// The summaries of every domain of the driver, in one pass when the driver can.
-    pub async fn summaries(&self) -> virtbus_core::Result<Vec<DomainSummary>> {
-        let driver = &self.inner.driver;
-        match driver.summaries().await {
-            Err(virtbus_core::Error::NoSupport(_)) => {
-                let uuids = driver.list_domains(0).await?;
-                let mut summaries = Vec::with_capacity(uuids.len());
-                for uuid in uuids {
-                    // A domain that vanished between the two calls is simply not listed.
-                    if let Ok(summary) = driver.summary(&uuid).await {
-                        summaries.push(summary);
-                    }
-                }
-                Ok(summaries)
-            }
-            other => other,
+    pub fn paths<K: ObjectKind>(&self, keys: Vec<K::Key>) -> Paths<K> {
+        Paths {
+            prefix: self.prefix(K::ELEMENT),
+            keys,
+            kind: PhantomData,
         }
     }
 }
 
-/// Domain object paths, serialized as `ao` from their UUIDs: see [`Registry::domain_paths`].
-pub struct DomainPaths {
-    registry: Registry,
-    uuids: Vec<Uuid>,
+/// `<root>/<element>/` for the connection object `root`.
+fn prefix(root: &str, element: &str) -> String {
+    let root = root.strip_suffix('/').unwrap_or(root);
+    let mut prefix = String::with_capacity(root.len() + element.len() + 40);
+    prefix.push_str(root);
+    prefix.push('/');
+    prefix.push_str(element);
+    prefix.push('/');
+    prefix
 }
 
-impl Serialize for DomainPaths {
+/// Object paths of kind `K`, serialized as `ao` from their keys: see [`Registry::paths`].
+pub struct Paths<K: ObjectKind> {
+    prefix: String,
+    keys: Vec<K::Key>,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K: ObjectKind> Serialize for Paths<K> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.uuids.len()))?;
-        let mut buf =
-            String::with_capacity(self.registry.inner.domain_prefix.len() + path::ENCODED_UUID_LEN);
-        for uuid in &self.uuids {
+        let mut seq = serializer.serialize_seq(Some(self.keys.len()))?;
+        let mut buf = String::with_capacity(self.prefix.len() + 40);
+        for key in &self.keys {
             buf.clear();
-            self.registry.push_domain_path(&mut buf, uuid);
+            buf.push_str(&self.prefix);
+            K::encode(key, &mut buf);
             seq.serialize_element(&ObjectPath::from_str_unchecked(&buf))?;
         }
         seq.end()
     }
 }
 
-impl Type for DomainPaths {
+impl<K: ObjectKind> Type for Paths<K> {
     const SIGNATURE: &'static Signature = <Vec<OwnedObjectPath> as Type>::SIGNATURE;
 }
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
+    use crate::bus::{domain::DomainKind, path};
 
     #[test]
-    fn domain_paths_are_formed_as_path_module_forms_them() {
+    fn paths_are_formed_as_path_module_forms_them() {
         let uuid = Uuid::parse_str("6695eb01-f6a4-8304-79aa-97f2502e193f").unwrap();
         for root in ["/org/libvirt/Test", "/org/libvirt/QEMU"] {
-            let mut built = domain_prefix(root);
-            path::push_encoded_uuid(&mut built, &uuid);
+            let mut built = prefix(root, DomainKind::ELEMENT);
+            DomainKind::encode(&uuid, &mut built);
             assert_eq!(built, path::domain_path(root, &uuid).as_str());
         }
-        assert_eq!(domain_prefix("/"), "/domain/");
+        assert_eq!(prefix("/", "domain"), "/domain/");
         assert_eq!(
-            DomainPaths::SIGNATURE.to_string(),
+            Paths::<DomainKind>::SIGNATURE.to_string(),
             "ao",
             "ListDomains returns an array of object paths"
         );

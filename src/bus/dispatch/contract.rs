@@ -74,6 +74,8 @@ pub struct InterfaceContract {
     methods: HashMap<String, String>,
     /// Property name → its type and access.
     properties: HashMap<String, PropertyContract>,
+    /// The properties as introspection data, in the order of the file.
+    properties_xml: String,
 }
 
 impl InterfaceContract {
@@ -90,6 +92,12 @@ impl InterfaceContract {
     /// Every method name with its input signature.
     pub fn methods(&self) -> impl Iterator<Item = (&str, &str)> {
         self.methods.iter().map(|(n, s)| (n.as_str(), s.as_str()))
+    }
+
+    /// The `<property>` elements of the interface's introspection data: name, type, access
+    /// and the `EmitsChangedSignal` annotation where it is not the default.
+    pub fn introspect_properties(&self) -> String {
+        self.properties_xml.clone()
     }
 
     /// Every property with its contract.
@@ -125,6 +133,7 @@ impl Contract {
                 }
                 for prop in iface.properties() {
                     let access = prop.access();
+                    write_property(&mut entry.properties_xml, prop);
                     entry.properties.insert(
                         prop.name().to_string(),
                         PropertyContract {
@@ -151,6 +160,42 @@ impl Contract {
         self.interfaces.get(name)
     }
 }
+
+/// Appends the introspection data of `prop` to `xml`, indented as an interface member.
+fn write_property(xml: &mut String, prop: &zbus_xml::Property<'_>) {
+    use std::fmt::Write;
+
+    let access = match prop.access() {
+        zbus_xml::PropertyAccess::Read => "read",
+        zbus_xml::PropertyAccess::Write => "write",
+        zbus_xml::PropertyAccess::ReadWrite => "readwrite",
+    };
+    let emits = prop
+        .annotations()
+        .iter()
+        .find(|a| a.name() == EMITS_CHANGED_SIGNAL)
+        .map(|a| a.value())
+        .filter(|v| *v != "true");
+    // Names and types are [A-Za-z0-9_] and signature characters: nothing to escape.
+    let _ = write!(
+        xml,
+        "    <property name=\"{}\" type=\"{}\" access=\"{access}\"",
+        prop.name(),
+        prop.ty()
+    );
+    match emits {
+        Some(value) => {
+            let _ = write!(
+                xml,
+                ">\n      <annotation name=\"{EMITS_CHANGED_SIGNAL}\" value=\"{value}\"/>\n    </property>\n"
+            );
+        }
+        None => xml.push_str("/>\n"),
+    }
+}
+
+/// The annotation that says whether `PropertiesChanged` is sent for a property.
+const EMITS_CHANGED_SIGNAL: &str = "org.freedesktop.DBus.Property.EmitsChangedSignal";
 
 #[cfg(test)]
 mod tests {
@@ -186,8 +231,23 @@ mod tests {
     }
 
     #[test]
+    fn property_introspection_keeps_type_access_and_constness() {
+        let contract = Contract::load().unwrap();
+        let xml = contract
+            .interface("org.libvirt.Domain")
+            .unwrap()
+            .introspect_properties();
+        assert!(xml.contains("<property name=\"Autostart\" type=\"b\" access=\"readwrite\"/>"));
+        assert!(xml.contains(
+            "<property name=\"UUID\" type=\"s\" access=\"read\">\n      <annotation \
+             name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\" value=\"const\"/>"
+        ));
+        assert_eq!(xml.matches("<property ").count(), 9);
+    }
+
+    #[test]
     fn only_domain_autostart_is_writable() {
-        // The dispatcher writes Autostart itself; a new writable property needs code there.
+        // The kind table (src/bus/kinds.rs) says how each writable property is written.
         let contract = Contract::load().unwrap();
         let mut writable = Vec::new();
         for iface in ["org.libvirt.Connect", "org.libvirt.Domain"] {

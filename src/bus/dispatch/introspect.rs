@@ -52,8 +52,23 @@ impl Document {
     }
 
     /// Adds the interface `iface` serves.
-    pub fn interface<I: Interface>(&mut self, iface: &I) {
+    pub fn interface<I: Interface + ?Sized>(&mut self, iface: &I) {
         iface.introspect_to_writer(&mut self.xml, 2);
+    }
+
+    /// Adds the interface `iface` serves, with the property elements `properties` (its
+    /// generated code has no properties: they are defined with the object's kind).
+    pub fn interface_with_properties(&mut self, iface: &dyn Interface, properties: &str) {
+        let mut generated = String::new();
+        iface.introspect_to_writer(&mut generated, 2);
+        match generated.rfind("  </interface>") {
+            Some(end) => {
+                self.xml.push_str(&generated[..end]);
+                self.xml.push_str(properties);
+                self.xml.push_str(&generated[end..]);
+            }
+            None => self.xml.push_str(&generated),
+        }
     }
 
     /// Adds a child node called `name`.
