@@ -318,3 +318,183 @@ impl FanOut {
         self.props.insert(path, new.fingerprint());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{sync::Arc, time::Duration};
+
+    use futures_util::StreamExt;
+    use virtbus_core::event::{self, network_lifecycle, node_device_lifecycle};
+    use virtbus_test_driver::TestDriver;
+    use zbus::{
+        connection, message::Type as MessageType, Connection, Guid, Message, MessageStream,
+    };
+
+    use super::*;
+
+    const ROOT: &str = "/org/libvirt/Test";
+    const UUID: &str = "dd8fe884-6c02-601e-7551-cca97df1c5df";
+    const UUID_ELEMENT: &str = "_dd8fe884_6c02_601e_7551_cca97df1c5df";
+
+    /// A fan-out on one end of a peer-to-peer link, the client's incoming messages on the
+    /// other, and a sender on the driver's event channel.
+    async fn start() -> (FanOut, Connection, MessageStream) {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let (server, client) = tokio::try_join!(
+            connection::Builder::unix_stream(a)
+                .server(Guid::generate())
+                .p2p()
+                .build(),
+            connection::Builder::unix_stream(b).p2p().build(),
+        )
+        .unwrap();
+        let stream = MessageStream::from(&client);
+        let (tx, _rx) = event::channel();
+        let driver = Arc::new(TestDriver::new(tx));
+        let registry = Registry::new(server, ROOT, driver).unwrap();
+        (FanOut::new(registry, HashMap::new()), client, stream)
+    }
+
+    /// The next signal the client receives.
+    async fn next_signal(stream: &mut MessageStream) -> Message {
+        let wait = async {
+            loop {
+                let msg = stream.next().await.expect("link open").expect("a message");
+                if msg.message_type() == MessageType::Signal {
+                    return msg;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), wait)
+            .await
+            .expect("a signal in time")
+    }
+
+    /// (path, interface, member, body signature) of a signal.
+    fn head(msg: &Message) -> (String, String, String, String) {
+        let h = msg.header();
+        (
+            h.path().unwrap().to_string(),
+            h.interface().unwrap().to_string(),
+            h.member().unwrap().to_string(),
+            msg.body().signature().to_string_no_parens(),
+        )
+    }
+
+    #[tokio::test]
+    async fn other_kinds_lifecycle_events_become_connect_signals() {
+        let (mut fan_out, _client, mut stream) = start().await;
+        let uuid = Uuid::parse_str(UUID).unwrap();
+        let connect = "org.libvirt.Connect".to_owned();
+
+        // Networks are not a served kind yet: their appearance is announced by nothing, so
+        // the first signal is the lifecycle event.
+        fan_out.handle(Event::Added(ObjectId::Network(uuid))).await;
+        fan_out
+            .handle(Event::Network {
+                uuid,
+                event: network_lifecycle::STARTED,
+                detail: 7,
+            })
+            .await;
+        let msg = next_signal(&mut stream).await;
+        assert_eq!(
+            head(&msg),
+            (
+                ROOT.into(),
+                connect.clone(),
+                "NetworkEvent".into(),
+                "oi".into()
+            )
+        );
+        let (path, event): (OwnedObjectPath, i32) = msg.body().deserialize().unwrap();
+        assert_eq!(path.as_str(), format!("{ROOT}/network/{UUID_ELEMENT}"));
+        assert_eq!(event, network_lifecycle::STARTED, "the detail is dropped");
+
+        fan_out
+            .handle(Event::StoragePool {
+                uuid,
+                event: 4,
+                detail: 0,
+            })
+            .await;
+        let msg = next_signal(&mut stream).await;
+        assert_eq!(
+            head(&msg),
+            (
+                ROOT.into(),
+                connect.clone(),
+                "StoragePoolEvent".into(),
+                "oii".into()
+            )
+        );
+        let body: (OwnedObjectPath, i32, i32) = msg.body().deserialize().unwrap();
+        assert_eq!(
+            body.0.as_str(),
+            format!("{ROOT}/storagepool/{UUID_ELEMENT}")
+        );
+        assert_eq!((body.1, body.2), (4, 0));
+
+        fan_out
+            .handle(Event::NodeDevice {
+                name: "scsi_host2".into(),
+                event: node_device_lifecycle::DELETED,
+                detail: 0,
+            })
+            .await;
+        let msg = next_signal(&mut stream).await;
+        assert_eq!(head(&msg).2, "NodeDeviceEvent");
+        let body: (OwnedObjectPath, i32, i32) = msg.body().deserialize().unwrap();
+        assert_eq!(body.0.as_str(), format!("{ROOT}/nodedev/scsi_5fhost2"));
+        assert_eq!((body.1, body.2), (node_device_lifecycle::DELETED, 0));
+
+        fan_out
+            .handle(Event::Secret {
+                uuid,
+                event: 1,
+                detail: 0,
+            })
+            .await;
+        let msg = next_signal(&mut stream).await;
+        assert_eq!(head(&msg).2, "SecretEvent");
+        let body: (OwnedObjectPath, i32, i32) = msg.body().deserialize().unwrap();
+        assert_eq!(body.0.as_str(), format!("{ROOT}/secret/{UUID_ELEMENT}"));
+
+        fan_out.handle(Event::StoragePoolRefresh(uuid)).await;
+        let msg = next_signal(&mut stream).await;
+        assert_eq!(
+            head(&msg),
+            (
+                format!("{ROOT}/storagepool/{UUID_ELEMENT}"),
+                "org.libvirt.StoragePool".into(),
+                "Refresh".into(),
+                "".into()
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_loss_is_survived_and_later_events_still_go_out() {
+        let (fan_out, _client, mut stream) = start().await;
+        let (tx, rx) = event::channel_with_capacity(1);
+        let uuid = Uuid::parse_str(UUID).unwrap();
+        // Three secret events on a queue of one: two are lost.
+        for event in 0..3 {
+            tx.secret(uuid, event, 0);
+        }
+        let task = tokio::spawn(fan_out.run(rx));
+        let first = next_signal(&mut stream).await;
+        let body: (OwnedObjectPath, i32, i32) = first.body().deserialize().unwrap();
+        assert_eq!(body.1, 0, "the queued event still goes out");
+        // Events after the loss go out too, in order.
+        tx.secret(uuid, 1, 0);
+        let next = next_signal(&mut stream).await;
+        let body: (OwnedObjectPath, i32, i32) = next.body().deserialize().unwrap();
+        assert_eq!(body.1, 1);
+        drop(tx);
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("the fan-out ends with the stream")
+            .unwrap();
+    }
+}
