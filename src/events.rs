@@ -127,8 +127,9 @@ impl FanOut {
 
     /// Brings what was announced back in line with the driver after events were lost.
     ///
-    /// For now it only logs: re-reading the driver's objects and announcing the
-    /// differences comes with the per-kind fan-out.
+    /// For now it only logs. What it is to do: re-read every object of every served kind
+    /// (as [`FanOut::snapshot`] does), announce the objects that appeared or went away and
+    /// the properties that changed since the last announcement.
     pub async fn resync(&mut self) {
         warn!(
             root = %self.registry.root(),
