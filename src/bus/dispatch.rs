@@ -23,6 +23,7 @@
 
 mod body_signature;
 mod contract;
+mod in_flight;
 mod introspect;
 mod refusal;
 mod route;
@@ -49,11 +50,13 @@ use zbus::{
 use self::{
     body_signature::body_signature,
     contract::{INTROSPECTABLE, OBJECT_MANAGER, PEER, PROPERTIES},
+    in_flight::InFlight,
     introspect::Document,
     route::{route, Object},
 };
 pub use self::{
     contract::{Contract, ContractError},
+    in_flight::{MAX_CALLS_IN_FLIGHT, MAX_CALLS_PER_SENDER},
     refusal::Refusal,
 };
 use super::{
@@ -240,9 +243,18 @@ impl Dispatcher {
         Ok(tokio::spawn(Arc::new(self).run(stream)))
     }
 
-    /// Hands every call of `stream` to a task of its own, until the connection closes.
+    /// Hands every call of `stream` to a task of its own, until the connection closes. At
+    /// most [`MAX_CALLS_IN_FLIGHT`] calls are read and not yet answered: past that bound the
+    /// next call is not read until one is answered. Of one caller's calls, at most
+    /// [`MAX_CALLS_PER_SENDER`] run at once; the others wait for their turn (see
+    /// `in_flight`).
     async fn run(self: Arc<Self>, mut stream: MessageStream) {
-        while let Some(next) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        let in_flight = Arc::new(InFlight::new());
+        loop {
+            let total = in_flight.overall().await;
+            let Some(next) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await else {
+                break;
+            };
             let msg = match next {
                 Ok(msg) => msg,
                 Err(e) => {
@@ -254,7 +266,16 @@ impl Dispatcher {
                 continue;
             }
             let this = Arc::clone(&self);
-            tokio::spawn(async move { this.handle(msg).await });
+            let in_flight = Arc::clone(&in_flight);
+            tokio::spawn(async move {
+                // A peer-to-peer link has one caller, whose calls carry no sender.
+                let sender = msg.header().sender().map(|s| s.to_string());
+                let slot = in_flight
+                    .for_sender(total, sender.as_deref().unwrap_or_default())
+                    .await;
+                this.handle(msg).await;
+                drop(slot);
+            });
         }
         debug!("the connection closed: no more calls to dispatch");
     }
