@@ -12,7 +12,7 @@ pub mod bus;
 pub mod config;
 pub mod events;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use tokio::task::JoinHandle;
 use tracing::debug;
@@ -30,6 +30,7 @@ use crate::{
     bus::{
         dispatch::{DispatchError, Dispatcher, Root},
         registry::Registry,
+        zbus_internals::ConnectionKey,
     },
     events::FanOut,
 };
@@ -77,7 +78,7 @@ pub struct Service {
     connection: Connection,
     drivers: Vec<ServedDriver>,
     dispatcher: JoinHandle<()>,
-    _claim: Claim,
+    _claim: ConnectionKey,
 }
 
 /// One served driver.
@@ -115,38 +116,6 @@ impl Drop for Service {
     }
 }
 
-/// The connections a [`Service`] is on. Two dispatchers on one connection would both answer
-/// every call, so a second [`serve`] on a connection is refused.
-///
-/// zbus gives a connection no identity of its own; the address of its server GUID, which
-/// lives in the state all clones of the connection share, stands for it. The [`Service`]
-/// holds a clone of the connection for as long as it holds the claim, so the address cannot
-/// be reused by another connection meanwhile.
-static SERVED: Mutex<Vec<usize>> = Mutex::new(Vec::new());
-
-/// A connection's entry in [`SERVED`], removed on drop.
-struct Claim(usize);
-
-impl Claim {
-    /// Claims `connection`, unless a service is on it already.
-    fn take(connection: &Connection) -> Option<Self> {
-        let key = std::ptr::from_ref(connection.server_guid()) as usize;
-        let mut served = SERVED.lock().unwrap_or_else(PoisonError::into_inner);
-        if served.contains(&key) {
-            return None;
-        }
-        served.push(key);
-        Some(Self(key))
-    }
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        let mut served = SERVED.lock().unwrap_or_else(PoisonError::into_inner);
-        served.retain(|key| *key != self.0);
-    }
-}
-
 /// Serves every driver of `config` on `connection`, then requests `config.bus_name`.
 ///
 /// Fails with [`ServeError::NameTaken`] when another program owns the name; the name is
@@ -177,7 +146,7 @@ pub async fn serve_drivers(
     bus_name: Option<&str>,
 ) -> Result<Service, ServeError> {
     let first_root = drivers.first().map_or("/", |d| d.root.as_str()).to_owned();
-    let claim = Claim::take(connection).ok_or(ServeError::AlreadyServed(first_root))?;
+    let claim = ConnectionKey::claim(connection).ok_or(ServeError::AlreadyServed(first_root))?;
     let mut roots: Vec<Root> = Vec::with_capacity(drivers.len());
     let mut fanouts = Vec::with_capacity(drivers.len());
     for setup in drivers {

@@ -19,7 +19,8 @@
 //! itself. It wants an [`ObjectServer`], which it never uses for our interfaces; the bus
 //! connection never starts zbus's object server (that would answer every call a second
 //! time), so the dispatcher takes one from an in-process peer-to-peer connection that
-//! carries nothing (`PeerLink`).
+//! carries nothing ([`PeerLink`], in `super::zbus_internals` with the service's other
+//! reliance on what zbus does not promise).
 
 mod body_signature;
 mod contract;
@@ -39,12 +40,11 @@ use futures_core::Stream;
 use tokio::task::JoinHandle;
 use tracing::debug;
 use zbus::{
-    connection,
     message::{Flags, Header, Type as MessageType},
     names::{BusName, MemberName},
     object_server::{DispatchResult, Interface, SignalEmitter},
-    BoxDBusError, Connection, DynamicType, Guid, MatchRule, Message, MessageStream, ObjectServer,
-    OwnedVariant, Variant,
+    BoxDBusError, Connection, DynamicType, MatchRule, Message, MessageStream, OwnedVariant,
+    Variant,
 };
 
 use self::{
@@ -66,6 +66,7 @@ use super::{
     kinds::KINDS,
     object_manager::ObjectManager,
     registry::Registry,
+    zbus_internals::PeerLink,
 };
 
 /// What a call's handling ends with: `Ok` once a reply was sent (or none is due), or the
@@ -88,41 +89,6 @@ const NODE_INTERFACES: [&str; 2] = [INTROSPECTABLE, PEER];
 /// interface.
 fn is_standard(interface: &str) -> bool {
     matches!(interface, PROPERTIES | INTROSPECTABLE | PEER)
-}
-
-/// The `ObjectServer` handed to the generated interface code, from an in-process
-/// peer-to-peer connection that carries no message.
-///
-/// The connection is a client whose server side is played by [`PeerLink::new`] itself: a
-/// zbus server connection would look the client's groups up through NSS during its
-/// handshake, which loads NSS modules into the process (about 1 MiB of resident memory)
-/// and takes a blocking thread, for a link that is never used.
-struct PeerLink {
-    server: ObjectServer,
-    _connection: Connection,
-    /// The other end of the socket, kept open so that the connection stays up.
-    _peer: std::os::unix::net::UnixStream,
-}
-
-impl PeerLink {
-    async fn new() -> zbus::Result<Self> {
-        use std::io::Write;
-
-        let io = |e| zbus::Error::InputOutput(Arc::new(e));
-        let (ours, mut peer) = std::os::unix::net::UnixStream::pair().map_err(io)?;
-        // The server's answers to the client's pipelined "AUTH EXTERNAL", "NEGOTIATE_UNIX_FD"
-        // and "BEGIN", written ahead: accepted, and so is descriptor passing. A few bytes
-        // into an empty socket buffer: the write cannot block.
-        let answers = format!("OK {}\r\nAGREE_UNIX_FD\r\n", Guid::generate());
-        peer.write_all(answers.as_bytes()).map_err(io)?;
-        let connection = connection::Builder::unix_stream(ours).p2p().build().await?;
-        let server = connection.object_server().clone();
-        Ok(Self {
-            server,
-            _connection: connection,
-            _peer: peer,
-        })
-    }
 }
 
 /// One connection object and what is served under it.
@@ -416,7 +382,7 @@ impl Dispatcher {
         msg: &Message,
         member: &MemberName<'_>,
     ) -> Outcome {
-        match iface.call(&self.link.server, &self.connection, msg, member.clone()) {
+        match iface.call(self.link.server(), &self.connection, msg, member.clone()) {
             DispatchResult::Async(reply) => {
                 if let Err(e) = reply.await {
                     debug!(error = %e, %member, "cannot send a reply");
@@ -504,7 +470,7 @@ impl Dispatcher {
                             self.connection.clone(),
                             self.roots[*i].registry.root().clone().into(),
                         );
-                        let server = &self.link.server;
+                        let server = self.link.server();
                         match connect
                             .get(name, server, &self.connection, Some(hdr), &emitter)
                             .await
@@ -548,7 +514,7 @@ impl Dispatcher {
                             self.roots[*i].registry.root().clone().into(),
                         );
                         let all = connect
-                            .get_all(&self.link.server, &self.connection, Some(hdr), &emitter)
+                            .get_all(self.link.server(), &self.connection, Some(hdr), &emitter)
                             .await?;
                         self.reply(hdr, &all).await
                     }

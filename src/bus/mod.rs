@@ -11,3 +11,4 @@ pub mod object_manager;
 pub mod params;
 pub mod path;
 pub mod registry;
+pub mod zbus_internals;
