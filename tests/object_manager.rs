@@ -270,3 +270,50 @@ async fn properties_changed_carries_exactly_what_changed() {
     })
     .await;
 }
+
+/// The members of the signals in `log` from now until the service is quiet, in order.
+async fn members_until_quiet(log: &mut SignalLog) -> Vec<String> {
+    log.collect_for(Duration::from_millis(500))
+        .await
+        .iter()
+        .map(|s| match s.domain_event() {
+            Some((_, event, detail)) => format!("{}({event},{detail})", s.member),
+            None => s.member.clone(),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn objects_that_come_and_go_send_only_news() {
+    // Every signal carries something the others do not: no PropertiesChanged for what
+    // InterfacesAdded or InterfacesRemoved already say.
+    with_timeout(async {
+        let service = Service::start().await;
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        let (_, vm) = common::define(&service.conn, &domain_xml_uuid("foo", FOO_UUID)).await;
+        vm.undefine(0).await.unwrap();
+        assert_eq!(
+            members_until_quiet(&mut log).await,
+            [
+                "InterfacesAdded",
+                "DomainEvent(0,0)",
+                "DomainEvent(1,0)",
+                "InterfacesRemoved"
+            ]
+        );
+
+        let uuid = "11111111-2222-3333-4444-666666666666";
+        let (_, tr) = common::create_transient(&service.conn, &domain_xml_uuid("tr", uuid)).await;
+        tr.destroy(0).await.unwrap();
+        assert_eq!(
+            members_until_quiet(&mut log).await,
+            [
+                "InterfacesAdded",
+                "DomainEvent(2,0)",
+                "DomainEvent(5,1)",
+                "InterfacesRemoved"
+            ]
+        );
+    })
+    .await;
+}

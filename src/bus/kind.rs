@@ -96,6 +96,9 @@ pub trait ObjectKind: Send + Sync + Sized + 'static {
     const ELEMENT: &'static str;
     /// The interface the objects serve: `org.libvirt.Domain`.
     const INTERFACE: &'static str;
+    /// The interface's contract file (`interfaces/<INTERFACE>.xml`), which every call and
+    /// property access is checked against.
+    const CONTRACT: &'static str;
     /// The interface's properties, in the order `GetAll` lists them.
     const PROPERTIES: &'static [Property<Self>];
 
@@ -234,6 +237,8 @@ pub trait Kind: Send + Sync {
     fn element(&self) -> &'static str;
     /// [`ObjectKind::INTERFACE`].
     fn interface(&self) -> &'static str;
+    /// [`ObjectKind::CONTRACT`].
+    fn contract(&self) -> &'static str;
     /// The names of the interface's properties, in order.
     fn property_names(&self) -> Vec<&'static str>;
     /// Whether `Properties.Set` writes property `name`.
@@ -297,6 +302,10 @@ impl<K: ObjectKind> Kind for Entry<K> {
 
     fn interface(&self) -> &'static str {
         K::INTERFACE
+    }
+
+    fn contract(&self) -> &'static str {
+        K::CONTRACT
     }
 
     fn property_names(&self) -> Vec<&'static str> {

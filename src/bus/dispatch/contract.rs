@@ -10,6 +10,8 @@ use std::collections::HashMap;
 
 use zbus_xml::{ArgDirection, Node};
 
+use crate::bus::kinds::KINDS;
+
 /// `org.freedesktop.DBus.Properties`.
 pub const PROPERTIES: &str = "org.freedesktop.DBus.Properties";
 /// `org.freedesktop.DBus.Introspectable`.
@@ -19,17 +21,15 @@ pub const PEER: &str = "org.freedesktop.DBus.Peer";
 /// `org.freedesktop.DBus.ObjectManager`.
 pub const OBJECT_MANAGER: &str = "org.freedesktop.DBus.ObjectManager";
 
-/// The contract files, as (file name, text).
-const CONTRACT_FILES: [(&str, &str); 2] = [
-    (
-        "org.libvirt.Connect.xml",
-        include_str!("../../../interfaces/org.libvirt.Connect.xml"),
-    ),
-    (
-        "org.libvirt.Domain.xml",
-        include_str!("../../../interfaces/org.libvirt.Domain.xml"),
-    ),
-];
+/// The contract file of the connection object; each kind of child object brings its own
+/// ([`crate::bus::kind::ObjectKind::CONTRACT`]).
+const CONNECT_CONTRACT: &str = include_str!("../../../interfaces/org.libvirt.Connect.xml");
+
+/// Every contract file, as (interface, text).
+fn contract_files() -> impl Iterator<Item = (&'static str, &'static str)> {
+    std::iter::once(("org.libvirt.Connect", CONNECT_CONTRACT))
+        .chain(KINDS.iter().map(|k| (k.interface(), k.contract())))
+}
 
 /// The methods of the standard interfaces, as (interface, member, input signature).
 const STANDARD_METHODS: [(&str, &str, &str); 7] = [
@@ -46,9 +46,9 @@ const STANDARD_METHODS: [(&str, &str, &str); 7] = [
 #[derive(Debug, thiserror::Error)]
 pub enum ContractError {
     /// A contract file is not valid introspection XML.
-    #[error("interfaces/{file}: {source}")]
+    #[error("interfaces/{file}.xml: {source}")]
     Parse {
-        /// The file.
+        /// The file, by the interface it states.
         file: &'static str,
         /// What the parser said.
         #[source]
@@ -116,7 +116,7 @@ impl Contract {
     /// Reads the embedded contract files and adds the standard interfaces.
     pub fn load() -> Result<Self, ContractError> {
         let mut interfaces: HashMap<String, InterfaceContract> = HashMap::new();
-        for (file, text) in CONTRACT_FILES {
+        for (file, text) in contract_files() {
             let node = Node::from_reader(text.as_bytes())
                 .map_err(|source| ContractError::Parse { file, source })?;
             for iface in node.interfaces() {

@@ -75,6 +75,7 @@ fn set_autostart(
 impl ObjectKind for DomainKind {
     const ELEMENT: &'static str = path::DOMAIN;
     const INTERFACE: &'static str = INTERFACE;
+    const CONTRACT: &'static str = include_str!("../../../interfaces/org.libvirt.Domain.xml");
     const PROPERTIES: &'static [Property<Self>] = &[
         // virDomainIsActive: running, paused, ...
         Property::read("Active", |v: &DomainValues| {
