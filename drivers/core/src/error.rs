@@ -168,14 +168,6 @@ impl Error {
     }
 }
 
-/// Fails with libvirt's "unsupported flags" error unless `flags` only has bits of `allowed`.
-pub fn check_flags(flags: u32, allowed: u32, function: &str) -> Result<()> {
-    if flags & !allowed != 0 {
-        return Err(Error::unsupported_flags(flags & !allowed, function));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,14 +187,5 @@ mod tests {
             "Requested operation is not valid: domain is not running"
         );
         assert_eq!(Error::NoName.code(), 21);
-    }
-
-    #[test]
-    fn flags_outside_the_allowed_set_fail() {
-        assert!(check_flags(3, 3, "virDomainFoo").is_ok());
-        assert_eq!(
-            check_flags(5, 1, "virDomainFoo").unwrap_err().to_string(),
-            "unsupported flags (0x4) in function virDomainFoo"
-        );
     }
 }

@@ -2,12 +2,13 @@
 //! rules that pick the definition a call acts on (libvirt's "modification impact").
 
 use virtbus_core::{
+    flags::affect,
     model::DomainDef,
     state::{DomainState, StateReason},
     Error, Result,
 };
 
-use crate::{flags::affect, snapshots::Snapshots};
+use crate::snapshots::Snapshots;
 
 /// The test driver's private per-domain data, kept for the object's lifetime.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +123,7 @@ impl Dom {
     /// The one definition a getter or single-definition setter acts on, as libvirt's
     /// `virDomainObjGetOneDefState`; the flag says whether it is the live one.
     pub fn one_def(&self, flags: u32) -> Result<(&DomainDef, bool)> {
-        check_exclusive(flags)?;
+        affect::check_exclusive(flags)?;
         let (live, config) = self.impact(flags)?;
         if self.is_active() && config {
             return self
@@ -136,7 +137,7 @@ impl Dom {
 
     /// Mutable form of [`Dom::one_def`].
     pub fn one_def_mut(&mut self, flags: u32) -> Result<(&mut DomainDef, bool)> {
-        check_exclusive(flags)?;
+        affect::check_exclusive(flags)?;
         let (live, config) = self.impact(flags)?;
         if self.is_active() && config {
             return self
@@ -171,15 +172,4 @@ impl Dom {
 
 fn no_config() -> Error {
     Error::OperationInvalid("transient domains do not have any persistent config".to_owned())
-}
-
-/// libvirt's check that AFFECT_LIVE and AFFECT_CONFIG are not both given.
-pub fn check_exclusive(flags: u32) -> Result<()> {
-    if flags & affect::BOTH == affect::BOTH {
-        return Err(Error::InvalidArgBare(
-            "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"
-                .to_owned(),
-        ));
-    }
-    Ok(())
 }

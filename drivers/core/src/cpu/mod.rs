@@ -97,6 +97,31 @@ pub const PPC64_MODELS: &[&str] = &[
     "POWERPC_e6500",
 ];
 
+/// `virConnectGetCPUModelNames`: the models of the CPU driver serving `arch` (none for the
+/// ARM and s390 drivers), with libvirt's errors for an architecture no CPU driver serves and
+/// one libvirt does not know.
+pub fn model_names(arch: &str) -> Result<Vec<String>> {
+    let models: Vec<&str> = match driver_for(arch) {
+        Some(CpuDriver::X86) => x86::model_names().collect(),
+        Some(CpuDriver::Ppc64) => PPC64_MODELS.to_vec(),
+        Some(CpuDriver::Arm | CpuDriver::S390) => Vec::new(),
+        Some(CpuDriver::None) => return Err(no_cpu_driver(arch)),
+        None => {
+            return Err(Error::InvalidArg(format!(
+                "cannot find architecture {arch}"
+            )))
+        }
+    };
+    Ok(models.into_iter().map(str::to_owned).collect())
+}
+
+/// NoSupport for a known architecture that no CPU driver serves.
+fn no_cpu_driver(arch: &str) -> Error {
+    Error::NoSupport(static_text(format!(
+        "'{arch}' architecture is not supported by CPU driver"
+    )))
+}
+
 /// The most featureful CPU every one of `cpus` can run, formatted as libvirt formats the
 /// guest CPU it computes (`virConnectBaselineCPU`); the first CPU's architecture picks the
 /// CPU driver. `expand` lists every feature of the chosen model (x86 only).
@@ -112,9 +137,7 @@ pub fn baseline(cpus: &[CpuSpec], expand: bool) -> Result<String> {
         Some(CpuDriver::S390) => Err(Error::NoSupport(static_text(format!(
             "cannot compute baseline CPU of {arch} architecture"
         )))),
-        Some(CpuDriver::None) => Err(Error::NoSupport(static_text(format!(
-            "'{arch}' architecture is not supported by CPU driver"
-        )))),
+        Some(CpuDriver::None) => Err(no_cpu_driver(arch)),
         None => Err(Error::ConfigUnsupported(format!(
             "Unknown architecture {arch}"
         ))),

@@ -146,11 +146,6 @@ pub fn model_names() -> impl Iterator<Item = &'static str> {
     MODELS.iter().map(|m| m.name)
 }
 
-/// The features of model `name` as a CPU naming it has them, in map order.
-pub fn model_features(name: &str) -> Option<Vec<&'static str>> {
-    map().model(name).map(|m| m.input.names().collect())
-}
-
 /// What a baseline chose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Baseline {
@@ -374,6 +369,11 @@ mod tests {
         assert!(!s.minus(&one).contains(3) && s.minus(&one).contains(4));
         assert_eq!(s.and(&one), one);
         assert!(one.minus(&s).is_empty());
+    }
+
+    /// The features of model `name` as a CPU naming it has them, in map order.
+    fn model_features(name: &str) -> Option<Vec<&'static str>> {
+        map().model(name).map(|m| m.input.names().collect())
     }
 
     #[test]

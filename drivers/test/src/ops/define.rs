@@ -3,8 +3,8 @@
 
 use uuid::Uuid;
 use virtbus_core::{
-    error::check_flags,
     event::{lifecycle, Event},
+    flags::{self, check_flags},
     model::DomainDef,
     state::{running, shutoff},
     xml::format_domain,
@@ -12,7 +12,6 @@ use virtbus_core::{
 };
 
 use crate::{
-    flags,
     parse::{check_name_chars, format_options, generate_ifnames, parse_def},
     store::{lifecycle_event, AddMode, Added, Store, MAX_IMAGES},
     TestDriver,

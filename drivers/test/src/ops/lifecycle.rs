@@ -3,15 +3,14 @@
 
 use uuid::Uuid;
 use virtbus_core::{
-    error::check_flags,
     event::{lifecycle, Event},
+    flags::{self, check_flags},
     model::LifecycleAction,
     state::{paused, running, shutoff, valid_transition, DomainState, Operation, StateReason},
     Error, Result,
 };
 
 use crate::{
-    flags,
     store::{lifecycle_event, Store},
     TestDriver,
 };

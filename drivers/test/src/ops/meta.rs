@@ -3,13 +3,13 @@
 
 use uuid::Uuid;
 use virtbus_core::{
-    error::check_flags,
     event::{DomainEvent, DomainEventKind, Event},
+    flags::{affect, check_flags},
     model::{DomainDef, MetadataElement},
     Error, Result,
 };
 
-use crate::{flags::affect, metadata, TestDriver};
+use crate::{metadata, TestDriver};
 
 /// `virDomainMetadataType`.
 const DESCRIPTION: i32 = 0;

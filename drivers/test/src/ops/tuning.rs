@@ -6,21 +6,17 @@
 use uuid::Uuid;
 use virtbus_core::{
     bitmap,
-    error::check_flags,
+    flags::{affect, check_flags, TYPED_PARAM_STRING_OKAY},
     model::{
         BandwidthDef, BlkioDeviceDef, DomainDef, IoTuneDef, MemtuneDef, NumaMode, NumatuneDef,
         PerfDef, Placement, RateDef, IOTUNE_FIELDS, IOTUNE_GROUP_AFTER, MEMORY_UNLIMITED,
         PERF_EVENTS,
     },
-    params::{TypedParams, TypedValue},
+    params::{self, Kind, TypedParams, TypedValue},
     Error, Result,
 };
 
-use crate::{
-    flags::{affect, TYPED_PARAM_STRING_OKAY},
-    params::{self, Kind},
-    TestDriver,
-};
+use crate::TestDriver;
 
 const GET_FLAGS: u32 = affect::BOTH | TYPED_PARAM_STRING_OKAY;
 
