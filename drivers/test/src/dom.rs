@@ -4,7 +4,7 @@
 use virtbus_core::{
     flags::affect,
     model::DomainDef,
-    state::{DomainState, StateReason},
+    state::{valid_transition, DomainState, Operation, StateReason},
     Error, Result,
 };
 
@@ -94,6 +94,12 @@ impl Dom {
         } else {
             Err(Error::not_running())
         }
+    }
+
+    /// Fails with libvirt's error unless the domain's state allows `op`
+    /// ([`virtbus_core::state::valid_transition`]).
+    pub fn allows(&self, op: Operation) -> Result<()> {
+        valid_transition(op, self.state.state, self.name())
     }
 
     /// Whether the state is exactly RUNNING.
