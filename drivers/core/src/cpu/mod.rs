@@ -5,20 +5,14 @@
 pub mod x86;
 mod x86_data;
 
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    model::{is_known_arch, CpuSpec},
+    xml::format_cpu,
+};
 
 /// VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES: list every feature of the chosen model.
 pub const BASELINE_EXPAND_FEATURES: u32 = 1;
-
-/// One host CPU as `<cpu>` XML describes it (libvirt's `virCPUDef` of type host): features
-/// are all required, whatever policy the XML gives them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CpuSpec {
-    pub arch: String,
-    pub model: String,
-    pub vendor: Option<String>,
-    pub features: Vec<String>,
-}
 
 /// Which CPU driver of libvirt serves an architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,49 +26,9 @@ pub enum CpuDriver {
     None,
 }
 
-/// Every architecture name libvirt 9.0 knows.
-const ARCHES: &[&str] = &[
-    "i686",
-    "x86_64",
-    "alpha",
-    "armv6l",
-    "armv7l",
-    "armv7b",
-    "aarch64",
-    "cris",
-    "ia64",
-    "lm32",
-    "m68k",
-    "microblaze",
-    "microblazeel",
-    "mips",
-    "mipsel",
-    "mips64",
-    "mips64el",
-    "openrisc",
-    "parisc",
-    "parisc64",
-    "ppc",
-    "ppcle",
-    "ppc64",
-    "ppc64le",
-    "ppcemb",
-    "riscv32",
-    "riscv64",
-    "s390",
-    "s390x",
-    "sh4",
-    "sh4eb",
-    "sparc",
-    "sparc64",
-    "unicore32",
-    "xtensa",
-    "xtensaeb",
-];
-
 /// The CPU driver of `arch`, or `None` when libvirt does not know the architecture.
 pub fn driver_for(arch: &str) -> Option<CpuDriver> {
-    if !ARCHES.contains(&arch) {
+    if !is_known_arch(arch) {
         return None;
     }
     Some(match arch {
@@ -177,27 +131,4 @@ fn ppc64_baseline(cpus: &[CpuSpec]) -> Result<String> {
         }
     }
     Ok(format_cpu(model.unwrap_or_default(), "forbid", None, &[]))
-}
-
-/// A guest CPU as libvirt formats a baseline result.
-pub(crate) fn format_cpu(
-    model: &str,
-    fallback: &str,
-    vendor: Option<&str>,
-    features: &[(&str, &str)],
-) -> String {
-    use crate::xml::escape_text;
-
-    let mut out = format!(
-        "<cpu mode='custom' match='exact'>\n  <model fallback='{fallback}'>{}</model>\n",
-        escape_text(model)
-    );
-    if let Some(v) = vendor {
-        out.push_str(&format!("  <vendor>{}</vendor>\n", escape_text(v)));
-    }
-    for (policy, name) in features {
-        out.push_str(&format!("  <feature policy='{policy}' name='{name}'/>\n"));
-    }
-    out.push_str("</cpu>\n");
-    out
 }

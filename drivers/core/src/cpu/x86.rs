@@ -15,12 +15,12 @@
 
 use std::{collections::HashMap, sync::OnceLock};
 
-use super::{
-    format_cpu,
-    x86_data::{ModelData, FEATURES, MODELS, VENDORS},
-    CpuSpec,
+use super::x86_data::{ModelData, FEATURES, MODELS, VENDORS};
+use crate::{
+    error::{Error, Result},
+    model::CpuSpec,
+    xml::format_cpu,
 };
-use crate::error::{Error, Result};
 
 /// Words of a [`FeatureSet`]: enough bits for every known feature.
 const WORDS: usize = FEATURES.len().div_ceil(64);

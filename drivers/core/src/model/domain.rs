@@ -9,7 +9,7 @@ use super::{
     sparse::{EmptyValue, Sparse},
     tune::{
         BandwidthDef, BlkiotuneDef, CputuneDef, IoTuneDef, IothreadDef, MemtuneDef, NumatuneDef,
-        PerfDef,
+        PerfDef, Placement,
     },
 };
 use crate::state::StateReason;
@@ -207,26 +207,6 @@ static EMPTY_DIRECT_BOOT: DirectBootDef = DirectBootDef {
 impl EmptyValue for DirectBootDef {
     fn empty() -> &'static Self {
         &EMPTY_DIRECT_BOOT
-    }
-}
-
-/// How host resources are chosen (`placement=` of `<vcpu>` and `<numatune><memory>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Placement {
-    /// Given in the definition (`cpuset`, `nodeset`).
-    #[default]
-    Static,
-    /// Chosen when the domain starts.
-    Auto,
-}
-
-impl Placement {
-    /// The XML spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Placement::Static => "static",
-            Placement::Auto => "auto",
-        }
     }
 }
 
@@ -550,6 +530,54 @@ pub struct RedirdevDef {
     pub redir_type: String,
     pub alias: Option<String>,
     pub address: Option<AddressDef>,
+}
+
+/// Most devices of one kind accepted in a definition.
+pub const MAX_DEVICES_PER_KIND: usize = 1024;
+
+/// One device, as given to AttachDevice, DetachDevice and UpdateDevice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceDef {
+    Disk(DiskDef),
+    Controller(ControllerDef),
+    Interface(InterfaceDef),
+    Serial(CharDeviceDef),
+    Console(CharDeviceDef),
+    Channel(CharDeviceDef),
+    Graphics(GraphicsDef),
+    Video(VideoDef),
+    Redirdev(RedirdevDef),
+    Input(InputDef),
+    Sound(SoundDef),
+    Audio(AudioDef),
+    Watchdog(WatchdogDef),
+    Rng(RngDef),
+    Panic(PanicDef),
+    Memballoon(MemballoonDef),
+}
+
+impl DeviceDef {
+    /// The element name of the device (`disk`, `interface`, ...).
+    pub fn element_name(&self) -> &'static str {
+        match self {
+            DeviceDef::Disk(_) => "disk",
+            DeviceDef::Controller(_) => "controller",
+            DeviceDef::Interface(_) => "interface",
+            DeviceDef::Serial(_) => "serial",
+            DeviceDef::Console(_) => "console",
+            DeviceDef::Channel(_) => "channel",
+            DeviceDef::Graphics(_) => "graphics",
+            DeviceDef::Video(_) => "video",
+            DeviceDef::Redirdev(_) => "redirdev",
+            DeviceDef::Input(_) => "input",
+            DeviceDef::Sound(_) => "sound",
+            DeviceDef::Audio(_) => "audio",
+            DeviceDef::Watchdog(_) => "watchdog",
+            DeviceDef::Rng(_) => "rng",
+            DeviceDef::Panic(_) => "panic",
+            DeviceDef::Memballoon(_) => "memballoon",
+        }
+    }
 }
 
 /// `<devices>`.

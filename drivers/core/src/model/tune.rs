@@ -3,10 +3,28 @@
 //! `<bandwidth>` of an interface. Most domains have none of it, so the definition holds each
 //! part behind an `Option<Box<…>>`.
 
-use super::domain::Placement;
-
 /// libvirt's "no limit" for memory tunables (`VIR_DOMAIN_MEMORY_PARAM_UNLIMITED`), in KiB.
 pub const MEMORY_UNLIMITED: u64 = 9_007_199_254_740_991;
+
+/// How host resources are chosen (`placement=` of `<vcpu>` and `<numatune><memory>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placement {
+    /// Given in the definition (`cpuset`, `nodeset`).
+    #[default]
+    Static,
+    /// Chosen when the domain starts.
+    Auto,
+}
+
+impl Placement {
+    /// The XML spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::Static => "static",
+            Placement::Auto => "auto",
+        }
+    }
+}
 
 /// `<memtune>`: memory limits in KiB, as libvirt keeps them.
 ///

@@ -5,12 +5,11 @@
 //! Device-level rules ([`device_defaults`]) also apply to single-device documents
 //! (AttachDevice); domain-level rules ([`domain_defaults`]) need the whole definition.
 
-use super::devices::{DeviceDef, MAX_DEVICES_PER_KIND};
 use crate::{
     error::{Error, Result},
     model::{
-        AddressDef, CharDeviceDef, ControllerDef, DevicesDef, DiskDef, DomainDef, GraphicsDef,
-        InterfaceDef, VideoDef,
+        AddressDef, CharDeviceDef, ControllerDef, DeviceDef, DevicesDef, DiskDef, DomainDef,
+        GraphicsDef, InterfaceDef, VideoDef, MAX_DEVICES_PER_KIND,
     },
 };
 
