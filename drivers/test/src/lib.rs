@@ -15,7 +15,6 @@ mod dom;
 mod domain;
 mod driver;
 mod host;
-mod metadata;
 mod ops;
 mod parse;
 mod snapshots;

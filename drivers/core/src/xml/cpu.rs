@@ -5,7 +5,7 @@
 use super::{
     conv::{invalid_uint_attr, missing_attr},
     tree::{self, Element},
-    writer::escape,
+    writer::{escape, Escape},
 };
 use crate::{
     error::{Error, Result},
@@ -96,10 +96,13 @@ pub(crate) fn format_cpu(
 ) -> String {
     let mut out = format!(
         "<cpu mode='custom' match='exact'>\n  <model fallback='{fallback}'>{}</model>\n",
-        escape(model)
+        escape(model, Escape::Libvirt)
     );
     if let Some(v) = vendor {
-        out.push_str(&format!("  <vendor>{}</vendor>\n", escape(v)));
+        out.push_str(&format!(
+            "  <vendor>{}</vendor>\n",
+            escape(v, Escape::Libvirt)
+        ));
     }
     for (policy, name) in features {
         out.push_str(&format!("  <feature policy='{policy}' name='{name}'/>\n"));
