@@ -270,6 +270,21 @@ impl IoTuneDef {
     pub fn is_empty(&self) -> bool {
         self.values.iter().all(|v| *v == 0) && self.group_name.is_none()
     }
+
+    /// libvirt's rule that a total and its read/write parts are not set together: the first
+    /// limit (`bytes_sec`, `iops_sec`, `bytes_sec_max`, `iops_sec_max`) that breaks it.
+    pub fn total_with_parts(&self) -> Option<&'static str> {
+        let v = &self.values;
+        [
+            (0, 1, 2, "bytes_sec"),
+            (3, 4, 5, "iops_sec"),
+            (6, 7, 8, "bytes_sec_max"),
+            (9, 10, 11, "iops_sec_max"),
+        ]
+        .into_iter()
+        .find(|&(total, read, write, _)| v[total] != 0 && (v[read] != 0 || v[write] != 0))
+        .map(|(.., what)| what)
+    }
 }
 
 /// One direction of `<bandwidth>` (`<inbound>` or `<outbound>`); 0 = unset.
