@@ -152,16 +152,6 @@ impl Error {
         Error::NoDomain(format!("no domain with matching name '{name}'"))
     }
 
-    /// "no domain with matching uuid 'UUID'".
-    pub fn no_domain_uuid(uuid: &uuid::Uuid) -> Self {
-        Error::NoDomain(format!("no domain with matching uuid '{uuid}'"))
-    }
-
-    /// "no domain with matching id N".
-    pub fn no_domain_id(id: i32) -> Self {
-        Error::NoDomain(format!("no domain with matching id {id}"))
-    }
-
     /// "domain is not running", libvirt's wrong-state error for an inactive domain.
     pub fn not_running() -> Self {
         Error::OperationInvalid("domain is not running".to_owned())

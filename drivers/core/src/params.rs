@@ -19,11 +19,6 @@ pub enum TypedValue {
 /// An ordered list of named typed parameters.
 pub type TypedParams = Vec<(String, TypedValue)>;
 
-/// Finds the parameter `name` in `params`.
-pub fn find<'a>(params: &'a TypedParams, name: &str) -> Option<&'a TypedValue> {
-    params.iter().find(|(n, _)| n == name).map(|(_, v)| v)
-}
-
 impl TypedValue {
     /// The value as an unsigned 64-bit number, if it is any integer type and not negative.
     pub fn as_u64(&self) -> Option<u64> {
@@ -32,17 +27,6 @@ impl TypedValue {
             TypedValue::UInt(v) => Some(v.into()),
             TypedValue::LLong(v) => u64::try_from(v).ok(),
             TypedValue::ULLong(v) => Some(v),
-            _ => None,
-        }
-    }
-
-    /// The value as a signed 64-bit number, if it is any integer type that fits.
-    pub fn as_i64(&self) -> Option<i64> {
-        match *self {
-            TypedValue::Int(v) => Some(v.into()),
-            TypedValue::UInt(v) => Some(v.into()),
-            TypedValue::LLong(v) => Some(v),
-            TypedValue::ULLong(v) => i64::try_from(v).ok(),
             _ => None,
         }
     }

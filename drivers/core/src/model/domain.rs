@@ -1,5 +1,5 @@
-//! The domain model: the definition parsed from XML ([`DomainDef`]) kept apart from the runtime
-//! object ([`DomainObj`]: state, id, persistence, live and next-boot definitions).
+//! The domain model: the definition parsed from XML ([`DomainDef`]); each driver keeps its
+//! runtime object (state, id, persistence, live and next-boot definitions) itself.
 
 use std::{borrow::Cow, sync::Arc};
 
@@ -12,7 +12,6 @@ use super::{
         PerfDef, Placement,
     },
 };
-use crate::state::StateReason;
 
 /// What a driver does when the guest powers off, reboots or crashes (`on_*` elements).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -689,48 +688,5 @@ impl DomainDef {
     /// The I/O thread with id `id`.
     pub fn iothread(&self, id: u32) -> Option<&IothreadDef> {
         self.iothreadids.iter().find(|t| t.id == id)
-    }
-}
-
-/// The runtime object of a domain, as libvirt's `virDomainObj`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DomainObj {
-    /// The definition in force: the live one while active, the persistent one otherwise.
-    pub def: DomainDef,
-    /// The persistent definition that applies at next boot, when it differs from the live one.
-    pub new_def: Option<Box<DomainDef>>,
-    pub state: StateReason,
-    /// Hypervisor id while active; -1 when inactive.
-    pub id: i32,
-    pub persistent: bool,
-    pub autostart: bool,
-    /// Whether the live definition was changed since start (`virDomainIsUpdated`).
-    pub updated: bool,
-    pub has_managed_save: bool,
-}
-
-impl DomainObj {
-    /// A new inactive, persistent object for `def`.
-    pub fn new_defined(def: DomainDef) -> Self {
-        Self {
-            def,
-            new_def: None,
-            state: StateReason::defined(),
-            id: -1,
-            persistent: true,
-            autostart: false,
-            updated: false,
-            has_managed_save: false,
-        }
-    }
-
-    /// Whether the domain is active.
-    pub fn is_active(&self) -> bool {
-        self.state.state.is_active()
-    }
-
-    /// The definition that applies at next boot: the pending one if any, else the current one.
-    pub fn persistent_def(&self) -> &DomainDef {
-        self.new_def.as_deref().unwrap_or(&self.def)
     }
 }

@@ -36,7 +36,7 @@ pub use domain::{
 };
 pub use metadata::{metadata_for_get, metadata_from_set};
 pub use options::ParseOptions;
-pub use postparse::{insert_controller, insert_disk};
+pub use postparse::insert_disk;
 pub use snapshot::{format_snapshot, parse_snapshot, SnapshotParseOptions};
 pub use tree::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ELEMENTS};
 pub use tune::MAX_IOTHREADS;

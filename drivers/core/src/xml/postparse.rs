@@ -217,7 +217,7 @@ pub fn insert_disk(disks: &mut Vec<DiskDef>, disk: DiskDef) {
 
 /// Inserts a controller as libvirt's `virDomainControllerInsert` does: among controllers of
 /// the same type by index, else at the end.
-pub fn insert_controller(controllers: &mut Vec<ControllerDef>, c: ControllerDef) {
+pub(crate) fn insert_controller(controllers: &mut Vec<ControllerDef>, c: ControllerDef) {
     let mut insert_at: Option<usize> = None;
     for (i, cur) in controllers.iter().enumerate().rev() {
         if cur.controller_type != c.controller_type {
