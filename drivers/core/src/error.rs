@@ -152,6 +152,12 @@ impl Error {
         Error::NoDomain(format!("no domain with matching name '{name}'"))
     }
 
+    /// "transient domains do not have any persistent config", for a persistent-definition
+    /// request on a transient domain.
+    pub fn no_persistent_config() -> Self {
+        Error::OperationInvalid("transient domains do not have any persistent config".to_owned())
+    }
+
     /// "domain is not running", libvirt's wrong-state error for an inactive domain.
     pub fn not_running() -> Self {
         Error::OperationInvalid("domain is not running".to_owned())

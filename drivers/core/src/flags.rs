@@ -34,6 +34,23 @@ pub mod affect {
     /// Both.
     pub const BOTH: u32 = LIVE | CONFIG;
 
+    /// libvirt's `virDomainObjUpdateModificationImpact`: resolves AFFECT_CURRENT (0) to LIVE
+    /// for an `active` domain and CONFIG otherwise, then refuses LIVE on an inactive domain
+    /// and CONFIG on a transient one. Returns (live, config).
+    pub fn impact(flags: u32, active: bool, persistent: bool) -> crate::Result<(bool, bool)> {
+        let mut flags = flags & BOTH;
+        if flags == 0 {
+            flags = if active { LIVE } else { CONFIG };
+        }
+        if !active && flags & LIVE != 0 {
+            return Err(crate::Error::not_running());
+        }
+        if !persistent && flags & CONFIG != 0 {
+            return Err(crate::Error::no_persistent_config());
+        }
+        Ok((flags & LIVE != 0, flags & CONFIG != 0))
+    }
+
     /// libvirt's check that AFFECT_LIVE and AFFECT_CONFIG are not both given.
     pub fn check_exclusive(flags: u32) -> crate::Result<()> {
         super::exclusive(
@@ -189,6 +206,19 @@ mod tests {
         assert_eq!(
             check_flags(5, 1, "virDomainFoo").unwrap_err().to_string(),
             "unsupported flags (0x4) in function virDomainFoo"
+        );
+    }
+
+    #[test]
+    fn modification_impact_follows_the_domain() {
+        use affect::{impact, BOTH, CONFIG, LIVE};
+        assert_eq!(impact(0, true, true), Ok((true, false)));
+        assert_eq!(impact(0, false, true), Ok((false, true)));
+        assert_eq!(impact(BOTH, true, true), Ok((true, true)));
+        assert_eq!(impact(LIVE, false, true), Err(Error::not_running()));
+        assert_eq!(
+            impact(CONFIG, true, false).unwrap_err().to_string(),
+            "Requested operation is not valid: transient domains do not have any persistent config"
         );
     }
 

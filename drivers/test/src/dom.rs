@@ -110,20 +110,7 @@ impl Dom {
     /// Resolves AFFECT_CURRENT and checks the request against the domain, as libvirt's
     /// `virDomainObjUpdateModificationImpact`. Returns (live, config).
     pub fn impact(&self, flags: u32) -> Result<(bool, bool)> {
-        let mut flags = flags & affect::BOTH;
-        let active = self.is_active();
-        if flags == 0 {
-            flags = if active { affect::LIVE } else { affect::CONFIG };
-        }
-        if !active && flags & affect::LIVE != 0 {
-            return Err(Error::not_running());
-        }
-        if !self.persistent && flags & affect::CONFIG != 0 {
-            return Err(Error::OperationInvalid(
-                "transient domains do not have any persistent config".to_owned(),
-            ));
-        }
-        Ok((flags & affect::LIVE != 0, flags & affect::CONFIG != 0))
+        affect::impact(flags, self.is_active(), self.persistent)
     }
 
     /// The one definition a getter or single-definition setter acts on, as libvirt's
@@ -136,7 +123,7 @@ impl Dom {
                 .next
                 .as_deref()
                 .map(|c| (c, false))
-                .ok_or_else(no_config);
+                .ok_or_else(Error::no_persistent_config);
         }
         Ok((&self.cur, live))
     }
@@ -150,7 +137,7 @@ impl Dom {
                 .next
                 .as_deref_mut()
                 .map(|c| (c, false))
-                .ok_or_else(no_config);
+                .ok_or_else(Error::no_persistent_config);
         }
         Ok((&mut self.cur, live))
     }
@@ -165,7 +152,11 @@ impl Dom {
         if self.is_active() {
             let live_conf = if live { Some(&mut self.cur) } else { None };
             let persistent = if config {
-                Some(self.next.as_deref_mut().ok_or_else(no_config)?)
+                Some(
+                    self.next
+                        .as_deref_mut()
+                        .ok_or_else(Error::no_persistent_config)?,
+                )
             } else {
                 None
             };
@@ -174,8 +165,4 @@ impl Dom {
             Ok((None, Some(&mut self.cur)))
         }
     }
-}
-
-fn no_config() -> Error {
-    Error::OperationInvalid("transient domains do not have any persistent config".to_owned())
 }
