@@ -114,6 +114,8 @@ pub enum Operation {
     Save,
     /// virDomainCoreDump.
     CoreDump,
+    /// virDomainRename: only a domain that is shut off.
+    Rename,
 }
 
 /// Checks that `op` is allowed from `from`, with the wording of libvirt's test driver.
@@ -141,6 +143,15 @@ pub fn valid_transition(op: Operation, from: DomainState, name: &str) -> Result<
             Shutoff => Err(not_running()),
             _ => Ok(()),
         },
+        Operation::Rename => match from {
+            Shutoff => Ok(()),
+            NoState => Err(Error::OperationInvalid(
+                "domain has to be shutoff before renaming".to_owned(),
+            )),
+            _ => Err(Error::OperationInvalid(
+                "cannot rename active domain".to_owned(),
+            )),
+        },
         Operation::Reboot
         | Operation::Reset
         | Operation::Destroy
@@ -164,6 +175,9 @@ mod tests {
     const NOT_RUNNING: &str = "internal error: domain 'd' not running";
     const NOT_PAUSED: &str = "internal error: domain 'd' not paused";
     const INACTIVE: &str = "Requested operation is not valid: domain is not running";
+    const RENAME_ACTIVE: &str = "Requested operation is not valid: cannot rename active domain";
+    const RENAME_NOT_SHUTOFF: &str =
+        "Requested operation is not valid: domain has to be shutoff before renaming";
 
     /// Every state, in `virDomainState` order.
     const STATES: [DomainState; 8] = [
@@ -192,6 +206,16 @@ mod tests {
                 NOT_PAUSED,
             ],
             Operation::Shutdown => [OK, OK, OK, OK, OK, NOT_RUNNING, OK, OK],
+            Operation::Rename => [
+                RENAME_NOT_SHUTOFF,
+                RENAME_ACTIVE,
+                RENAME_ACTIVE,
+                RENAME_ACTIVE,
+                RENAME_ACTIVE,
+                OK,
+                RENAME_ACTIVE,
+                RENAME_ACTIVE,
+            ],
             Operation::Reboot
             | Operation::Reset
             | Operation::Destroy
@@ -212,6 +236,7 @@ mod tests {
             Operation::Destroy,
             Operation::Save,
             Operation::CoreDump,
+            Operation::Rename,
         ] {
             for (state, want) in STATES.into_iter().zip(expected(op)) {
                 let got = match valid_transition(op, state, "d") {

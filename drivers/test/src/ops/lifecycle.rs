@@ -174,19 +174,10 @@ impl TestDriver {
         check_flags(flags, 0, "testDomainRename")?;
         self.with(|store, events| {
             let dom = store.get(uuid)?;
-            if dom.is_active() {
-                return Err(Error::OperationInvalid(
-                    "cannot rename active domain".to_owned(),
-                ));
-            }
+            dom.allows(Operation::Rename)?;
             if !dom.persistent {
                 return Err(Error::OperationInvalid(
                     "cannot rename a transient domain".to_owned(),
-                ));
-            }
-            if dom.state.state != DomainState::Shutoff {
-                return Err(Error::OperationInvalid(
-                    "domain has to be shutoff before renaming".to_owned(),
                 ));
             }
             if dom.name() == new_name {
