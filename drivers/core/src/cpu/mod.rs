@@ -1,6 +1,7 @@
-//! Host CPU descriptions and `virConnectBaselineCPU`, as libvirt 9.0's CPU drivers compute it
-//! without a hypervisor: the x86 driver from its CPU map ([`x86`]), the ppc64 driver (one
-//! model for all), and the ARM driver (the first CPU's model).
+//! libvirt 9.0's CPU drivers without a hypervisor: the CPU models of each architecture
+//! (`virConnectGetCPUModelNames`) and `virConnectBaselineCPU`, computed by the x86 driver from
+//! its CPU map ([`x86`]), the ppc64 driver (one model for all), and the ARM driver (the first
+//! CPU's model). The host CPUs they read are [`crate::model::CpuSpec`].
 
 pub mod x86;
 mod x86_data;

@@ -12,7 +12,9 @@
 //! syntax errors need exact positions.
 //!
 //! `snapshot` reads and writes `<domainsnapshot>` documents the same way; `cpu` reads the host
-//! `<cpu>` descriptions of `virConnectBaselineCPU`.
+//! `<cpu>` descriptions of `virConnectBaselineCPU` and writes the CPU it answers. `options`
+//! holds how a document is read, which every reader shares; `metadata` also serves
+//! `virDomainSetMetadata`/`virDomainGetMetadata` on elements given by the caller.
 
 mod conv;
 mod cpu;
