@@ -3,7 +3,7 @@
 //! This crate knows nothing of D-Bus. It holds the driver traits ([`driver`]), the domain
 //! model ([`model`]) with its CPU sets ([`bitmap`]), domain and snapshot XML parsing and
 //! formatting ([`xml`]), host CPU models and baselines ([`cpu`]), the domain state machine
-//! ([`state`]), typed events ([`event`]), typed parameters ([`params`]) and the error type
+//! ([`state`]), typed events ([`event`]), libvirt's flag values and checks ([`flags`]), typed parameters ([`params`]) and the error type
 //! carrying libvirt's codes and texts ([`error`]).
 
 pub mod bitmap;
@@ -11,6 +11,7 @@ pub mod cpu;
 pub mod driver;
 pub mod error;
 pub mod event;
+pub mod flags;
 pub mod model;
 pub mod params;
 pub mod state;
