@@ -466,10 +466,7 @@ impl Dispatcher {
                 match object {
                     Object::Connection(i) => {
                         let connect = &self.roots[*i].connect;
-                        let emitter = SignalEmitter::from_parts(
-                            self.connection.clone(),
-                            self.roots[*i].registry.root().clone().into(),
-                        );
+                        let emitter = self.root_emitter(*i);
                         let server = self.link.server();
                         match connect
                             .get(name, server, &self.connection, Some(hdr), &emitter)
@@ -509,10 +506,7 @@ impl Dispatcher {
                 match object {
                     Object::Connection(i) => {
                         let connect = &self.roots[*i].connect;
-                        let emitter = SignalEmitter::from_parts(
-                            self.connection.clone(),
-                            self.roots[*i].registry.root().clone().into(),
-                        );
+                        let emitter = self.root_emitter(*i);
                         let all = connect
                             .get_all(self.link.server(), &self.connection, Some(hdr), &emitter)
                             .await?;
@@ -577,6 +571,15 @@ impl Dispatcher {
             }
             other => Err(Refusal::UnknownMethod(other.to_owned()).into()),
         }
+    }
+
+    /// A signal emitter on connection object number `root`, which the generated property
+    /// code of `org.libvirt.Connect` asks for.
+    fn root_emitter(&self, root: usize) -> SignalEmitter<'static> {
+        SignalEmitter::from_parts(
+            self.connection.clone(),
+            self.roots[root].registry.root().clone().into(),
+        )
     }
 
     /// Refuses `Properties` calls about an interface `object` has no properties of.

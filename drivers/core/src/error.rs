@@ -152,28 +152,16 @@ impl Error {
         Error::NoDomain(format!("no domain with matching name '{name}'"))
     }
 
-    /// "no domain with matching uuid 'UUID'".
-    pub fn no_domain_uuid(uuid: &uuid::Uuid) -> Self {
-        Error::NoDomain(format!("no domain with matching uuid '{uuid}'"))
-    }
-
-    /// "no domain with matching id N".
-    pub fn no_domain_id(id: i32) -> Self {
-        Error::NoDomain(format!("no domain with matching id {id}"))
+    /// "transient domains do not have any persistent config", for a persistent-definition
+    /// request on a transient domain.
+    pub fn no_persistent_config() -> Self {
+        Error::OperationInvalid("transient domains do not have any persistent config".to_owned())
     }
 
     /// "domain is not running", libvirt's wrong-state error for an inactive domain.
     pub fn not_running() -> Self {
         Error::OperationInvalid("domain is not running".to_owned())
     }
-}
-
-/// Fails with libvirt's "unsupported flags" error unless `flags` only has bits of `allowed`.
-pub fn check_flags(flags: u32, allowed: u32, function: &str) -> Result<()> {
-    if flags & !allowed != 0 {
-        return Err(Error::unsupported_flags(flags & !allowed, function));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -195,14 +183,5 @@ mod tests {
             "Requested operation is not valid: domain is not running"
         );
         assert_eq!(Error::NoName.code(), 21);
-    }
-
-    #[test]
-    fn flags_outside_the_allowed_set_fail() {
-        assert!(check_flags(3, 3, "virDomainFoo").is_ok());
-        assert_eq!(
-            check_flags(5, 1, "virDomainFoo").unwrap_err().to_string(),
-            "unsupported flags (0x4) in function virDomainFoo"
-        );
     }
 }

@@ -4,14 +4,15 @@
 //! model ([`model`]) with its CPU sets ([`bitmap`]), domain and snapshot XML parsing and
 //! formatting ([`xml`]), host CPU models and baselines ([`cpu`]), the domain state machine
 //! ([`state`]), the identities of the objects drivers serve ([`object`]), typed events
-//! ([`event`]), typed parameters ([`params`]) and the error type carrying libvirt's codes and
-//! texts ([`error`]).
+//! ([`event`]), libvirt's flag values and checks ([`flags`]), typed parameters ([`params`])
+//! and the error type carrying libvirt's codes and texts ([`error`]).
 
 pub mod bitmap;
 pub mod cpu;
 pub mod driver;
 pub mod error;
 pub mod event;
+pub mod flags;
 pub mod model;
 pub mod object;
 pub mod params;

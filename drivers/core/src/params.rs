@@ -1,4 +1,6 @@
-//! libvirt's typed parameters (`virTypedParameter`), which travel as `a{sv}` on the bus.
+//! libvirt's typed parameters (`virTypedParameter`), which travel as `a{sv}` on the bus, and
+//! their checks with the texts of libvirt 9.0 (`virTypedParamsValidate` and the public API's
+//! argument checks).
 
 use crate::error::{Error, Result};
 
@@ -17,11 +19,6 @@ pub enum TypedValue {
 /// An ordered list of named typed parameters.
 pub type TypedParams = Vec<(String, TypedValue)>;
 
-/// Finds the parameter `name` in `params`.
-pub fn find<'a>(params: &'a TypedParams, name: &str) -> Option<&'a TypedValue> {
-    params.iter().find(|(n, _)| n == name).map(|(_, v)| v)
-}
-
 impl TypedValue {
     /// The value as an unsigned 64-bit number, if it is any integer type and not negative.
     pub fn as_u64(&self) -> Option<u64> {
@@ -33,38 +30,39 @@ impl TypedValue {
             _ => None,
         }
     }
-
-    /// The value as a signed 64-bit number, if it is any integer type that fits.
-    pub fn as_i64(&self) -> Option<i64> {
-        match *self {
-            TypedValue::Int(v) => Some(v.into()),
-            TypedValue::UInt(v) => Some(v.into()),
-            TypedValue::LLong(v) => Some(v),
-            TypedValue::ULLong(v) => i64::try_from(v).ok(),
-            _ => None,
-        }
-    }
 }
 
-/// Checks `params` against the names and types a setter accepts, as libvirt's
-/// `virTypedParamsValidate` does: an unknown name or a wrong type fails.
-///
-/// `allowed` lists (name, a value of the expected variant).
-pub fn validate(params: &TypedParams, allowed: &[(&str, TypedValue)]) -> Result<()> {
-    for (name, value) in params {
-        let Some((_, expected)) = allowed.iter().find(|(n, _)| n == name) else {
-            return Err(Error::InvalidArg(format!(
-                "parameter '{name}' not supported"
-            )));
-        };
-        if std::mem::discriminant(expected) != std::mem::discriminant(value) {
-            return Err(Error::InvalidArg(format!(
-                "invalid type for parameter '{name}', expected '{}'",
-                type_name(expected)
-            )));
+/// The type a parameter must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    UInt,
+    ULLong,
+    Boolean,
+    String,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Int => "int",
+            Kind::UInt => "uint",
+            Kind::ULLong => "ullong",
+            Kind::Boolean => "boolean",
+            Kind::String => "string",
         }
     }
-    Ok(())
+
+    fn matches(self, value: &TypedValue) -> bool {
+        matches!(
+            (self, value),
+            (Kind::Int, TypedValue::Int(_))
+                | (Kind::UInt, TypedValue::UInt(_))
+                | (Kind::ULLong, TypedValue::ULLong(_))
+                | (Kind::Boolean, TypedValue::Boolean(_))
+                | (Kind::String, TypedValue::String(_))
+        )
+    }
 }
 
 fn type_name(value: &TypedValue) -> &'static str {
@@ -79,20 +77,95 @@ fn type_name(value: &TypedValue) -> &'static str {
     }
 }
 
+/// Checks names, types and duplicates as `virTypedParamsValidate` does, in its order
+/// (parameters sorted by name, the first fault reported).
+pub fn validate(params: &TypedParams, allowed: &[(&str, Kind)]) -> Result<()> {
+    let mut sorted: Vec<&(String, TypedValue)> = params.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut previous: Option<&str> = None;
+    for (name, value) in sorted {
+        if previous == Some(name.as_str()) {
+            return Err(Error::InvalidArg(format!(
+                "parameter '{name}' occurs multiple times"
+            )));
+        }
+        previous = Some(name);
+        let Some((_, kind)) = allowed.iter().find(|(n, _)| n == name) else {
+            return Err(Error::ArgumentUnsupported(format!(
+                "parameter '{name}' not supported"
+            )));
+        };
+        if !kind.matches(value) {
+            return Err(Error::InvalidArg(format!(
+                "invalid type '{}' for parameter '{name}', expected '{}'",
+                type_name(value),
+                kind.name()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The public API's refusal of an empty parameter list ("params in API must not be NULL").
+pub fn require_some(params: &TypedParams, api: &str) -> Result<()> {
+    if params.is_empty() {
+        return Err(Error::InvalidArgBare(format!(
+            "params in {api} must not be NULL"
+        )));
+    }
+    Ok(())
+}
+
+/// An unsigned 32-bit parameter.
+pub fn uint(name: &str, value: u32) -> (String, TypedValue) {
+    (name.to_owned(), TypedValue::UInt(value))
+}
+
+/// An unsigned 64-bit parameter.
+pub fn ullong(name: &str, value: u64) -> (String, TypedValue) {
+    (name.to_owned(), TypedValue::ULLong(value))
+}
+
+/// A signed 32-bit parameter.
+pub fn int(name: &str, value: i32) -> (String, TypedValue) {
+    (name.to_owned(), TypedValue::Int(value))
+}
+
+/// A string parameter.
+pub fn string(name: &str, value: impl Into<String>) -> (String, TypedValue) {
+    (name.to_owned(), TypedValue::String(value.into()))
+}
+
+/// A boolean parameter.
+pub fn boolean(name: &str, value: bool) -> (String, TypedValue) {
+    (name.to_owned(), TypedValue::Boolean(value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn validate_rejects_unknown_names_and_wrong_types() {
-        let allowed = [("weight", TypedValue::UInt(0))];
-        assert!(validate(&vec![("weight".into(), TypedValue::UInt(5))], &allowed).is_ok());
+    fn reports_libvirt_texts() {
+        let allowed = [("weight", Kind::UInt)];
+        assert!(validate(&vec![uint("weight", 1)], &allowed).is_ok());
         assert_eq!(
-            validate(&vec![("cap".into(), TypedValue::UInt(5))], &allowed)
+            validate(&vec![int("weight", 1)], &allowed)
                 .unwrap_err()
                 .to_string(),
-            "invalid argument: parameter 'cap' not supported"
+            "invalid argument: invalid type 'int' for parameter 'weight', expected 'uint'"
         );
-        assert!(validate(&vec![("weight".into(), TypedValue::Int(5))], &allowed).is_err());
+        assert_eq!(
+            validate(&vec![uint("cap", 1)], &allowed)
+                .unwrap_err()
+                .to_string(),
+            "argument unsupported: parameter 'cap' not supported"
+        );
+        assert_eq!(
+            validate(&vec![uint("weight", 1), uint("weight", 2)], &allowed)
+                .unwrap_err()
+                .to_string(),
+            "invalid argument: parameter 'weight' occurs multiple times"
+        );
     }
 }

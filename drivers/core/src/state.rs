@@ -96,15 +96,26 @@ impl StateReason {
 /// An operation that moves a domain between states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    /// virDomainCreate: boot an inactive domain.
     Start,
+    /// virDomainSuspend.
     Suspend,
+    /// virDomainResume.
     Resume,
+    /// virDomainShutdown: ask the guest to power off.
     Shutdown,
+    /// virDomainReboot.
     Reboot,
+    /// virDomainReset.
     Reset,
+    /// virDomainDestroy.
     Destroy,
+    /// virDomainSave and virDomainManagedSave.
     Save,
-    PmWakeup,
+    /// virDomainCoreDump.
+    CoreDump,
+    /// virDomainRename: only a domain that is shut off.
+    Rename,
 }
 
 /// Checks that `op` is allowed from `from`, with the wording of libvirt's test driver.
@@ -112,33 +123,41 @@ pub enum Operation {
 /// `name` is the domain name, used in the messages that carry it.
 pub fn valid_transition(op: Operation, from: DomainState, name: &str) -> Result<()> {
     use DomainState::*;
-    let active = from.is_active();
+    let not_running = || Error::Internal(format!("domain '{name}' not running"));
     match op {
-        Operation::Start if active => Err(Error::Internal(format!(
-            "Domain '{name}' is already running"
-        ))),
-        Operation::Start => Ok(()),
+        Operation::Start => match from {
+            Shutoff => Ok(()),
+            _ => Err(Error::Internal(format!(
+                "Domain '{name}' is already running"
+            ))),
+        },
         Operation::Suspend => match from {
-            Running | Blocked => Ok(()),
-            PmSuspended => Err(Error::OperationInvalid("domain is pmsuspended".to_owned())),
-            _ => Err(Error::Internal(format!("domain '{name}' not running"))),
+            Shutoff | Paused => Err(not_running()),
+            _ => Ok(()),
         },
         Operation::Resume => match from {
             Paused => Ok(()),
             _ => Err(Error::Internal(format!("domain '{name}' not paused"))),
         },
         Operation::Shutdown => match from {
-            Running | Blocked | Paused | Crashed => Ok(()),
-            _ => Err(Error::Internal(format!("domain '{name}' not running"))),
+            Shutoff => Err(not_running()),
+            _ => Ok(()),
         },
-        Operation::PmWakeup => match from {
-            PmSuspended => Ok(()),
+        Operation::Rename => match from {
+            Shutoff => Ok(()),
+            NoState => Err(Error::OperationInvalid(
+                "domain has to be shutoff before renaming".to_owned(),
+            )),
             _ => Err(Error::OperationInvalid(
-                "domain is not suspended".to_owned(),
+                "cannot rename active domain".to_owned(),
             )),
         },
-        Operation::Reboot | Operation::Reset | Operation::Destroy | Operation::Save => {
-            if active {
+        Operation::Reboot
+        | Operation::Reset
+        | Operation::Destroy
+        | Operation::Save
+        | Operation::CoreDump => {
+            if from.is_active() {
                 Ok(())
             } else {
                 Err(Error::not_running())
@@ -151,43 +170,81 @@ pub fn valid_transition(op: Operation, from: DomainState, name: &str) -> Result<
 mod tests {
     use super::*;
 
-    #[test]
-    fn only_active_domains_stop() {
-        for op in [
-            Operation::Destroy,
-            Operation::Reboot,
-            Operation::Reset,
-            Operation::Save,
-        ] {
-            assert!(valid_transition(op, DomainState::Running, "d").is_ok());
-            assert_eq!(
-                valid_transition(op, DomainState::Shutoff, "d").unwrap_err(),
-                Error::not_running()
-            );
+    const OK: &str = "";
+    const ALREADY: &str = "internal error: Domain 'd' is already running";
+    const NOT_RUNNING: &str = "internal error: domain 'd' not running";
+    const NOT_PAUSED: &str = "internal error: domain 'd' not paused";
+    const INACTIVE: &str = "Requested operation is not valid: domain is not running";
+    const RENAME_ACTIVE: &str = "Requested operation is not valid: cannot rename active domain";
+    const RENAME_NOT_SHUTOFF: &str =
+        "Requested operation is not valid: domain has to be shutoff before renaming";
+
+    /// Every state, in `virDomainState` order.
+    const STATES: [DomainState; 8] = [
+        DomainState::NoState,
+        DomainState::Running,
+        DomainState::Blocked,
+        DomainState::Paused,
+        DomainState::Shutdown,
+        DomainState::Shutoff,
+        DomainState::Crashed,
+        DomainState::PmSuspended,
+    ];
+
+    /// What each operation answers from each state of [`STATES`]: "" when allowed, else the
+    /// exact error text.
+    fn expected(op: Operation) -> [&'static str; 8] {
+        match op {
+            // In STATES order: NoState, Running, Blocked, Paused, Shutdown, Shutoff, Crashed,
+            // PmSuspended.
+            Operation::Start => [
+                ALREADY, ALREADY, ALREADY, ALREADY, ALREADY, OK, ALREADY, ALREADY,
+            ],
+            Operation::Suspend => [OK, OK, OK, NOT_RUNNING, OK, NOT_RUNNING, OK, OK],
+            Operation::Resume => [
+                NOT_PAUSED, NOT_PAUSED, NOT_PAUSED, OK, NOT_PAUSED, NOT_PAUSED, NOT_PAUSED,
+                NOT_PAUSED,
+            ],
+            Operation::Shutdown => [OK, OK, OK, OK, OK, NOT_RUNNING, OK, OK],
+            Operation::Rename => [
+                RENAME_NOT_SHUTOFF,
+                RENAME_ACTIVE,
+                RENAME_ACTIVE,
+                RENAME_ACTIVE,
+                RENAME_ACTIVE,
+                OK,
+                RENAME_ACTIVE,
+                RENAME_ACTIVE,
+            ],
+            Operation::Reboot
+            | Operation::Reset
+            | Operation::Destroy
+            | Operation::Save
+            | Operation::CoreDump => [INACTIVE, OK, OK, OK, OK, INACTIVE, OK, OK],
         }
     }
 
     #[test]
-    fn suspend_and_resume_follow_the_test_driver() {
-        assert!(valid_transition(Operation::Suspend, DomainState::Running, "d").is_ok());
-        assert_eq!(
-            valid_transition(Operation::Suspend, DomainState::Paused, "d")
-                .unwrap_err()
-                .to_string(),
-            "internal error: domain 'd' not running"
-        );
-        assert!(valid_transition(Operation::Resume, DomainState::Paused, "d").is_ok());
-        assert_eq!(
-            valid_transition(Operation::Resume, DomainState::Running, "d")
-                .unwrap_err()
-                .to_string(),
-            "internal error: domain 'd' not paused"
-        );
-    }
-
-    #[test]
-    fn start_needs_an_inactive_domain() {
-        assert!(valid_transition(Operation::Start, DomainState::Shutoff, "d").is_ok());
-        assert!(valid_transition(Operation::Start, DomainState::Paused, "d").is_err());
+    fn every_operation_from_every_state() {
+        for op in [
+            Operation::Start,
+            Operation::Suspend,
+            Operation::Resume,
+            Operation::Shutdown,
+            Operation::Reboot,
+            Operation::Reset,
+            Operation::Destroy,
+            Operation::Save,
+            Operation::CoreDump,
+            Operation::Rename,
+        ] {
+            for (state, want) in STATES.into_iter().zip(expected(op)) {
+                let got = match valid_transition(op, state, "d") {
+                    Ok(()) => String::new(),
+                    Err(e) => e.to_string(),
+                };
+                assert_eq!(got, want, "{op:?} from {state:?}");
+            }
+        }
     }
 }

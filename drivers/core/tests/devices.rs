@@ -2,10 +2,10 @@
 //! (SetMetadata, GetMetadata).
 
 use virtbus_core::{
-    model::MetadataElement,
+    model::{DeviceDef, MetadataElement},
     xml::{
         format_device, format_domain, insert_disk, metadata_for_get, metadata_from_set,
-        parse_device, parse_device_with, parse_domain, DeviceDef, FormatOptions, ParseOptions,
+        parse_device, parse_device_with, parse_domain, FormatOptions, ParseOptions,
     },
     Error,
 };

@@ -3,14 +3,15 @@
 
 use async_trait::async_trait;
 use virtbus_core::{
-    cpu, driver::ConnectDriver, error::check_flags, params::TypedParams, xml::parse_cpu, Error,
-    Result,
+    cpu,
+    driver::ConnectDriver,
+    flags::check_flags,
+    params::{self, TypedParams},
+    xml::parse_cpu,
+    Error, Result,
 };
 
-use crate::{
-    host::{self, CpuModels},
-    params, TestDriver,
-};
+use crate::{host, TestDriver};
 
 #[async_trait]
 impl ConnectDriver for TestDriver {
@@ -47,13 +48,7 @@ impl ConnectDriver for TestDriver {
 
     async fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
         check_flags(flags, 0, "testConnectGetCPUModelNames")?;
-        match host::cpu_models(arch) {
-            CpuModels::Models(models) => Ok(models.iter().map(|m| (*m).to_owned()).collect()),
-            CpuModels::NoDriver(text) => Err(Error::NoSupport(text)),
-            CpuModels::UnknownArch => Err(Error::InvalidArg(format!(
-                "cannot find architecture {arch}"
-            ))),
-        }
+        cpu::model_names(arch)
     }
 
     async fn baseline_cpu(&self, xml_cpus: &[String], flags: u32) -> Result<String> {

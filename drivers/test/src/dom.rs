@@ -2,12 +2,13 @@
 //! rules that pick the definition a call acts on (libvirt's "modification impact").
 
 use virtbus_core::{
+    flags::affect,
     model::DomainDef,
-    state::{DomainState, StateReason},
+    state::{valid_transition, DomainState, Operation, StateReason},
     Error, Result,
 };
 
-use crate::{flags::affect, snapshots::Snapshots};
+use crate::snapshots::Snapshots;
 
 /// The test driver's private per-domain data, kept for the object's lifetime.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +96,12 @@ impl Dom {
         }
     }
 
+    /// Fails with libvirt's error unless the domain's state allows `op`
+    /// ([`virtbus_core::state::valid_transition`]).
+    pub fn allows(&self, op: Operation) -> Result<()> {
+        valid_transition(op, self.state.state, self.name())
+    }
+
     /// Whether the state is exactly RUNNING.
     pub fn is_running(&self) -> bool {
         self.state.state == DomainState::Running
@@ -103,47 +110,34 @@ impl Dom {
     /// Resolves AFFECT_CURRENT and checks the request against the domain, as libvirt's
     /// `virDomainObjUpdateModificationImpact`. Returns (live, config).
     pub fn impact(&self, flags: u32) -> Result<(bool, bool)> {
-        let mut flags = flags & affect::BOTH;
-        let active = self.is_active();
-        if flags == 0 {
-            flags = if active { affect::LIVE } else { affect::CONFIG };
-        }
-        if !active && flags & affect::LIVE != 0 {
-            return Err(Error::not_running());
-        }
-        if !self.persistent && flags & affect::CONFIG != 0 {
-            return Err(Error::OperationInvalid(
-                "transient domains do not have any persistent config".to_owned(),
-            ));
-        }
-        Ok((flags & affect::LIVE != 0, flags & affect::CONFIG != 0))
+        affect::impact(flags, self.is_active(), self.persistent)
     }
 
     /// The one definition a getter or single-definition setter acts on, as libvirt's
     /// `virDomainObjGetOneDefState`; the flag says whether it is the live one.
     pub fn one_def(&self, flags: u32) -> Result<(&DomainDef, bool)> {
-        check_exclusive(flags)?;
+        affect::check_exclusive(flags)?;
         let (live, config) = self.impact(flags)?;
         if self.is_active() && config {
             return self
                 .next
                 .as_deref()
                 .map(|c| (c, false))
-                .ok_or_else(no_config);
+                .ok_or_else(Error::no_persistent_config);
         }
         Ok((&self.cur, live))
     }
 
     /// Mutable form of [`Dom::one_def`].
     pub fn one_def_mut(&mut self, flags: u32) -> Result<(&mut DomainDef, bool)> {
-        check_exclusive(flags)?;
+        affect::check_exclusive(flags)?;
         let (live, config) = self.impact(flags)?;
         if self.is_active() && config {
             return self
                 .next
                 .as_deref_mut()
                 .map(|c| (c, false))
-                .ok_or_else(no_config);
+                .ok_or_else(Error::no_persistent_config);
         }
         Ok((&mut self.cur, live))
     }
@@ -158,7 +152,11 @@ impl Dom {
         if self.is_active() {
             let live_conf = if live { Some(&mut self.cur) } else { None };
             let persistent = if config {
-                Some(self.next.as_deref_mut().ok_or_else(no_config)?)
+                Some(
+                    self.next
+                        .as_deref_mut()
+                        .ok_or_else(Error::no_persistent_config)?,
+                )
             } else {
                 None
             };
@@ -167,19 +165,4 @@ impl Dom {
             Ok((None, Some(&mut self.cur)))
         }
     }
-}
-
-fn no_config() -> Error {
-    Error::OperationInvalid("transient domains do not have any persistent config".to_owned())
-}
-
-/// libvirt's check that AFFECT_LIVE and AFFECT_CONFIG are not both given.
-pub fn check_exclusive(flags: u32) -> Result<()> {
-    if flags & affect::BOTH == affect::BOTH {
-        return Err(Error::InvalidArgBare(
-            "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"
-                .to_owned(),
-        ));
-    }
-    Ok(())
 }

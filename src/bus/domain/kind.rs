@@ -185,7 +185,7 @@ mod tests {
     };
 
     use super::*;
-    use crate::bus::kind::{boxed, InterfacesDict, PropsDict, Values};
+    use crate::bus::kind::{boxed, Changes, InterfacesDict, PropsDict, Values};
 
     fn summary() -> DomainSummary {
         DomainSummary {
@@ -212,6 +212,16 @@ mod tests {
 
     fn props() -> Box<dyn Values> {
         values(summary(), Ok(("fair".to_owned(), 1)))
+    }
+
+    /// The new value of property `name` in `changes`.
+    fn changed_value<'a>(changes: &Changes<'a>, name: &str) -> Variant<'a> {
+        changes
+            .changed
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{name} changed"))
     }
 
     fn changed_names(new: &dyn Values, old: &dyn Values) -> Vec<&'static str> {
@@ -317,14 +327,7 @@ mod tests {
         let new = values(s, Ok(("fair".to_owned(), 1)));
         assert_eq!(changed_names(new.as_ref(), old.as_ref()), ["Active", "Id"]);
         let changes = new.changes_since(&old.fingerprint());
-        let value = |name| {
-            changes
-                .changed
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-                .unwrap()
-        };
+        let value = |name| changed_value(&changes, name);
         assert_eq!(value("Active"), Variant::from(false));
         assert_eq!(value("Id"), Variant::from(0u32));
         assert!(changes.invalidated.is_empty());
@@ -352,14 +355,7 @@ mod tests {
             ]
         );
         let changes = new.changes_since(&old.fingerprint());
-        let value = |name| {
-            changes
-                .changed
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.clone())
-                .unwrap()
-        };
+        let value = |name| changed_value(&changes, name);
         assert_eq!(value("Name"), Variant::from("renamed"));
         assert_eq!(value("SchedulerType"), Variant::from(("posix", 3i32)));
     }

@@ -1,24 +1,19 @@
-//! Host CPU descriptions and `virConnectBaselineCPU`, as libvirt 9.0's CPU drivers compute it
-//! without a hypervisor: the x86 driver from its CPU map ([`x86`]), the ppc64 driver (one
-//! model for all), and the ARM driver (the first CPU's model).
+//! libvirt 9.0's CPU drivers without a hypervisor: the CPU models of each architecture
+//! (`virConnectGetCPUModelNames`) and `virConnectBaselineCPU`, computed by the x86 driver from
+//! its CPU map ([`x86`]), the ppc64 driver (one model for all), and the ARM driver (the first
+//! CPU's model). The host CPUs they read are [`crate::model::CpuSpec`].
 
 pub mod x86;
 mod x86_data;
 
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    model::{is_known_arch, CpuSpec},
+    xml::format_cpu,
+};
 
 /// VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES: list every feature of the chosen model.
 pub const BASELINE_EXPAND_FEATURES: u32 = 1;
-
-/// One host CPU as `<cpu>` XML describes it (libvirt's `virCPUDef` of type host): features
-/// are all required, whatever policy the XML gives them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CpuSpec {
-    pub arch: String,
-    pub model: String,
-    pub vendor: Option<String>,
-    pub features: Vec<String>,
-}
 
 /// Which CPU driver of libvirt serves an architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,49 +27,9 @@ pub enum CpuDriver {
     None,
 }
 
-/// Every architecture name libvirt 9.0 knows.
-const ARCHES: &[&str] = &[
-    "i686",
-    "x86_64",
-    "alpha",
-    "armv6l",
-    "armv7l",
-    "armv7b",
-    "aarch64",
-    "cris",
-    "ia64",
-    "lm32",
-    "m68k",
-    "microblaze",
-    "microblazeel",
-    "mips",
-    "mipsel",
-    "mips64",
-    "mips64el",
-    "openrisc",
-    "parisc",
-    "parisc64",
-    "ppc",
-    "ppcle",
-    "ppc64",
-    "ppc64le",
-    "ppcemb",
-    "riscv32",
-    "riscv64",
-    "s390",
-    "s390x",
-    "sh4",
-    "sh4eb",
-    "sparc",
-    "sparc64",
-    "unicore32",
-    "xtensa",
-    "xtensaeb",
-];
-
 /// The CPU driver of `arch`, or `None` when libvirt does not know the architecture.
 pub fn driver_for(arch: &str) -> Option<CpuDriver> {
-    if !ARCHES.contains(&arch) {
+    if !is_known_arch(arch) {
         return None;
     }
     Some(match arch {
@@ -97,6 +52,31 @@ pub const PPC64_MODELS: &[&str] = &[
     "POWERPC_e6500",
 ];
 
+/// `virConnectGetCPUModelNames`: the models of the CPU driver serving `arch` (none for the
+/// ARM and s390 drivers), with libvirt's errors for an architecture no CPU driver serves and
+/// one libvirt does not know.
+pub fn model_names(arch: &str) -> Result<Vec<String>> {
+    let models: Vec<&str> = match driver_for(arch) {
+        Some(CpuDriver::X86) => x86::model_names().collect(),
+        Some(CpuDriver::Ppc64) => PPC64_MODELS.to_vec(),
+        Some(CpuDriver::Arm | CpuDriver::S390) => Vec::new(),
+        Some(CpuDriver::None) => return Err(no_cpu_driver(arch)),
+        None => {
+            return Err(Error::InvalidArg(format!(
+                "cannot find architecture {arch}"
+            )))
+        }
+    };
+    Ok(models.into_iter().map(str::to_owned).collect())
+}
+
+/// NoSupport for a known architecture that no CPU driver serves.
+fn no_cpu_driver(arch: &str) -> Error {
+    Error::NoSupport(static_text(format!(
+        "'{arch}' architecture is not supported by CPU driver"
+    )))
+}
+
 /// The most featureful CPU every one of `cpus` can run, formatted as libvirt formats the
 /// guest CPU it computes (`virConnectBaselineCPU`); the first CPU's architecture picks the
 /// CPU driver. `expand` lists every feature of the chosen model (x86 only).
@@ -112,9 +92,7 @@ pub fn baseline(cpus: &[CpuSpec], expand: bool) -> Result<String> {
         Some(CpuDriver::S390) => Err(Error::NoSupport(static_text(format!(
             "cannot compute baseline CPU of {arch} architecture"
         )))),
-        Some(CpuDriver::None) => Err(Error::NoSupport(static_text(format!(
-            "'{arch}' architecture is not supported by CPU driver"
-        )))),
+        Some(CpuDriver::None) => Err(no_cpu_driver(arch)),
         None => Err(Error::ConfigUnsupported(format!(
             "Unknown architecture {arch}"
         ))),
@@ -154,27 +132,4 @@ fn ppc64_baseline(cpus: &[CpuSpec]) -> Result<String> {
         }
     }
     Ok(format_cpu(model.unwrap_or_default(), "forbid", None, &[]))
-}
-
-/// A guest CPU as libvirt formats a baseline result.
-pub(crate) fn format_cpu(
-    model: &str,
-    fallback: &str,
-    vendor: Option<&str>,
-    features: &[(&str, &str)],
-) -> String {
-    use crate::xml::escape_text;
-
-    let mut out = format!(
-        "<cpu mode='custom' match='exact'>\n  <model fallback='{fallback}'>{}</model>\n",
-        escape_text(model)
-    );
-    if let Some(v) = vendor {
-        out.push_str(&format!("  <vendor>{}</vendor>\n", escape_text(v)));
-    }
-    for (policy, name) in features {
-        out.push_str(&format!("  <feature policy='{policy}' name='{name}'/>\n"));
-    }
-    out.push_str("</cpu>\n");
-    out
 }

@@ -15,12 +15,12 @@
 
 use std::{collections::HashMap, sync::OnceLock};
 
-use super::{
-    format_cpu,
-    x86_data::{ModelData, FEATURES, MODELS, VENDORS},
-    CpuSpec,
+use super::x86_data::{ModelData, FEATURES, MODELS, VENDORS};
+use crate::{
+    error::{Error, Result},
+    model::CpuSpec,
+    xml::format_cpu,
 };
-use crate::error::{Error, Result};
 
 /// Words of a [`FeatureSet`]: enough bits for every known feature.
 const WORDS: usize = FEATURES.len().div_ceil(64);
@@ -144,11 +144,6 @@ fn map() -> &'static Map {
 /// The names of every model, oldest first.
 pub fn model_names() -> impl Iterator<Item = &'static str> {
     MODELS.iter().map(|m| m.name)
-}
-
-/// The features of model `name` as a CPU naming it has them, in map order.
-pub fn model_features(name: &str) -> Option<Vec<&'static str>> {
-    map().model(name).map(|m| m.input.names().collect())
 }
 
 /// What a baseline chose.
@@ -374,6 +369,11 @@ mod tests {
         assert!(!s.minus(&one).contains(3) && s.minus(&one).contains(4));
         assert_eq!(s.and(&one), one);
         assert!(one.minus(&s).is_empty());
+    }
+
+    /// The features of model `name` as a CPU naming it has them, in map order.
+    fn model_features(name: &str) -> Option<Vec<&'static str>> {
+        map().model(name).map(|m| m.input.names().collect())
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The domain model: the definition parsed from XML ([`DomainDef`]) kept apart from the runtime
-//! object ([`DomainObj`]: state, id, persistence, live and next-boot definitions).
+//! The domain model: the definition parsed from XML ([`DomainDef`]); each driver keeps its
+//! runtime object (state, id, persistence, live and next-boot definitions) itself.
 
 use std::{borrow::Cow, sync::Arc};
 
@@ -9,10 +9,9 @@ use super::{
     sparse::{EmptyValue, Sparse},
     tune::{
         BandwidthDef, BlkiotuneDef, CputuneDef, IoTuneDef, IothreadDef, MemtuneDef, NumatuneDef,
-        PerfDef,
+        PerfDef, Placement,
     },
 };
-use crate::state::StateReason;
 
 /// What a driver does when the guest powers off, reboots or crashes (`on_*` elements).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -207,26 +206,6 @@ static EMPTY_DIRECT_BOOT: DirectBootDef = DirectBootDef {
 impl EmptyValue for DirectBootDef {
     fn empty() -> &'static Self {
         &EMPTY_DIRECT_BOOT
-    }
-}
-
-/// How host resources are chosen (`placement=` of `<vcpu>` and `<numatune><memory>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Placement {
-    /// Given in the definition (`cpuset`, `nodeset`).
-    #[default]
-    Static,
-    /// Chosen when the domain starts.
-    Auto,
-}
-
-impl Placement {
-    /// The XML spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Placement::Static => "static",
-            Placement::Auto => "auto",
-        }
     }
 }
 
@@ -552,6 +531,54 @@ pub struct RedirdevDef {
     pub address: Option<AddressDef>,
 }
 
+/// Most devices of one kind accepted in a definition.
+pub const MAX_DEVICES_PER_KIND: usize = 1024;
+
+/// One device, as given to AttachDevice, DetachDevice and UpdateDevice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceDef {
+    Disk(DiskDef),
+    Controller(ControllerDef),
+    Interface(InterfaceDef),
+    Serial(CharDeviceDef),
+    Console(CharDeviceDef),
+    Channel(CharDeviceDef),
+    Graphics(GraphicsDef),
+    Video(VideoDef),
+    Redirdev(RedirdevDef),
+    Input(InputDef),
+    Sound(SoundDef),
+    Audio(AudioDef),
+    Watchdog(WatchdogDef),
+    Rng(RngDef),
+    Panic(PanicDef),
+    Memballoon(MemballoonDef),
+}
+
+impl DeviceDef {
+    /// The element name of the device (`disk`, `interface`, ...).
+    pub fn element_name(&self) -> &'static str {
+        match self {
+            DeviceDef::Disk(_) => "disk",
+            DeviceDef::Controller(_) => "controller",
+            DeviceDef::Interface(_) => "interface",
+            DeviceDef::Serial(_) => "serial",
+            DeviceDef::Console(_) => "console",
+            DeviceDef::Channel(_) => "channel",
+            DeviceDef::Graphics(_) => "graphics",
+            DeviceDef::Video(_) => "video",
+            DeviceDef::Redirdev(_) => "redirdev",
+            DeviceDef::Input(_) => "input",
+            DeviceDef::Sound(_) => "sound",
+            DeviceDef::Audio(_) => "audio",
+            DeviceDef::Watchdog(_) => "watchdog",
+            DeviceDef::Rng(_) => "rng",
+            DeviceDef::Panic(_) => "panic",
+            DeviceDef::Memballoon(_) => "memballoon",
+        }
+    }
+}
+
 /// `<devices>`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DevicesDef {
@@ -661,48 +688,5 @@ impl DomainDef {
     /// The I/O thread with id `id`.
     pub fn iothread(&self, id: u32) -> Option<&IothreadDef> {
         self.iothreadids.iter().find(|t| t.id == id)
-    }
-}
-
-/// The runtime object of a domain, as libvirt's `virDomainObj`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DomainObj {
-    /// The definition in force: the live one while active, the persistent one otherwise.
-    pub def: DomainDef,
-    /// The persistent definition that applies at next boot, when it differs from the live one.
-    pub new_def: Option<Box<DomainDef>>,
-    pub state: StateReason,
-    /// Hypervisor id while active; -1 when inactive.
-    pub id: i32,
-    pub persistent: bool,
-    pub autostart: bool,
-    /// Whether the live definition was changed since start (`virDomainIsUpdated`).
-    pub updated: bool,
-    pub has_managed_save: bool,
-}
-
-impl DomainObj {
-    /// A new inactive, persistent object for `def`.
-    pub fn new_defined(def: DomainDef) -> Self {
-        Self {
-            def,
-            new_def: None,
-            state: StateReason::defined(),
-            id: -1,
-            persistent: true,
-            autostart: false,
-            updated: false,
-            has_managed_save: false,
-        }
-    }
-
-    /// Whether the domain is active.
-    pub fn is_active(&self) -> bool {
-        self.state.state.is_active()
-    }
-
-    /// The definition that applies at next boot: the pending one if any, else the current one.
-    pub fn persistent_def(&self) -> &DomainDef {
-        self.new_def.as_deref().unwrap_or(&self.def)
     }
 }

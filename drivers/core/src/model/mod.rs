@@ -1,11 +1,13 @@
 //! The object model: definitions parsed from XML, and runtime objects.
 
 pub mod domain;
+pub mod host_cpu;
 pub mod snapshot;
 pub mod sparse;
 pub mod tune;
 
 pub use domain::*;
+pub use host_cpu::{is_known_arch, CpuSpec};
 pub use snapshot::*;
 pub use sparse::{EmptyValue, Sparse};
 pub use tune::*;

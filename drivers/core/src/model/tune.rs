@@ -3,10 +3,28 @@
 //! `<bandwidth>` of an interface. Most domains have none of it, so the definition holds each
 //! part behind an `Option<Box<…>>`.
 
-use super::domain::Placement;
-
 /// libvirt's "no limit" for memory tunables (`VIR_DOMAIN_MEMORY_PARAM_UNLIMITED`), in KiB.
 pub const MEMORY_UNLIMITED: u64 = 9_007_199_254_740_991;
+
+/// How host resources are chosen (`placement=` of `<vcpu>` and `<numatune><memory>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placement {
+    /// Given in the definition (`cpuset`, `nodeset`).
+    #[default]
+    Static,
+    /// Chosen when the domain starts.
+    Auto,
+}
+
+impl Placement {
+    /// The XML spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::Static => "static",
+            Placement::Auto => "auto",
+        }
+    }
+}
 
 /// `<memtune>`: memory limits in KiB, as libvirt keeps them.
 ///
@@ -251,6 +269,21 @@ impl IoTuneDef {
     /// Whether nothing is set: such a disk has no `<iotune>`.
     pub fn is_empty(&self) -> bool {
         self.values.iter().all(|v| *v == 0) && self.group_name.is_none()
+    }
+
+    /// libvirt's rule that a total and its read/write parts are not set together: the first
+    /// limit (`bytes_sec`, `iops_sec`, `bytes_sec_max`, `iops_sec_max`) that breaks it.
+    pub fn total_with_parts(&self) -> Option<&'static str> {
+        let v = &self.values;
+        [
+            (0, 1, 2, "bytes_sec"),
+            (3, 4, 5, "iops_sec"),
+            (6, 7, 8, "bytes_sec_max"),
+            (9, 10, 11, "iops_sec_max"),
+        ]
+        .into_iter()
+        .find(|&(total, read, write, _)| v[total] != 0 && (v[read] != 0 || v[write] != 0))
+        .map(|(.., what)| what)
     }
 }
 

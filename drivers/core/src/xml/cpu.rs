@@ -1,13 +1,15 @@
 //! Host `<cpu>` descriptions as `virConnectBaselineCPU` reads them (libvirt's
-//! `virCPUDefParseXML` for a host CPU), with libvirt's error texts.
+//! `virCPUDefParseXML` for a host CPU), with libvirt's error texts, and the guest CPU it
+//! answers, as libvirt formats it.
 
 use super::{
     conv::{invalid_uint_attr, missing_attr},
     tree::{self, Element},
+    writer::{escape, Escape},
 };
 use crate::{
-    cpu::{driver_for, CpuSpec},
     error::{Error, Result},
+    model::{is_known_arch, CpuSpec},
 };
 
 /// The text of a child element, `None` when absent or empty.
@@ -50,7 +52,7 @@ pub fn parse_cpu(xml: &str) -> Result<CpuSpec> {
     let Some(arch) = text_of(&root, "arch") else {
         return Err(Error::Xml("Missing CPU architecture".to_owned()));
     };
-    if driver_for(&arch).is_none() {
+    if !is_known_arch(&arch) {
         return Err(Error::ConfigUnsupported(format!(
             "Unknown architecture {arch}"
         )));
@@ -83,4 +85,28 @@ pub fn parse_cpu(xml: &str) -> Result<CpuSpec> {
         vendor,
         features,
     })
+}
+
+/// A guest CPU as libvirt formats a baseline result.
+pub(crate) fn format_cpu(
+    model: &str,
+    fallback: &str,
+    vendor: Option<&str>,
+    features: &[(&str, &str)],
+) -> String {
+    let mut out = format!(
+        "<cpu mode='custom' match='exact'>\n  <model fallback='{fallback}'>{}</model>\n",
+        escape(model, Escape::Libvirt)
+    );
+    if let Some(v) = vendor {
+        out.push_str(&format!(
+            "  <vendor>{}</vendor>\n",
+            escape(v, Escape::Libvirt)
+        ));
+    }
+    for (policy, name) in features {
+        out.push_str(&format!("  <feature policy='{policy}' name='{name}'/>\n"));
+    }
+    out.push_str("</cpu>\n");
+    out
 }

@@ -1,12 +1,12 @@
 //! `<devices>`: parsing each device kind from the raw tree and formatting it back in libvirt's
-//! order and shape; [`DeviceDef`] for single-device documents (AttachDevice and friends).
+//! order and shape; [`crate::model::DeviceDef`] for single-device documents (AttachDevice and friends).
 
 use super::{
     conv::{
         address, alias, all_attrs, boot_order, enum_attr, generic, int_attr, invalid_attr,
         missing_attr, num_attr, on_off_attr, req_attr, yes_no_attr,
     },
-    domain::ParseOptions,
+    options::ParseOptions,
     postparse,
     tree::{self, Element},
     tune,
@@ -15,59 +15,11 @@ use super::{
 use crate::{
     error::{Error, Result},
     model::{
-        AddressDef, AudioDef, CharDeviceDef, ControllerDef, DevicesDef, DiskDef, FeatureDef,
-        GraphicsDef, InputDef, InterfaceDef, MemballoonDef, PanicDef, RedirdevDef, RngDef,
-        SoundDef, VideoDef, WatchdogDef,
+        AddressDef, AudioDef, CharDeviceDef, ControllerDef, DeviceDef, DevicesDef, DiskDef,
+        FeatureDef, GraphicsDef, InputDef, InterfaceDef, MemballoonDef, PanicDef, RedirdevDef,
+        RngDef, SoundDef, VideoDef, WatchdogDef, MAX_DEVICES_PER_KIND,
     },
 };
-
-/// Most devices of one kind accepted in a definition.
-pub const MAX_DEVICES_PER_KIND: usize = 1024;
-
-/// One device, as given to AttachDevice, DetachDevice and UpdateDevice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeviceDef {
-    Disk(DiskDef),
-    Controller(ControllerDef),
-    Interface(InterfaceDef),
-    Serial(CharDeviceDef),
-    Console(CharDeviceDef),
-    Channel(CharDeviceDef),
-    Graphics(GraphicsDef),
-    Video(VideoDef),
-    Redirdev(RedirdevDef),
-    Input(InputDef),
-    Sound(SoundDef),
-    Audio(AudioDef),
-    Watchdog(WatchdogDef),
-    Rng(RngDef),
-    Panic(PanicDef),
-    Memballoon(MemballoonDef),
-}
-
-impl DeviceDef {
-    /// The element name of the device (`disk`, `interface`, ...).
-    pub fn element_name(&self) -> &'static str {
-        match self {
-            DeviceDef::Disk(_) => "disk",
-            DeviceDef::Controller(_) => "controller",
-            DeviceDef::Interface(_) => "interface",
-            DeviceDef::Serial(_) => "serial",
-            DeviceDef::Console(_) => "console",
-            DeviceDef::Channel(_) => "channel",
-            DeviceDef::Graphics(_) => "graphics",
-            DeviceDef::Video(_) => "video",
-            DeviceDef::Redirdev(_) => "redirdev",
-            DeviceDef::Input(_) => "input",
-            DeviceDef::Sound(_) => "sound",
-            DeviceDef::Audio(_) => "audio",
-            DeviceDef::Watchdog(_) => "watchdog",
-            DeviceDef::Rng(_) => "rng",
-            DeviceDef::Panic(_) => "panic",
-            DeviceDef::Memballoon(_) => "memballoon",
-        }
-    }
-}
 
 /// How devices are formatted (the parts of the domain's format options they need).
 #[derive(Debug, Clone, Copy, Default)]

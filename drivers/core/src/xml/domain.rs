@@ -10,7 +10,9 @@ use super::{
         enum_attr, generic, intern, invalid_attr, missing_attr, num_attr, on_off_attr, yes_no_attr,
     },
     devices::{self, DevFormat},
-    metadata, postparse,
+    metadata,
+    options::ParseOptions,
+    postparse,
     tree::{self, Element},
     tune,
     units::parse_kib,
@@ -84,19 +86,6 @@ pub struct FormatOptions {
     /// Indentation levels (two spaces each) of the whole document, for a definition
     /// embedded in another document (a snapshot's `<domain>`).
     pub indent: usize,
-}
-
-/// How to parse a domain definition.
-#[derive(Debug, Clone, Default)]
-pub struct ParseOptions {
-    /// VIR_DOMAIN_DEFINE_VALIDATE / VIR_DOMAIN_START_VALIDATE: fail with
-    /// VIR_ERR_XML_INVALID_SCHEMA on any element or attribute not understood, instead of
-    /// dropping it silently.
-    pub validate: bool,
-    /// Keep runtime data (device aliases, pty paths, automatically chosen ports), as when
-    /// reading a running domain's status. Without it the document is read as a definition,
-    /// as `virDomainDefineXML` reads it.
-    pub live: bool,
 }
 
 /// Parses a `<domain>` document; unknown elements and attributes are dropped, as libvirt

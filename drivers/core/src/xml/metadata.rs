@@ -9,7 +9,10 @@
 
 use std::fmt::Write as _;
 
-use super::tree::{self, is_namespace_decl, Element, Node};
+use super::{
+    tree::{self, is_namespace_decl, Element, Node},
+    writer::{escape, Escape},
+};
 use crate::{
     error::{Error, Result},
     model::MetadataElement,
@@ -58,8 +61,10 @@ pub(crate) fn parse_metadata_in(el: &Element, ancestors: &[&Element]) -> Vec<Met
                         .map(|(sp, uri)| (sp.clone(), uri.clone()))
                 })
                 .collect();
+            let mut child = Element::clone(child);
+            drop_blanks(&mut child);
             let mut xml = String::new();
-            dump(child, 0, &extra, true, &mut xml);
+            dump(&child, 0, &extra, true, &mut xml);
             MetadataElement {
                 nsuri: child.ns.clone().unwrap_or_default(),
                 xml,
@@ -105,17 +110,20 @@ fn undeclared_prefixes(el: &Element, declared: &[String]) -> Vec<String> {
     out
 }
 
-/// Whether an element's children are printed one per indented line (libxml2 formats only
-/// elements without text content).
-fn formats_children(el: &Element) -> bool {
-    !el.children.iter().any(|n| match n {
-        Node::Text(t) => !is_blank(t) || !has_element_children(el),
-        Node::Element(_) => false,
-    })
-}
-
-fn has_element_children(el: &Element) -> bool {
-    el.elements().next().is_some()
+/// Drops the comments, and the blank text between elements, that libvirt does not keep
+/// when it reads a whole domain document.
+fn drop_blanks(el: &mut Element) {
+    let has_elements = el.elements().next().is_some();
+    el.children.retain(|n| match n {
+        Node::Text(t) => !(has_elements && is_blank(t)),
+        Node::Comment(_) => false,
+        Node::Element(_) => true,
+    });
+    for c in el.children.iter_mut() {
+        if let Node::Element(e) = c {
+            drop_blanks(e);
+        }
+    }
 }
 
 fn is_blank(t: &str) -> bool {
@@ -128,43 +136,36 @@ fn dump(el: &Element, level: usize, extra: &[(String, String)], format: bool, ou
     out.push('<');
     out.push_str(&el.name);
     for a in el.attrs.iter().filter(|a| is_namespace_decl(&a.name)) {
-        let _ = write!(out, " {}=\"{}\"", a.name, escape_attr(&a.value));
+        let _ = write!(out, " {}=\"{}\"", a.name, escape(&a.value, Escape::XmlAttr));
     }
     for (p, uri) in extra {
         if p.is_empty() {
-            let _ = write!(out, " xmlns=\"{}\"", escape_attr(uri));
+            let _ = write!(out, " xmlns=\"{}\"", escape(uri, Escape::XmlAttr));
         } else {
-            let _ = write!(out, " xmlns:{p}=\"{}\"", escape_attr(uri));
+            let _ = write!(out, " xmlns:{p}=\"{}\"", escape(uri, Escape::XmlAttr));
         }
     }
     for a in el.attrs.iter().filter(|a| !is_namespace_decl(&a.name)) {
-        let _ = write!(out, " {}=\"{}\"", a.name, escape_attr(&a.value));
+        let _ = write!(out, " {}=\"{}\"", a.name, escape(&a.value, Escape::XmlAttr));
     }
-    let blank_elements = has_element_children(el);
-    let children: Vec<&Node> = el
-        .children
-        .iter()
-        .filter(|n| match n {
-            Node::Text(t) => !(blank_elements && is_blank(t)),
-            Node::Element(_) => true,
-        })
-        .collect();
-    if children.is_empty() {
+    if el.children.is_empty() {
         out.push_str("/>");
         return;
     }
     out.push('>');
-    let fmt = format && formats_children(el);
-    for c in &children {
+    // libxml2 indents the children of an element that holds no text.
+    let fmt = format && !el.children.iter().any(|n| matches!(n, Node::Text(_)));
+    for c in &el.children {
+        if fmt {
+            out.push('\n');
+            pad(out, level + 1);
+        }
         match c {
-            Node::Text(t) => out.push_str(&escape_text(t)),
-            Node::Element(e) => {
-                if fmt {
-                    out.push('\n');
-                    pad(out, level + 1);
-                }
-                dump(e, level + 1, &[], fmt, out);
+            Node::Text(t) => out.push_str(&escape(t, Escape::XmlText)),
+            Node::Comment(t) => {
+                let _ = write!(out, "<!--{t}-->");
             }
+            Node::Element(e) => dump(e, level + 1, &[], fmt, out),
         }
     }
     if fmt {
@@ -180,43 +181,11 @@ fn pad(out: &mut String, level: usize) {
     }
 }
 
-/// libxml2's escaping of attribute values.
-fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// libxml2's escaping of text content.
-fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The stored element re-serialised at indentation `level` (for `<metadata>` inside the domain
 /// document). `None` if the stored text does not parse.
 pub(crate) fn dump_at_level(m: &MetadataElement, level: usize) -> Option<String> {
-    let el = tree::parse_tree(&m.xml, "metadata").ok()?;
+    let mut el = tree::parse_tree(&m.xml, "metadata").ok()?;
+    drop_blanks(&mut el);
     let mut out = String::new();
     dump(&el, level, &[], true, &mut out);
     Some(out)
@@ -225,7 +194,7 @@ pub(crate) fn dump_at_level(m: &MetadataElement, level: usize) -> Option<String>
 /// The XML `virDomainGetMetadata(VIR_DOMAIN_METADATA_ELEMENT)` returns for `m`: the element
 /// with its own namespace removed from it and from every descendant in that namespace.
 pub fn metadata_for_get(m: &MetadataElement) -> Result<String> {
-    let mut el = tree::parse_tree(&m.xml, "metadata")
+    let mut el = tree::parse_fragment(&m.xml, "metadata")
         .map_err(|e| Error::Internal(format!("stored metadata does not parse: {e}")))?;
     strip_namespace(&mut el, &m.nsuri);
     let mut out = String::new();
@@ -259,7 +228,7 @@ pub fn metadata_from_set(xml: &str, key: &str, uri: &str) -> Result<MetadataElem
             "metadata URI must not be empty".to_owned(),
         ));
     }
-    let mut el = tree::parse_tree(xml, "metadata_xml")?;
+    let mut el = tree::parse_fragment(xml, "metadata_xml")?;
     if !is_ncname(key) {
         return Err(Error::Internal(
             "failed to validate prefix for a new XML namespace".to_owned(),
@@ -346,6 +315,78 @@ mod tests {
         assert_eq!(
             m.xml,
             "<foo xmlns=\"urn:d\" xmlns:k=\"urn:x\">\n  <bar/>\n</foo>"
+        );
+    }
+
+    #[test]
+    fn stores_under_the_callers_prefix() {
+        let set = |xml: &str, key: &str, uri: &str| metadata_from_set(xml, key, uri).unwrap().xml;
+        assert_eq!(
+            set("<foo bar='1'/>", "app", "http://example.org/"),
+            "<app:foo xmlns:app=\"http://example.org/\" bar=\"1\"/>"
+        );
+        assert_eq!(
+            set("<a><b c='d'>x</b>\n <e/></a>", "p", "urn:p"),
+            "<p:a xmlns:p=\"urn:p\"><p:b c=\"d\">x</p:b>\n <p:e/></p:a>"
+        );
+    }
+
+    #[test]
+    fn retrieves_without_the_prefix() {
+        let stored = metadata_from_set("<a><b c='d'>x</b>\n <e/></a>", "p", "urn:p").unwrap();
+        assert_eq!(
+            metadata_for_get(&stored).unwrap(),
+            "<a><b c=\"d\">x</b>\n <e/></a>"
+        );
+        let parsed = MetadataElement {
+            nsuri: "http://app1.org/".into(),
+            xml: "<app1:foo xmlns:app1=\"http://app1.org/\"><app1:bar a=\"1\">text &amp; more</app1:bar><!-- c --></app1:foo>".into(),
+        };
+        assert_eq!(
+            metadata_for_get(&parsed).unwrap(),
+            "<foo>\n  <bar a=\"1\">text &amp; more</bar>\n  <!-- c -->\n</foo>"
+        );
+    }
+
+    #[test]
+    fn reports_libxml_like_errors() {
+        let err = |xml: &str| {
+            metadata_from_set(xml, "k", "urn:k")
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(err(""), "(metadata_xml):1: Document is empty\n(null)\n^");
+        assert_eq!(
+            err("text"),
+            "(metadata_xml):1: Start tag expected, '<' not found\ntext\n^"
+        );
+        assert_eq!(
+            err("<a/><b/>"),
+            "(metadata_xml):1: Extra content at the end of the document\n<a/><b/>\n----^"
+        );
+        assert_eq!(
+            err("<r3>"),
+            "(metadata_xml):1: Premature end of data in tag r3 line 1\n<r3>\n----^"
+        );
+        assert_eq!(
+            err("<r3></r4>"),
+            "(metadata_xml):1: Opening and ending tag mismatch: r3 line 1 and r4\n<r3></r4>\n---------^"
+        );
+        assert_eq!(
+            err("<r3 a=1/>"),
+            "(metadata_xml):1: AttValue: \" or ' expected\n<r3 a=1/>\n------^"
+        );
+        assert_eq!(
+            metadata_from_set("<r/>", "bad key", "u")
+                .unwrap_err()
+                .to_string(),
+            "internal error: failed to validate prefix for a new XML namespace"
+        );
+        assert_eq!(
+            metadata_from_set("<k:y xmlns:k='urn:zz'/>", "k", "u")
+                .unwrap_err()
+                .to_string(),
+            "internal error: failed to create a new XML namespace"
         );
     }
 }

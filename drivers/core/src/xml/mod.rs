@@ -12,13 +12,16 @@
 //! syntax errors need exact positions.
 //!
 //! `snapshot` reads and writes `<domainsnapshot>` documents the same way; `cpu` reads the host
-//! `<cpu>` descriptions of `virConnectBaselineCPU`.
+//! `<cpu>` descriptions of `virConnectBaselineCPU` and writes the CPU it answers. `options`
+//! holds how a document is read, which every reader shares; `metadata` also serves
+//! `virDomainSetMetadata`/`virDomainGetMetadata` on elements given by the caller.
 
 mod conv;
 mod cpu;
 mod devices;
 mod domain;
 mod metadata;
+mod options;
 mod postparse;
 mod snapshot;
 mod tree;
@@ -26,17 +29,16 @@ mod tune;
 mod units;
 mod writer;
 
+pub(crate) use cpu::format_cpu;
 pub use cpu::parse_cpu;
-pub use devices::{
-    format_device, parse_device, parse_device_with, DeviceDef, MAX_DEVICES_PER_KIND,
-};
+pub use devices::{format_device, parse_device, parse_device_with};
 pub use domain::{
-    check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, ParseOptions,
-    MAX_NAME_BYTES, MAX_VCPUS,
+    check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, MAX_NAME_BYTES,
+    MAX_VCPUS,
 };
 pub use metadata::{metadata_for_get, metadata_from_set};
-pub use postparse::{insert_controller, insert_disk};
+pub use options::ParseOptions;
+pub use postparse::insert_disk;
 pub use snapshot::{format_snapshot, parse_snapshot, SnapshotParseOptions};
 pub use tree::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ELEMENTS};
 pub use tune::MAX_IOTHREADS;
-pub(crate) use writer::escape as escape_text;

@@ -5,12 +5,11 @@
 //! Device-level rules ([`device_defaults`]) also apply to single-device documents
 //! (AttachDevice); domain-level rules ([`domain_defaults`]) need the whole definition.
 
-use super::devices::{DeviceDef, MAX_DEVICES_PER_KIND};
 use crate::{
     error::{Error, Result},
     model::{
-        AddressDef, CharDeviceDef, ControllerDef, DevicesDef, DiskDef, DomainDef, GraphicsDef,
-        InterfaceDef, VideoDef,
+        AddressDef, CharDeviceDef, ControllerDef, DeviceDef, DevicesDef, DiskDef, DomainDef,
+        GraphicsDef, InterfaceDef, VideoDef, MAX_DEVICES_PER_KIND,
     },
 };
 
@@ -218,7 +217,7 @@ pub fn insert_disk(disks: &mut Vec<DiskDef>, disk: DiskDef) {
 
 /// Inserts a controller as libvirt's `virDomainControllerInsert` does: among controllers of
 /// the same type by index, else at the end.
-pub fn insert_controller(controllers: &mut Vec<ControllerDef>, c: ControllerDef) {
+pub(crate) fn insert_controller(controllers: &mut Vec<ControllerDef>, c: ControllerDef) {
     let mut insert_at: Option<usize> = None;
     for (i, cur) in controllers.iter().enumerate().rev() {
         if cur.controller_type != c.controller_type {

@@ -6,7 +6,8 @@
 
 use super::{
     conv::invalid_attr,
-    domain::{domain_from_element, format_domain, FormatOptions, ParseOptions},
+    domain::{domain_from_element, format_domain, FormatOptions},
+    options::ParseOptions,
     tree::{self, Element},
     writer::XmlOut,
 };

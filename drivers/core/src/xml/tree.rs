@@ -32,7 +32,7 @@ pub const MAX_ELEMENTS: usize = 100_000;
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// One attribute as written, with its value unescaped.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Attr {
     /// Qualified name as written (`a`, `xmlns:p`, `p:a`).
     pub name: String,
@@ -41,15 +41,17 @@ pub(crate) struct Attr {
 }
 
 /// A child of an element.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum Node {
     Element(Element),
     /// Character data (text and CDATA), entities resolved.
     Text(String),
+    /// A comment, kept only in fragments ([`parse_fragment`]).
+    Comment(String),
 }
 
 /// One element with its attributes and children.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Element {
     /// Qualified name as written (`disk`, `app1:foo`).
     pub name: String,
@@ -111,7 +113,7 @@ impl Element {
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|n| match n {
             Node::Element(e) => Some(e),
-            Node::Text(_) => None,
+            Node::Text(_) | Node::Comment(_) => None,
         })
     }
 
@@ -188,7 +190,25 @@ pub(crate) fn parse_tree(text: &str, what: &str) -> Result<Element> {
             text.len()
         )));
     }
-    TreeReader::new(text, what).run()
+    TreeReader::new(text, what, false).run()
+}
+
+/// Reads an XML string handed to an API call (the element of `virDomainSetMetadata`) as
+/// libvirt's `virXMLParseStringCtxt` does: comments are kept, and syntax errors carry the
+/// line only ("(NAME):LINE: MESSAGE"), with libxml2's "(null)" context for an empty string.
+pub(crate) fn parse_fragment(text: &str, what: &str) -> Result<Element> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::Xml(format!(
+            "document of {} bytes exceeds the limit of {MAX_DOCUMENT_BYTES} bytes",
+            text.len()
+        )));
+    }
+    if text.is_empty() {
+        return Err(Error::XmlDetail(format!(
+            "({what}):1: Document is empty\n(null)\n^"
+        )));
+    }
+    TreeReader::new(text, what, true).run()
 }
 
 /// An element being built, with the namespace declarations it brought into scope.
@@ -213,10 +233,12 @@ struct TreeReader<'a> {
     /// (byte offset, line at that offset): the line of the last start tag seen, so that
     /// lines are counted once over the document rather than from its start for every tag.
     line_cursor: (usize, usize),
+    /// A fragment: see [`parse_fragment`].
+    fragment: bool,
 }
 
 impl<'a> TreeReader<'a> {
-    fn new(text: &'a str, what: &'a str) -> Self {
+    fn new(text: &'a str, what: &'a str, fragment: bool) -> Self {
         let mut reader = Reader::from_str(text);
         let config = reader.config_mut();
         config.check_end_names = false;
@@ -231,13 +253,22 @@ impl<'a> TreeReader<'a> {
             root: None,
             elements: 0,
             line_cursor: (0, 1),
+            fragment,
         }
     }
 
     /// A VIR_ERR_XML_DETAIL error at byte `offset`, shaped as libvirt reports libxml2 errors:
     /// "(NAME):LINE:COL: MESSAGE", then the offending line and a caret under the column.
     fn detail(&self, offset: usize, message: &str) -> Error {
-        Error::XmlDetail(detail_text(self.text, self.what, offset, message))
+        let text = detail_text(self.text, self.what, offset, message);
+        if self.fragment {
+            // libvirt's own form, without the column.
+            let (line, col) = line_col(self.text, offset);
+            let long = format!("({}):{line}:{col}: ", self.what);
+            let short = format!("({}):{line}: ", self.what);
+            return Error::XmlDetail(text.replacen(&long, &short, 1));
+        }
+        Error::XmlDetail(text)
     }
 
     fn run(mut self) -> Result<Element> {
@@ -310,6 +341,12 @@ impl<'a> TreeReader<'a> {
                         return Err(self.outside_root(before));
                     }
                     self.push_text(resolved);
+                }
+                Event::Comment(c) if self.fragment => {
+                    if let Some(open) = self.stack.last_mut() {
+                        let c = c.xml10_content().into_owned();
+                        open.element.children.push(Node::Comment(c));
+                    }
                 }
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
                 Event::DocType(_) => {
@@ -534,6 +571,11 @@ impl<'a> TreeReader<'a> {
         }
         match self.root {
             Some(root) => Ok(root),
+            None if self.fragment => Err(Error::XmlDetail(format!(
+                "({}):1: Document is empty\n{}\n^",
+                self.what,
+                self.text.split('\n').next().unwrap_or("")
+            ))),
             None => Err(Error::XmlDetail(format!(
                 "({}):1: Document is empty",
                 self.what

@@ -636,18 +636,10 @@ pub(crate) fn parse_iotune(disk: &Element) -> Result<Option<Box<IoTuneDef>>> {
         }
     }
     t.group_name = child_value(el, "group_name");
-    let v = &t.values;
-    for (total, read, write, what) in [
-        (0, 1, 2, "bytes_sec"),
-        (3, 4, 5, "iops_sec"),
-        (6, 7, 8, "bytes_sec_max"),
-        (9, 10, 11, "iops_sec_max"),
-    ] {
-        if v[total] != 0 && (v[read] != 0 || v[write] != 0) {
-            return Err(Error::Xml(format!(
-                "total and read/write {what} cannot be set at the same time"
-            )));
-        }
+    if let Some(what) = t.total_with_parts() {
+        return Err(Error::Xml(format!(
+            "total and read/write {what} cannot be set at the same time"
+        )));
     }
     Ok((!t.is_empty()).then(|| Box::new(t)))
 }

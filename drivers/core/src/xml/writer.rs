@@ -45,7 +45,7 @@ impl XmlOut {
         self.buf.push_str(name);
         for (k, v) in attrs {
             if let Some(v) = v {
-                let _ = write!(self.buf, " {k}='{}'", escape(v));
+                let _ = write!(self.buf, " {k}='{}'", escape(v, Escape::Libvirt));
             }
         }
     }
@@ -73,7 +73,7 @@ impl XmlOut {
     /// `<name attrs>text</name>`.
     pub fn text(&mut self, name: &str, attrs: &Attrs<'_>, text: &str) {
         self.start_tag(name, attrs);
-        let _ = writeln!(self.buf, ">{}</{name}>", escape(text));
+        let _ = writeln!(self.buf, ">{}</{name}>", escape(text, Escape::Libvirt));
     }
 
     /// A text element when `text` is set.
@@ -89,19 +89,34 @@ impl XmlOut {
     }
 }
 
-/// Escapes text for an attribute value or element content as libvirt's `virBufferEscapeString`.
-pub(crate) fn escape(s: &str) -> String {
+/// Whose escaping rules [`escape`] follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Escape {
+    /// libvirt's `virBufferEscapeString`, for attribute values and element content alike:
+    /// quotes as entities, control characters other than tab and newlines dropped.
+    Libvirt,
+    /// libxml2's serializer for a double-quoted attribute value (metadata elements).
+    XmlAttr,
+    /// libxml2's serializer for text content (metadata elements).
+    XmlText,
+}
+
+/// Escapes `s` for XML output by the rules of `how`.
+pub(crate) fn escape(s: &str, how: Escape) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\'' => out.push_str("&apos;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
+        match (c, how) {
+            ('<', _) => out.push_str("&lt;"),
+            ('>', _) => out.push_str("&gt;"),
+            ('&', _) => out.push_str("&amp;"),
+            ('"', Escape::Libvirt | Escape::XmlAttr) => out.push_str("&quot;"),
+            ('\'', Escape::Libvirt) => out.push_str("&apos;"),
+            ('\t' | '\n' | '\r', Escape::Libvirt) => out.push(c),
+            (c, Escape::Libvirt) if (c as u32) < 0x20 => {}
+            ('\r', _) => out.push_str("&#13;"),
+            ('\n', Escape::XmlAttr) => out.push_str("&#10;"),
+            ('\t', Escape::XmlAttr) => out.push_str("&#9;"),
+            (c, _) => out.push(c),
         }
     }
     out

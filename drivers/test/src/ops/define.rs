@@ -3,16 +3,15 @@
 
 use uuid::Uuid;
 use virtbus_core::{
-    error::check_flags,
     event::{lifecycle, Event, ObjectId},
+    flags::{self, check_flags},
     model::DomainDef,
-    state::{running, shutoff},
+    state::{running, shutoff, Operation},
     xml::format_domain,
     Error, Result,
 };
 
 use crate::{
-    flags,
     parse::{check_name_chars, format_options, generate_ifnames, parse_def},
     store::{lifecycle_event, AddMode, Added, Store, MAX_IMAGES},
     TestDriver,
@@ -92,7 +91,7 @@ impl TestDriver {
         }
         self.with(|store, events| {
             let dom = store.get(uuid)?;
-            dom.check_active()?;
+            dom.allows(Operation::Save)?;
             if store.images.len() >= MAX_IMAGES && !store.images.contains_key(to) {
                 return Err(Error::System(format!(
                     "saving domain '{}' to '{to}': write failed: No space left on device",
@@ -180,7 +179,7 @@ impl TestDriver {
         )?;
         self.with(|store, events| {
             let dom = store.get(uuid)?;
-            dom.check_active()?;
+            dom.allows(Operation::Save)?;
             if !dom.persistent {
                 return Err(Error::OperationInvalid(
                     "cannot do managed save for transient domain".to_owned(),
@@ -216,31 +215,13 @@ impl TestDriver {
         format: u32,
         flags: u32,
     ) -> Result<()> {
-        for (a, b, an, bn) in [
-            (
-                flags::dump::CRASH,
-                flags::dump::LIVE,
-                "VIR_DUMP_CRASH",
-                "VIR_DUMP_LIVE",
-            ),
-            (
-                flags::dump::CRASH,
-                flags::dump::RESET,
-                "VIR_DUMP_CRASH",
-                "VIR_DUMP_RESET",
-            ),
-            (
-                flags::dump::LIVE,
-                flags::dump::RESET,
-                "VIR_DUMP_LIVE",
-                "VIR_DUMP_RESET",
-            ),
+        use flags::dump::{CRASH, LIVE, RESET};
+        for (a, b, a_name, b_name) in [
+            (CRASH, LIVE, "VIR_DUMP_CRASH", "VIR_DUMP_LIVE"),
+            (CRASH, RESET, "VIR_DUMP_CRASH", "VIR_DUMP_RESET"),
+            (LIVE, RESET, "VIR_DUMP_LIVE", "VIR_DUMP_RESET"),
         ] {
-            if flags & a != 0 && flags & b != 0 {
-                return Err(Error::InvalidArgBare(format!(
-                    "Flags '{an}' and '{bn}' are mutually exclusive"
-                )));
-            }
+            flags::exclusive(flags, a, b, a_name, b_name)?;
         }
         // RAW, KDUMP_ZLIB, KDUMP_LZO, KDUMP_SNAPPY, WIN_DMP.
         if format >= 5 {
@@ -250,7 +231,7 @@ impl TestDriver {
         }
         check_flags(flags, flags::dump::CRASH, "testDomainCoreDumpWithFormat")?;
         self.with(|store, events| {
-            store.get(uuid)?.check_active()?;
+            store.get(uuid)?.allows(Operation::CoreDump)?;
             if format != 0 {
                 return Err(Error::OperationUnsupported(
                     "kdump-compressed format is not supported here".to_owned(),

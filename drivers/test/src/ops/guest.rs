@@ -6,11 +6,11 @@ use std::net::Ipv4Addr;
 use uuid::Uuid;
 use virtbus_core::{
     driver::{FsInfo, InterfaceAddresses},
-    error::check_flags,
+    flags::{self, check_flags},
     Error, Result,
 };
 
-use crate::{flags, TestDriver};
+use crate::TestDriver;
 
 /// Mount points the simulated guest has, in the order of `Runtime::frozen`.
 const MOUNTS: [&str; 2] = ["/", "/boot"];

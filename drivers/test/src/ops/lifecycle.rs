@@ -3,15 +3,14 @@
 
 use uuid::Uuid;
 use virtbus_core::{
-    error::check_flags,
     event::{lifecycle, Event, ObjectId},
+    flags::{self, check_flags},
     model::LifecycleAction,
-    state::{paused, running, shutoff, valid_transition, DomainState, Operation, StateReason},
+    state::{paused, running, shutoff, DomainState, Operation, StateReason},
     Error, Result,
 };
 
 use crate::{
-    flags,
     store::{lifecycle_event, Store},
     TestDriver,
 };
@@ -42,13 +41,7 @@ impl TestDriver {
     pub(crate) fn op_create(&self, uuid: &Uuid, flags: u32) -> Result<()> {
         check_flags(flags, 0, "testDomainCreateWithFlags")?;
         self.with(|store, events| {
-            let dom = store.get(uuid)?;
-            if dom.state.state != DomainState::Shutoff {
-                return Err(Error::Internal(format!(
-                    "Domain '{}' is already running",
-                    dom.name()
-                )));
-            }
+            store.get(uuid)?.allows(Operation::Start)?;
             store.start(uuid, running::BOOTED)?;
             events.push(lifecycle_event(
                 *uuid,
@@ -63,8 +56,7 @@ impl TestDriver {
     pub(crate) fn op_destroy(&self, uuid: &Uuid, flags: u32) -> Result<()> {
         check_flags(flags, flags::DESTROY_GRACEFUL, "testDomainDestroyFlags")?;
         self.with(|store, events| {
-            let dom = store.get(uuid)?;
-            valid_transition(Operation::Destroy, dom.state.state, dom.name())?;
+            store.get(uuid)?.allows(Operation::Destroy)?;
             store.stop_with_event(
                 uuid,
                 shutoff::DESTROYED,
@@ -79,12 +71,7 @@ impl TestDriver {
         check_flags(flags, 0, "testDomainShutdownFlags")?;
         self.with(|store, events| {
             let dom = store.get(uuid)?;
-            if dom.state.state == DomainState::Shutoff {
-                return Err(Error::Internal(format!(
-                    "domain '{}' not running",
-                    dom.name()
-                )));
-            }
+            dom.allows(Operation::Shutdown)?;
             let action = dom.cur.on_poweroff;
             act(store, uuid, action, events)
         })
@@ -95,7 +82,7 @@ impl TestDriver {
         check_flags(flags, flags::REBOOT_ALL, "testDomainReboot")?;
         self.with(|store, events| {
             let dom = store.get(uuid)?;
-            valid_transition(Operation::Reboot, dom.state.state, dom.name())?;
+            dom.allows(Operation::Reboot)?;
             let action = dom.cur.on_reboot;
             act(store, uuid, action, events)
         })
@@ -104,22 +91,14 @@ impl TestDriver {
     /// virDomainReset: nothing changes, the domain only has to be active.
     pub(crate) fn op_reset(&self, uuid: &Uuid, flags: u32) -> Result<()> {
         check_flags(flags, 0, "testDomainReset")?;
-        self.read(|store| {
-            let dom = store.get(uuid)?;
-            valid_transition(Operation::Reset, dom.state.state, dom.name())
-        })
+        self.read(|store| store.get(uuid)?.allows(Operation::Reset))
     }
 
     /// virDomainSuspend.
     pub(crate) fn op_suspend(&self, uuid: &Uuid) -> Result<()> {
         self.with(|store, events| {
             let dom = store.get_mut(uuid)?;
-            if matches!(dom.state.state, DomainState::Shutoff | DomainState::Paused) {
-                return Err(Error::Internal(format!(
-                    "domain '{}' not running",
-                    dom.name()
-                )));
-            }
+            dom.allows(Operation::Suspend)?;
             dom.state = StateReason::new(DomainState::Paused, paused::USER);
             events.push(lifecycle_event(
                 *uuid,
@@ -134,7 +113,7 @@ impl TestDriver {
     pub(crate) fn op_resume(&self, uuid: &Uuid) -> Result<()> {
         self.with(|store, events| {
             let dom = store.get_mut(uuid)?;
-            valid_transition(Operation::Resume, dom.state.state, dom.name())?;
+            dom.allows(Operation::Resume)?;
             dom.state = StateReason::new(DomainState::Running, running::UNPAUSED);
             events.push(lifecycle_event(
                 *uuid,
@@ -195,19 +174,10 @@ impl TestDriver {
         check_flags(flags, 0, "testDomainRename")?;
         self.with(|store, events| {
             let dom = store.get(uuid)?;
-            if dom.is_active() {
-                return Err(Error::OperationInvalid(
-                    "cannot rename active domain".to_owned(),
-                ));
-            }
+            dom.allows(Operation::Rename)?;
             if !dom.persistent {
                 return Err(Error::OperationInvalid(
                     "cannot rename a transient domain".to_owned(),
-                ));
-            }
-            if dom.state.state != DomainState::Shutoff {
-                return Err(Error::OperationInvalid(
-                    "domain has to be shutoff before renaming".to_owned(),
                 ));
             }
             if dom.name() == new_name {

@@ -3,13 +3,14 @@
 
 use uuid::Uuid;
 use virtbus_core::{
-    error::check_flags,
     event::{DomainEvent, DomainEventKind, Event},
+    flags::{affect, check_flags},
     model::{DomainDef, MetadataElement},
+    xml::{metadata_for_get, metadata_from_set},
     Error, Result,
 };
 
-use crate::{flags::affect, metadata, TestDriver};
+use crate::TestDriver;
 
 /// `virDomainMetadataType`.
 const DESCRIPTION: i32 = 0;
@@ -28,7 +29,7 @@ fn unknown_type(kind: i32) -> Error {
 enum Change {
     Title(Option<String>),
     Description(Option<String>),
-    Element { uri: String, xml: String },
+    Element(MetadataElement),
 }
 
 impl Change {
@@ -36,12 +37,9 @@ impl Change {
         match self {
             Change::Title(t) => def.title = t.clone(),
             Change::Description(d) => def.description = d.clone(),
-            Change::Element { uri, xml } => {
-                def.metadata.retain(|m| m.nsuri != *uri);
-                def.metadata.push(MetadataElement {
-                    nsuri: uri.clone(),
-                    xml: xml.clone(),
-                });
+            Change::Element(element) => {
+                def.metadata.retain(|m| m.nsuri != element.nsuri);
+                def.metadata.push(element.clone());
             }
         }
     }
@@ -79,8 +77,8 @@ impl TestDriver {
                     .metadata
                     .iter()
                     .find(|m| m.nsuri == uri)
-                    .map(|m| metadata::retrieve(&m.xml, uri))
-                    .ok_or_else(not_present),
+                    .ok_or_else(not_present)
+                    .and_then(metadata_for_get),
                 other => Err(unknown_type(other)),
             }
         })
@@ -136,10 +134,7 @@ impl TestDriver {
             let change = match kind {
                 TITLE => Change::Title(text),
                 DESCRIPTION => Change::Description(text),
-                ELEMENT => Change::Element {
-                    uri: uri.to_owned(),
-                    xml: metadata::store(value, key, uri)?,
-                },
+                ELEMENT => Change::Element(metadata_from_set(value, key, uri)?),
                 other => return Err(unknown_type(other)),
             };
             for def in [live, persistent].into_iter().flatten() {

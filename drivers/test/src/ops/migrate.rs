@@ -2,12 +2,12 @@
 //! checking the flags in its own order.
 
 use uuid::Uuid;
-use virtbus_core::{Error, Result};
-
-use crate::{
+use virtbus_core::{
     flags::{exclusive, migrate},
-    TestDriver,
+    Error, Result,
 };
+
+use crate::TestDriver;
 
 impl TestDriver {
     /// virDomainMigrateToURI3, as libvirt 9.0's public API answers for a driver without

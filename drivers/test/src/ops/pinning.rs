@@ -3,12 +3,12 @@
 
 use uuid::Uuid;
 use virtbus_core::{
-    error::check_flags,
+    flags::{affect, check_flags},
     model::{DomainDef, IothreadDef},
     Error, Result,
 };
 
-use crate::{bitmap, dom::check_exclusive, flags::affect, TestDriver};
+use crate::{bitmap, TestDriver};
 
 /// The CPU set of `<vcpu cpuset=...>`, if any.
 fn def_cpumask(def: &DomainDef) -> Option<Vec<bool>> {
@@ -134,7 +134,7 @@ impl TestDriver {
     pub(crate) fn op_add_iothread(&self, uuid: &Uuid, id: u32, flags: u32) -> Result<()> {
         check_flags(flags, affect::BOTH, "testDomainAddIOThread")?;
         check_iothread_id(id)?;
-        check_exclusive(flags)?;
+        affect::check_exclusive(flags)?;
         self.with(|store, _| {
             let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
             if def.iothread(id).is_some() {
@@ -160,7 +160,7 @@ impl TestDriver {
     /// virDomainDelIOThread.
     pub(crate) fn op_del_iothread(&self, uuid: &Uuid, id: u32, flags: u32) -> Result<()> {
         check_flags(flags, affect::BOTH, "testDomainDelIOThread")?;
-        check_exclusive(flags)?;
+        affect::check_exclusive(flags)?;
         check_iothread_id(id)?;
         self.with(|store, _| {
             let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;

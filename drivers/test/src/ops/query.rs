@@ -4,13 +4,13 @@
 use uuid::Uuid;
 use virtbus_core::{
     driver::DomainSummary,
-    error::check_flags,
+    flags::{self, check_flags},
     state::{DomainState, StateReason},
     xml::format_domain,
     Error, Result,
 };
 
-use crate::{dom::Dom, flags, parse::format_options, TestDriver};
+use crate::{dom::Dom, parse::format_options, TestDriver};
 
 /// The OS type the test driver reports for every domain (`virDomainGetOSType`).
 pub const OS_TYPE: &str = "linux";

@@ -2,14 +2,13 @@
 //! flag rules and texts. None of these emit an event in libvirt 9.0's test driver.
 
 use uuid::Uuid;
-use virtbus_core::{error::check_flags, params::TypedParams, Error, Result};
-
-use crate::{
-    flags::{self, affect},
-    host,
-    params::{self, Kind},
-    TestDriver,
+use virtbus_core::{
+    flags::{self, affect, check_flags},
+    params::{self, Kind, TypedParams},
+    Error, Result,
 };
+
+use crate::{host, TestDriver};
 
 /// `virDomainMemoryStatTags` values reported by `virDomainMemoryStats`.
 mod tag {

@@ -9,8 +9,8 @@ use std::{
 
 use uuid::Uuid;
 use virtbus_core::{
-    error::check_flags,
     event::lifecycle,
+    flags::{self, check_flags, exclusive, snapshot_create, snapshot_delete, snapshot_revert},
     model::{SnapshotDef, SnapshotLocation, SnapshotState},
     state::{paused, running, shutoff, DomainState, StateReason},
     xml::{format_snapshot, parse_snapshot, SnapshotParseOptions},
@@ -19,7 +19,6 @@ use virtbus_core::{
 
 use crate::{
     dom::Dom,
-    flags::{self, exclusive, snapshot_create, snapshot_delete, snapshot_revert},
     parse::apply_defaults,
     snapshots::{Snapshot, Snapshots, MAX_SNAPSHOTS},
     store::{lifecycle_event, Store},

@@ -2,9 +2,13 @@
 //! and "iothread" groups, the only ones libvirt 9.0's test driver reports.
 
 use uuid::Uuid;
-use virtbus_core::{error::check_flags, params::TypedParams, Error, Result};
+use virtbus_core::{
+    flags::{check_flags, stats},
+    params::{self, TypedParams},
+    Error, Result,
+};
 
-use crate::{dom::Dom, flags::stats, ops::query::matches, params, TestDriver};
+use crate::{dom::Dom, ops::query::matches, TestDriver};
 
 /// `poll-max-ns` the test driver reports for every I/O thread.
 const POLL_MAX_NS: u64 = 32_768;

@@ -6,21 +6,17 @@
 use uuid::Uuid;
 use virtbus_core::{
     bitmap,
-    error::check_flags,
+    flags::{affect, check_flags, TYPED_PARAM_STRING_OKAY},
     model::{
         BandwidthDef, BlkioDeviceDef, DomainDef, IoTuneDef, MemtuneDef, NumaMode, NumatuneDef,
         PerfDef, Placement, RateDef, IOTUNE_FIELDS, IOTUNE_GROUP_AFTER, MEMORY_UNLIMITED,
         PERF_EVENTS,
     },
-    params::{TypedParams, TypedValue},
+    params::{self, Kind, TypedParams, TypedValue},
     Error, Result,
 };
 
-use crate::{
-    flags::{affect, TYPED_PARAM_STRING_OKAY},
-    params::{self, Kind},
-    TestDriver,
-};
+use crate::TestDriver;
 
 const GET_FLAGS: u32 = affect::BOTH | TYPED_PARAM_STRING_OKAY;
 
@@ -568,19 +564,12 @@ impl TestDriver {
                     tune.values[i] = v;
                 }
             }
-            let v = &tune.values;
-            for (total, read, write, what) in [
-                (0, 1, 2, "bytes_sec"),
-                (3, 4, 5, "iops_sec"),
-                (6, 7, 8, "bytes_sec_max"),
-                (9, 10, 11, "iops_sec_max"),
-            ] {
-                if v[total] != 0 && (v[read] != 0 || v[write] != 0) {
-                    return Err(Error::InvalidArg(format!(
-                        "total and read/write of {what} cannot be set at the same time"
-                    )));
-                }
+            if let Some(what) = tune.total_with_parts() {
+                return Err(Error::InvalidArg(format!(
+                    "total and read/write of {what} cannot be set at the same time"
+                )));
             }
+            let v = &tune.values;
             for (field, max) in [(0, 6), (1, 7), (2, 8), (3, 9), (4, 10), (5, 11)] {
                 if v[field] > v[max] {
                     return Err(Error::InvalidArg(format!(

@@ -1,6 +1,18 @@
-//! libvirt's flag values, as the test driver of libvirt 9.0 accepts them.
+//! libvirt's flag values and its checks of the flags a call is given.
+//!
+//! The values are libvirt's (they travel unchanged over the bus); where a set is narrower
+//! than libvirt's enum, it is the set libvirt 9.0's drivers accept, and says so.
 
-use virtbus_core::{Error, Result};
+use crate::error::{Error, Result};
+
+/// Fails with libvirt's "unsupported flags (0x..) in function NAME" unless `flags` only has
+/// bits of `allowed`.
+pub fn check_flags(flags: u32, allowed: u32, function: &str) -> Result<()> {
+    if flags & !allowed != 0 {
+        return Err(Error::unsupported_flags(flags & !allowed, function));
+    }
+    Ok(())
+}
 
 /// libvirt's public-API check that flags `a` and `b` are not both given, with its text
 /// ("Flags 'A' and 'B' are mutually exclusive").
@@ -21,6 +33,34 @@ pub mod affect {
     pub const CONFIG: u32 = 2;
     /// Both.
     pub const BOTH: u32 = LIVE | CONFIG;
+
+    /// libvirt's `virDomainObjUpdateModificationImpact`: resolves AFFECT_CURRENT (0) to LIVE
+    /// for an `active` domain and CONFIG otherwise, then refuses LIVE on an inactive domain
+    /// and CONFIG on a transient one. Returns (live, config).
+    pub fn impact(flags: u32, active: bool, persistent: bool) -> crate::Result<(bool, bool)> {
+        let mut flags = flags & BOTH;
+        if flags == 0 {
+            flags = if active { LIVE } else { CONFIG };
+        }
+        if !active && flags & LIVE != 0 {
+            return Err(crate::Error::not_running());
+        }
+        if !persistent && flags & CONFIG != 0 {
+            return Err(crate::Error::no_persistent_config());
+        }
+        Ok((flags & LIVE != 0, flags & CONFIG != 0))
+    }
+
+    /// libvirt's check that AFFECT_LIVE and AFFECT_CONFIG are not both given.
+    pub fn check_exclusive(flags: u32) -> crate::Result<()> {
+        super::exclusive(
+            flags,
+            LIVE,
+            CONFIG,
+            "VIR_DOMAIN_AFFECT_LIVE",
+            "VIR_DOMAIN_AFFECT_CONFIG",
+        )
+    }
 }
 
 /// VIR_TYPED_PARAM_STRING_OKAY, accepted by the parameter getters.
@@ -154,4 +194,42 @@ pub mod snapshot_revert {
     pub const RUNNING: u32 = 1;
     pub const PAUSED: u32 = 2;
     pub const FORCE: u32 = 4;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_outside_the_allowed_set_fail() {
+        assert!(check_flags(3, 3, "virDomainFoo").is_ok());
+        assert_eq!(
+            check_flags(5, 1, "virDomainFoo").unwrap_err().to_string(),
+            "unsupported flags (0x4) in function virDomainFoo"
+        );
+    }
+
+    #[test]
+    fn modification_impact_follows_the_domain() {
+        use affect::{impact, BOTH, CONFIG, LIVE};
+        assert_eq!(impact(0, true, true), Ok((true, false)));
+        assert_eq!(impact(0, false, true), Ok((false, true)));
+        assert_eq!(impact(BOTH, true, true), Ok((true, true)));
+        assert_eq!(impact(LIVE, false, true), Err(Error::not_running()));
+        assert_eq!(
+            impact(CONFIG, true, false).unwrap_err().to_string(),
+            "Requested operation is not valid: transient domains do not have any persistent config"
+        );
+    }
+
+    #[test]
+    fn live_and_config_exclude_each_other() {
+        assert!(affect::check_exclusive(affect::LIVE).is_ok());
+        assert_eq!(
+            affect::check_exclusive(affect::BOTH)
+                .unwrap_err()
+                .to_string(),
+            "Flags 'VIR_DOMAIN_AFFECT_LIVE' and 'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive"
+        );
+    }
 }
