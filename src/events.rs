@@ -34,7 +34,7 @@ use zbus::{fdo::Properties, names::InterfaceName, object_server::SignalEmitter, 
 
 use crate::bus::{
     connect::Connect,
-    domain::{self, DomainKind},
+    domain,
     kind::{Fingerprint, Kind, Values, Wanted},
     kinds,
     object_manager::ObjectManager,
@@ -56,14 +56,6 @@ fn locate(id: &ObjectId) -> Option<Located> {
     let (element, key) = path::object_element(id);
     let kind = kinds::by_element(element)?;
     Some(Located { kind, element: key })
-}
-
-/// The domain `uuid`, located.
-fn domain(uuid: &Uuid) -> Located {
-    let kind = kinds::by_element(path::DOMAIN).expect("domains are a served kind");
-    let mut element = String::with_capacity(path::ENCODED_UUID_LEN);
-    <DomainKind as crate::bus::kind::ObjectKind>::encode(uuid, &mut element);
-    Located { kind, element }
 }
 
 /// The fan-out of one driver: its connection object and what it last announced of the
@@ -125,16 +117,63 @@ impl FanOut {
         debug!(root = %self.registry.root(), "driver event stream ended");
     }
 
-    /// Brings what was announced back in line with the driver after events were lost.
-    ///
-    /// For now it only logs. What it is to do: re-read every object of every served kind
-    /// (as [`FanOut::snapshot`] does), announce the objects that appeared or went away and
-    /// the properties that changed since the last announcement.
+    /// Brings what was announced back in line with the driver after events were lost: every
+    /// object of every served kind is read again; those that appeared are announced with
+    /// `InterfacesAdded`, those that went with `InterfacesRemoved`, and those whose
+    /// properties changed with `PropertiesChanged`, as the lost events would have. The lost
+    /// events' own signals (`DomainEvent` ...) cannot be made up again: they are gone.
     pub async fn resync(&mut self) {
-        warn!(
-            root = %self.registry.root(),
-            "announced objects and properties may be stale until they change again"
-        );
+        let driver = self.registry.driver().clone();
+        let mut seen = HashMap::with_capacity(self.props.len());
+        for kind in kinds::KINDS {
+            let all = match kind.read_all(driver.as_ref()).await {
+                Ok(all) => all,
+                Err(e) => {
+                    warn!(kind = kind.element(), error = %e, "cannot re-read the objects");
+                    // What cannot be read is not announced gone.
+                    let prefix = self.registry.prefix(kind.element());
+                    for path in self
+                        .props
+                        .keys()
+                        .filter(|p| p.as_str().starts_with(&prefix))
+                    {
+                        seen.insert(path.clone(), *kind);
+                    }
+                    continue;
+                }
+            };
+            for values in all {
+                let path = self.registry.path_of(*kind, values.as_ref());
+                match self.props.get(&path) {
+                    None => {
+                        let added =
+                            ObjectManager::added(&self.root, path.as_ref(), values.as_ref()).await;
+                        self.log_failure(added, &path, "InterfacesAdded");
+                    }
+                    Some(old) => self.announce_changes(&path, values.as_ref(), old).await,
+                }
+                self.props.insert(path.clone(), values.fingerprint());
+                seen.insert(path, *kind);
+            }
+        }
+        let gone: Vec<OwnedObjectPath> = self
+            .props
+            .keys()
+            .filter(|path| !seen.contains_key(*path))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.props.remove(&path);
+            let kind = kinds::KINDS.iter().find(|k| {
+                path.as_str()
+                    .starts_with(&self.registry.prefix(k.element()))
+            });
+            if let Some(kind) = kind {
+                let removed = ObjectManager::removed(&self.root, path.as_ref(), *kind).await;
+                self.log_failure(removed, &path, "InterfacesRemoved");
+            }
+        }
+        debug!(root = %self.registry.root(), objects = self.props.len(), "resynchronised");
     }
 
     /// Handles one event.
@@ -269,7 +308,9 @@ impl FanOut {
 
     /// Emits the signal of one domain event, then the properties it changed.
     async fn domain_event(&mut self, uuid: Uuid, kind: &DomainEventKind) {
-        let object = domain(&uuid);
+        let Some(object) = locate(&ObjectId::Domain(uuid)) else {
+            return;
+        };
         let path = self.path(&object);
         let emitted = match kind {
             DomainEventKind::Lifecycle { event, detail } => {
@@ -286,6 +327,29 @@ impl FanOut {
         self.refresh(object, path).await;
     }
 
+    /// Emits one `PropertiesChanged` for the object at `path` with the properties of `new`
+    /// that differ from those `old` was taken of, if any do.
+    async fn announce_changes(&self, path: &OwnedObjectPath, new: &dyn Values, old: &Fingerprint) {
+        let changes = new.changes_since(old);
+        if changes.is_empty() {
+            return;
+        }
+        let emitted = match SignalEmitter::new(self.registry.connection(), path.as_ref()) {
+            Ok(emitter) => {
+                let changed: HashMap<&str, _> = changes.changed.into_iter().collect();
+                Properties::properties_changed(
+                    &emitter,
+                    InterfaceName::from_static_str_unchecked(new.interface()),
+                    changed,
+                    Cow::Borrowed(&changes.invalidated),
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        self.log_failure(emitted, path, "PropertiesChanged");
+    }
+
     /// Re-reads the properties of `object` at `path` and emits one `PropertiesChanged` with
     /// those that differ from the last announced values.
     async fn refresh(&mut self, object: Located, path: OwnedObjectPath) {
@@ -297,25 +361,8 @@ impl FanOut {
         let Some(new) = self.read(&object).await else {
             return;
         };
-        let changes = new.changes_since(&self.props[&path]);
-        if !changes.is_empty() {
-            let emitted = match SignalEmitter::new(self.registry.connection(), path.as_ref()) {
-                Ok(emitter) => {
-                    let changed: HashMap<&str, _> = changes.changed.into_iter().collect();
-                    Properties::properties_changed(
-                        &emitter,
-                        InterfaceName::from_static_str_unchecked(object.kind.interface()),
-                        changed,
-                        Cow::Borrowed(&changes.invalidated),
-                    )
-                    .await
-                }
-                Err(e) => Err(e),
-            };
-            if let Err(e) = emitted {
-                warn!(%path, error = %e, "cannot emit PropertiesChanged");
-            }
-        }
+        let old = &self.props[&path];
+        self.announce_changes(&path, new.as_ref(), old).await;
         self.props.insert(path, new.fingerprint());
     }
 }
@@ -353,7 +400,9 @@ mod tests {
         let (tx, _rx) = event::channel();
         let driver = Arc::new(TestDriver::new(tx));
         let registry = Registry::new(server, ROOT, driver).unwrap();
-        (FanOut::new(registry, HashMap::new()), client, stream)
+        // What serve() starts from: everything the driver has is announced.
+        let announced = FanOut::snapshot(&registry).await.unwrap();
+        (FanOut::new(registry, announced), client, stream)
     }
 
     /// The next signal the client receives.

@@ -1069,3 +1069,105 @@ mod tests {
         .await;
     }
 }
+
+#[cfg(test)]
+mod lost_events {
+    use std::{
+        collections::{HashMap, HashSet},
+        time::Duration,
+    };
+
+    use futures_util::StreamExt;
+    use uuid::Uuid;
+    use virtbus_core::driver::DomainDriver;
+    use virtbus_test_driver::TestDriver;
+    use zbus::{connection, message::Type as MessageType, Guid, MessageStream, OwnedObjectPath};
+
+    use super::*;
+
+    const ROOT: &str = "/org/libvirt/Test";
+    const TEST_UUID: &str = "6695eb01-f6a4-8304-79aa-97f2502e193f";
+
+    fn xml(i: usize) -> String {
+        format!(
+            "<domain type='test'><name>lost{i}</name><memory>1024</memory>\
+             <os><type>hvm</type></os></domain>"
+        )
+    }
+
+    // One thread: the fan-out runs only when the test yields, so it stalls while the test
+    // drives the driver.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_stalled_fan_out_loses_events_but_not_the_picture() {
+        let body = async {
+            let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+            let (server, client) = tokio::try_join!(
+                connection::Builder::unix_stream(a)
+                    .server(Guid::generate())
+                    .p2p()
+                    .build(),
+                connection::Builder::unix_stream(b).p2p().build(),
+            )
+            .unwrap();
+            let mut stream = MessageStream::from(&client);
+            let (sender, events) = event::channel_with_capacity(4);
+            let driver = Arc::new(TestDriver::new(sender));
+            let setup = DriverSetup {
+                root: ROOT.to_owned(),
+                driver: driver.clone(),
+                events,
+            };
+            let _service = serve_drivers(&server, vec![setup], None).await.unwrap();
+
+            // 20 definitions and a destroy, without yielding: 42 events into a queue of 4.
+            let mut defined = HashSet::new();
+            for i in 0..20 {
+                let uuid = driver.define_xml(&xml(i), 0).await.unwrap();
+                defined.insert(bus::path::domain_path(ROOT, &uuid));
+            }
+            let test = Uuid::parse_str(TEST_UUID).unwrap();
+            driver.destroy(&test, 0).await.unwrap();
+
+            // The fan-out catches up with what the driver has, not with what it was told.
+            let test_path = bus::path::domain_path(ROOT, &test);
+            let mut added = HashSet::new();
+            let mut test_inactive = false;
+            let waited = tokio::time::timeout(Duration::from_secs(10), async {
+                while added != defined || !test_inactive {
+                    let msg = stream.next().await.unwrap().unwrap();
+                    if msg.message_type() != MessageType::Signal {
+                        continue;
+                    }
+                    let member = msg.header().member().unwrap().to_string();
+                    let path = msg.header().path().unwrap().to_string();
+                    if member == "InterfacesAdded" {
+                        let (path, _): (
+                            OwnedObjectPath,
+                            HashMap<String, HashMap<String, zbus::OwnedVariant>>,
+                        ) = msg.body().deserialize().unwrap();
+                        assert!(added.insert(path.clone()), "{path} added twice");
+                    } else if member == "PropertiesChanged" && path == test_path.as_str() {
+                        let (_, changed, _): (
+                            String,
+                            HashMap<String, zbus::OwnedVariant>,
+                            Vec<String>,
+                        ) = msg.body().deserialize().unwrap();
+                        test_inactive = changed
+                            .get("Active")
+                            .is_some_and(|v| bool::try_from(&**v) == Ok(false));
+                    }
+                }
+            })
+            .await;
+            assert!(
+                waited.is_ok(),
+                "announced {} of {} domains, test inactive: {test_inactive}",
+                added.len(),
+                defined.len()
+            );
+        };
+        tokio::time::timeout(Duration::from_secs(30), body)
+            .await
+            .expect("test timed out");
+    }
+}
