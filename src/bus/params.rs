@@ -35,7 +35,7 @@ pub fn to_value(value: TypedValue) -> OwnedVariant {
 
 /// Converts an `a{sv}` argument to typed parameters.
 ///
-/// Fails with libvirt-dbus's "Invalid typed parameter '<type>'." for a variant that is not one
+/// Fails with libvirt-dbus's "Invalid typed parameter '\<type>'." for a variant that is not one
 /// of i, u, x, t, d, b, s.
 pub fn from_dict(dict: HashMap<String, OwnedVariant>) -> Result<TypedParams, Error> {
     if dict.len() > MAX_PARAMS {
