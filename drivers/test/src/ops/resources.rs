@@ -95,8 +95,7 @@ impl TestDriver {
             ));
         }
         check_flags(flags, affect::BOTH, "testDomainSetMemoryStatsPeriod")?;
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             // Checked through a shared borrow first: writing to the devices allocates them.
             if !has_balloon(def) {
                 return Err(Error::Internal(
@@ -148,8 +147,7 @@ impl TestDriver {
             affect::BOTH | flags::VCPU_MAXIMUM,
             "testDomainGetVcpusFlags",
         )?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags)?;
+        self.read_def(uuid, flags, |def| {
             Ok(if flags & flags::VCPU_MAXIMUM != 0 {
                 def.vcpu.max
             } else {
