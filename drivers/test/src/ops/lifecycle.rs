@@ -96,30 +96,38 @@ impl TestDriver {
 
     /// virDomainSuspend.
     pub(crate) fn op_suspend(&self, uuid: &Uuid) -> Result<()> {
-        self.with(|store, events| {
-            let dom = store.get_mut(uuid)?;
-            dom.allows(Operation::Suspend)?;
-            dom.state = StateReason::new(DomainState::Paused, paused::USER);
-            events.push(lifecycle_event(
-                *uuid,
-                lifecycle::SUSPENDED,
-                lifecycle::suspended::PAUSED,
-            ));
-            Ok(())
-        })
+        self.change_state(
+            uuid,
+            Operation::Suspend,
+            StateReason::new(DomainState::Paused, paused::USER),
+            (lifecycle::SUSPENDED, lifecycle::suspended::PAUSED),
+        )
     }
 
     /// virDomainResume.
     pub(crate) fn op_resume(&self, uuid: &Uuid) -> Result<()> {
+        self.change_state(
+            uuid,
+            Operation::Resume,
+            StateReason::new(DomainState::Running, running::UNPAUSED),
+            (lifecycle::RESUMED, lifecycle::resumed::UNPAUSED),
+        )
+    }
+
+    /// Puts the domain in `state` if its present state allows `op`, with the lifecycle
+    /// event (`event`, `detail`).
+    fn change_state(
+        &self,
+        uuid: &Uuid,
+        op: Operation,
+        state: StateReason,
+        (event, detail): (i32, i32),
+    ) -> Result<()> {
         self.with(|store, events| {
             let dom = store.get_mut(uuid)?;
-            dom.allows(Operation::Resume)?;
-            dom.state = StateReason::new(DomainState::Running, running::UNPAUSED);
-            events.push(lifecycle_event(
-                *uuid,
-                lifecycle::RESUMED,
-                lifecycle::resumed::UNPAUSED,
-            ));
+            dom.allows(op)?;
+            dom.state = state;
+            events.push(lifecycle_event(*uuid, event, detail));
             Ok(())
         })
     }
