@@ -96,13 +96,7 @@ pub fn parse_domain(xml: &str) -> Result<DomainDef> {
 
 /// Parses a `<domain>` document with `opts`.
 pub fn parse_domain_with(xml: &str, opts: &ParseOptions) -> Result<DomainDef> {
-    let root = tree::parse_tree(xml, "domain_definition")?;
-    if root.name != "domain" {
-        return Err(Error::Xml(format!(
-            "expecting root element of 'domain', not '{}'",
-            root.name
-        )));
-    }
+    let root = tree::parse_document(xml, "domain_definition", "domain")?;
     domain_from_element(&root, opts)
 }
 
