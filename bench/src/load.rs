@@ -7,6 +7,7 @@
 
 use std::{
     collections::HashMap,
+    future::Future,
     time::{Duration, Instant},
 };
 
@@ -111,6 +112,18 @@ async fn list_domains(conn: &Connection) -> zbus::Result<Message> {
         Some(CONNECT_IFACE),
         "ListDomains",
         &(0u32,),
+    )
+    .await
+}
+
+/// `Connect.DomainDefineXML(xml)` on the test connection.
+pub async fn define_xml(conn: &Connection, xml: &str) -> zbus::Result<Message> {
+    conn.call_method(
+        Some(BUS_NAME),
+        TEST_ROOT,
+        Some(CONNECT_IFACE),
+        "DomainDefineXML",
+        &(xml,),
     )
     .await
 }
@@ -309,15 +322,9 @@ pub async fn define_domains(
                 if Instant::now() >= deadline {
                     return Err(format!("not done after {} s", limit.as_secs()));
                 }
-                conn.call_method(
-                    Some(BUS_NAME),
-                    TEST_ROOT,
-                    Some(CONNECT_IFACE),
-                    "DomainDefineXML",
-                    &(domain_xml(index),),
-                )
-                .await
-                .map_err(|e| format!("defining bench-{index}: {}", call_error(e)))?;
+                define_xml(&conn, &domain_xml(index))
+                    .await
+                    .map_err(|e| format!("defining bench-{index}: {}", call_error(e)))?;
             }
             Ok::<_, String>(())
         });
@@ -347,6 +354,22 @@ impl Repeat {
     }
 }
 
+/// The median time from sending to reply of calls made by `call`, repeated as `reps` says.
+async fn median_latency<F, Fut>(reps: Repeat, mut call: F) -> Result<Duration, String>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = zbus::Result<Message>>,
+{
+    let mut samples = Vec::with_capacity(reps.times);
+    let started = Instant::now();
+    while reps.again(samples.len(), started) {
+        let sent = Instant::now();
+        call().await.map_err(call_error)?;
+        samples.push(sent.elapsed());
+    }
+    Ok(stats::median(&mut samples).ok_or("no repetitions")?)
+}
+
 /// Calls `ListDomains(0)` once to warm up and `reps` times more; returns the median latency
 /// and the number of domains listed.
 pub async fn list_latency(conn: &Connection, reps: Repeat) -> Result<(Duration, usize), String> {
@@ -356,14 +379,7 @@ pub async fn list_latency(conn: &Connection, reps: Repeat) -> Result<(Duration, 
         .deserialize::<Vec<OwnedObjectPath>>()
         .map_err(|e| format!("ListDomains reply: {e}"))?
         .len();
-    let mut samples = Vec::with_capacity(reps.times);
-    let started = Instant::now();
-    while reps.again(samples.len(), started) {
-        let sent = Instant::now();
-        list_domains(conn).await.map_err(call_error)?;
-        samples.push(sent.elapsed());
-    }
-    let median = stats::median(&mut samples).ok_or("no repetitions")?;
+    let median = median_latency(reps, || list_domains(conn)).await?;
     Ok((median, listed))
 }
 
@@ -397,14 +413,7 @@ pub async fn managed_objects_latency(
         .values()
         .filter(|ifaces| ifaces.contains_key(DOMAIN_IFACE))
         .count();
-    let mut samples = Vec::with_capacity(reps.times);
-    let started = Instant::now();
-    while reps.again(samples.len(), started) {
-        let sent = Instant::now();
-        get_managed_objects(conn).await.map_err(call_error)?;
-        samples.push(sent.elapsed());
-    }
-    let median = stats::median(&mut samples).ok_or("no repetitions")?;
+    let median = median_latency(reps, || get_managed_objects(conn)).await?;
     Ok(Some((median, domains)))
 }
 

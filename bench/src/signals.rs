@@ -247,14 +247,7 @@ async fn cycle_calls(client: &Connection, cycles: usize) -> Result<(), SignalErr
             cycle,
             reason,
         };
-        let reply = client
-            .call_method(
-                Some(BUS_NAME),
-                TEST_ROOT,
-                Some(CONNECT_IFACE),
-                "DomainDefineXML",
-                &(domain_xml(cycle),),
-            )
+        let reply = load::define_xml(client, &domain_xml(cycle))
             .await
             .map_err(|e| failed("DomainDefineXML", load::call_error(e)))?;
         let path: OwnedObjectPath = reply

@@ -38,7 +38,7 @@ impl ConnectDriver for TestDriver {
     }
 
     async fn capabilities(&self) -> Result<String> {
-        Ok(host::CAPABILITIES.to_owned())
+        Ok(host::capabilities())
     }
 
     async fn sysinfo(&self, flags: u32) -> Result<String> {

@@ -116,30 +116,32 @@ impl Dom {
     /// The one definition a getter or single-definition setter acts on, as libvirt's
     /// `virDomainObjGetOneDefState`; the flag says whether it is the live one.
     pub fn one_def(&self, flags: u32) -> Result<(&DomainDef, bool)> {
-        affect::check_exclusive(flags)?;
-        let (live, config) = self.impact(flags)?;
-        if self.is_active() && config {
-            return self
-                .next
-                .as_deref()
-                .map(|c| (c, false))
-                .ok_or_else(Error::no_persistent_config);
-        }
+        let Some(live) = self.one_def_pick(flags)? else {
+            let next = self.next.as_deref();
+            return Ok((next.ok_or_else(Error::no_persistent_config)?, false));
+        };
         Ok((&self.cur, live))
     }
 
     /// Mutable form of [`Dom::one_def`].
     pub fn one_def_mut(&mut self, flags: u32) -> Result<(&mut DomainDef, bool)> {
+        let Some(live) = self.one_def_pick(flags)? else {
+            let next = self.next.as_deref_mut();
+            return Ok((next.ok_or_else(Error::no_persistent_config)?, false));
+        };
+        Ok((&mut self.cur, live))
+    }
+
+    /// Which definition [`Dom::one_def`] picks: `None` for the persistent one kept beside the
+    /// running definition, else `Some(live)` for the current one.
+    fn one_def_pick(&self, flags: u32) -> Result<Option<bool>> {
         affect::check_exclusive(flags)?;
         let (live, config) = self.impact(flags)?;
-        if self.is_active() && config {
-            return self
-                .next
-                .as_deref_mut()
-                .map(|c| (c, false))
-                .ok_or_else(Error::no_persistent_config);
-        }
-        Ok((&mut self.cur, live))
+        Ok(if self.is_active() && config {
+            None
+        } else {
+            Some(live)
+        })
     }
 
     /// The live and persistent definitions a two-sided setter acts on, as libvirt's

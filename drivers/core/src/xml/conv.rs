@@ -74,20 +74,20 @@ pub(crate) fn parse_num<T: FromStr + TryFrom<u64>>(v: &str) -> Option<T> {
 
 /// An optional `yes`/`no` attribute.
 pub(crate) fn yes_no_attr(el: &Element, name: &str) -> Result<Option<bool>> {
-    match el.attr(name) {
-        None => Ok(None),
-        Some("yes") => Ok(Some(true)),
-        Some("no") => Ok(Some(false)),
-        Some(v) => Err(invalid_attr(el, name, v)),
-    }
+    bool_attr(el, name, ("yes", "no"))
 }
 
 /// An optional `on`/`off` attribute.
 pub(crate) fn on_off_attr(el: &Element, name: &str) -> Result<Option<bool>> {
+    bool_attr(el, name, ("on", "off"))
+}
+
+/// An optional attribute written as the word for true or the word for false.
+fn bool_attr(el: &Element, name: &str, (yes, no): (&str, &str)) -> Result<Option<bool>> {
     match el.attr(name) {
         None => Ok(None),
-        Some("on") => Ok(Some(true)),
-        Some("off") => Ok(Some(false)),
+        Some(v) if v == yes => Ok(Some(true)),
+        Some(v) if v == no => Ok(Some(false)),
         Some(v) => Err(invalid_attr(el, name, v)),
     }
 }
@@ -99,6 +99,11 @@ pub(crate) fn enum_attr(el: &Element, name: &str, allowed: &[&str]) -> Result<Op
         Some(v) if allowed.contains(&v) => Ok(Some(v.to_owned())),
         Some(v) => Err(invalid_attr(el, name, v)),
     }
+}
+
+/// A required attribute that must be one of `allowed`.
+pub(crate) fn req_enum_attr(el: &Element, name: &str, allowed: &[&str]) -> Result<String> {
+    enum_attr(el, name, allowed)?.ok_or_else(|| missing_attr(el, name))
 }
 
 /// All attributes of `el` as written (except namespace declarations), each marked used.

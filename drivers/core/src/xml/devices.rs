@@ -4,13 +4,13 @@
 use super::{
     conv::{
         address, alias, all_attrs, boot_order, enum_attr, generic, int_attr, invalid_attr,
-        missing_attr, num_attr, on_off_attr, req_attr, yes_no_attr,
+        missing_attr, num_attr, on_off_attr, req_attr, req_enum_attr, yes_no_attr,
     },
     options::ParseOptions,
     postparse,
     tree::{self, Element},
     tune,
-    writer::{opt, some, yes_no, Attrs, XmlOut},
+    writer::{on_off, opt, some, yes_no, Attrs, XmlOut},
 };
 use crate::{
     error::{Error, Result},
@@ -502,11 +502,8 @@ const CONTROLLER_TYPES: &[&str] = &[
 ];
 
 fn parse_controller(el: &Element) -> Result<ControllerDef> {
-    let controller_type = match el.attr("type") {
-        Some(t) if CONTROLLER_TYPES.contains(&t) => t.to_owned(),
-        Some(t) => return Err(invalid_attr(el, "type", t)),
-        None => "ide".to_owned(),
-    };
+    let controller_type =
+        enum_attr(el, "type", CONTROLLER_TYPES)?.unwrap_or_else(|| "ide".to_owned());
     let index: Option<u32> = num_attr(el, "index")?;
     Ok(ControllerDef {
         controller_type,
@@ -566,11 +563,7 @@ const INTERFACE_TYPES: &[&str] = &[
 ];
 
 fn parse_interface(el: &Element) -> Result<InterfaceDef> {
-    let if_type = match el.attr("type") {
-        Some(t) if INTERFACE_TYPES.contains(&t) => t.to_owned(),
-        Some(t) => return Err(invalid_attr(el, "type", t)),
-        None => return Err(missing_attr(el, "type")),
-    };
+    let if_type = req_enum_attr(el, "type", INTERFACE_TYPES)?;
     let mut d = InterfaceDef {
         if_type,
         ..Default::default()
@@ -695,11 +688,7 @@ const CHAR_TYPES: &[&str] = &[
 ];
 
 fn parse_chardev(el: &Element) -> Result<CharDeviceDef> {
-    let char_type = match el.attr("type") {
-        Some(t) if CHAR_TYPES.contains(&t) => t.to_owned(),
-        Some(t) => return Err(invalid_attr(el, "type", t)),
-        None => "pty".to_owned(),
-    };
+    let char_type = enum_attr(el, "type", CHAR_TYPES)?.unwrap_or_else(|| "pty".to_owned());
     let _ = el.attr("tty");
     let mut d = CharDeviceDef {
         char_type,
@@ -766,16 +755,7 @@ fn format_chardev(out: &mut XmlOut, name: &str, d: &CharDeviceDef, f: DevFormat)
         out.empty("protocol", &[("type", some(p))]);
     }
     if let Some((file, append)) = &d.log {
-        out.empty(
-            "log",
-            &[
-                ("file", some(file)),
-                (
-                    "append",
-                    append.map(|b| if b { "on" } else { "off" }.to_owned()),
-                ),
-            ],
-        );
+        out.empty("log", &[("file", some(file)), ("append", on_off(*append))]);
     }
     let target_attrs = [
         ("type", opt(&d.target_type)),
@@ -807,11 +787,7 @@ const GRAPHICS_TYPES: &[&str] = &[
 ];
 
 fn parse_graphics(el: &Element) -> Result<GraphicsDef> {
-    let graphics_type = match el.attr("type") {
-        Some(t) if GRAPHICS_TYPES.contains(&t) => t.to_owned(),
-        Some(t) => return Err(invalid_attr(el, "type", t)),
-        None => return Err(missing_attr(el, "type")),
-    };
+    let graphics_type = req_enum_attr(el, "type", GRAPHICS_TYPES)?;
     let mut d = GraphicsDef {
         graphics_type,
         port: int_attr(el, "port")?,
@@ -948,11 +924,7 @@ fn parse_redirdev(el: &Element) -> Result<RedirdevDef> {
         None | Some("usb") => "usb".to_owned(),
         Some(b) => return Err(invalid_attr(el, "bus", b)),
     };
-    let redir_type = match el.attr("type") {
-        Some(t @ ("spicevmc" | "tcp")) => t.to_owned(),
-        Some(t) => return Err(invalid_attr(el, "type", t)),
-        None => return Err(missing_attr(el, "type")),
-    };
+    let redir_type = req_enum_attr(el, "type", &["spicevmc", "tcp"])?;
     Ok(RedirdevDef {
         bus,
         redir_type,
@@ -1116,13 +1088,17 @@ fn format_panic(out: &mut XmlOut, d: &PanicDef, f: DevFormat) {
 }
 
 fn parse_memballoon(el: &Element) -> Result<MemballoonDef> {
-    let model = match el.attr("model") {
-        Some(
-            m @ ("virtio" | "xen" | "none" | "virtio-transitional" | "virtio-non-transitional"),
-        ) => m.to_owned(),
-        Some(m) => return Err(invalid_attr(el, "model", m)),
-        None => return Err(missing_attr(el, "model")),
-    };
+    let model = req_enum_attr(
+        el,
+        "model",
+        &[
+            "virtio",
+            "xen",
+            "none",
+            "virtio-transitional",
+            "virtio-non-transitional",
+        ],
+    )?;
     Ok(MemballoonDef {
         model,
         autodeflate: on_off_attr(el, "autodeflate")?,
@@ -1137,7 +1113,6 @@ fn parse_memballoon(el: &Element) -> Result<MemballoonDef> {
 }
 
 fn format_memballoon(out: &mut XmlOut, d: &MemballoonDef, f: DevFormat) {
-    let on_off = |v: Option<bool>| v.map(|b| if b { "on" } else { "off" }.to_owned());
     let attrs = [
         ("model", some(&d.model)),
         ("autodeflate", on_off(d.autodeflate)),

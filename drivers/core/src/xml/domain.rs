@@ -16,7 +16,7 @@ use super::{
     tree::{self, Element},
     tune,
     units::parse_kib,
-    writer::{opt, some, yes_no, XmlOut},
+    writer::{on_off, opt, some, yes_no, XmlOut},
 };
 use crate::{
     error::{Error, Result},
@@ -96,13 +96,7 @@ pub fn parse_domain(xml: &str) -> Result<DomainDef> {
 
 /// Parses a `<domain>` document with `opts`.
 pub fn parse_domain_with(xml: &str, opts: &ParseOptions) -> Result<DomainDef> {
-    let root = tree::parse_tree(xml, "domain_definition")?;
-    if root.name != "domain" {
-        return Err(Error::Xml(format!(
-            "expecting root element of 'domain', not '{}'",
-            root.name
-        )));
-    }
+    let root = tree::parse_document(xml, "domain_definition", "domain")?;
     domain_from_element(&root, opts)
 }
 
@@ -669,11 +663,7 @@ fn format_cpu(out: &mut XmlOut, cpu: &CpuDef) {
         ("mode", opt(&cpu.mode)),
         ("match", opt(&cpu.match_)),
         ("check", opt(&cpu.check)),
-        (
-            "migratable",
-            cpu.migratable
-                .map(|b| if b { "on" } else { "off" }.to_owned()),
-        ),
+        ("migratable", on_off(cpu.migratable)),
     ];
     let has_children = cpu.model.is_some()
         || cpu.fallback.is_some()

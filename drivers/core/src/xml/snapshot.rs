@@ -46,13 +46,7 @@ fn text_of(el: &Element, name: &str) -> Option<String> {
 /// Parses a `<domainsnapshot>` document. The embedded `<domain>` of a redefined snapshot is
 /// read with the generic domain rules only: a driver applies its own defaults after.
 pub fn parse_snapshot(xml: &str, opts: &SnapshotParseOptions) -> Result<SnapshotDef> {
-    let root = tree::parse_tree(xml, "domain_snapshot")?;
-    if root.name != "domainsnapshot" {
-        return Err(Error::Xml(format!(
-            "expecting root element of 'domainsnapshot', not '{}'",
-            root.name
-        )));
-    }
+    let root = tree::parse_document(xml, "domain_snapshot", "domainsnapshot")?;
     let name = text_of(&root, "name");
     if name.is_none() && opts.redefine {
         return Err(Error::Xml(

@@ -193,6 +193,19 @@ pub(crate) fn parse_tree(text: &str, what: &str) -> Result<Element> {
     TreeReader::new(text, what, false).run()
 }
 
+/// Reads `text` as [`parse_tree`] does and checks that the root element is `root`, failing
+/// with libvirt's "expecting root element" text otherwise.
+pub(crate) fn parse_document(text: &str, what: &str, root: &str) -> Result<Element> {
+    let el = parse_tree(text, what)?;
+    if el.name != root {
+        return Err(Error::Xml(format!(
+            "expecting root element of '{root}', not '{}'",
+            el.name
+        )));
+    }
+    Ok(el)
+}
+
 /// Reads an XML string handed to an API call (the element of `virDomainSetMetadata`) as
 /// libvirt's `virXMLParseStringCtxt` does: comments are kept, and syntax errors carry the
 /// line only ("(NAME):LINE: MESSAGE"), with libxml2's "(null)" context for an empty string.

@@ -2,6 +2,8 @@
 //! `<memtune>`, `<iothreads>`/`<iothreadids>`, `<cputune>`, `<numatune>` and `<perf>` of a
 //! domain, `<iotune>` of a disk and `<bandwidth>` of an interface.
 
+use std::fmt::Display;
+
 use super::{
     conv::{invalid_attr, missing_attr, num_attr, parse_num, yes_no_attr},
     tree::Element,
@@ -381,29 +383,35 @@ pub(crate) fn parse_cputune(
 
 /// libvirt's range checks of periods, then of positive quotas.
 fn check_cputune(c: &CputuneDef) -> Result<()> {
-    for (name, value) in [
-        ("period", c.period),
-        ("global_period", c.global_period),
-        ("emulator_period", c.emulator_period),
-        ("iothread_period", c.iothread_period),
-    ] {
-        if value > 0 && !(PERIOD_RANGE.0..=PERIOD_RANGE.1).contains(&value) {
+    check_set_in_range(
+        [
+            ("period", c.period),
+            ("global_period", c.global_period),
+            ("emulator_period", c.emulator_period),
+            ("iothread_period", c.iothread_period),
+        ],
+        PERIOD_RANGE,
+    )?;
+    check_set_in_range(
+        [
+            ("quota", c.quota),
+            ("global_quota", c.global_quota),
+            ("emulator_quota", c.emulator_quota),
+            ("iothread_quota", c.iothread_quota),
+        ],
+        QUOTA_RANGE,
+    )
+}
+
+/// Fails for the first named value that is set (above 0) and out of `(min, max)`.
+fn check_set_in_range<T>(values: [(&str, T); 4], (min, max): (T, T)) -> Result<()>
+where
+    T: PartialOrd + Default + Display + Copy,
+{
+    for (name, value) in values {
+        if value > T::default() && !(min..=max).contains(&value) {
             return Err(Error::ConfigUnsupported(format!(
-                "Value of cputune '{name}' must be in range [{}, {}]",
-                PERIOD_RANGE.0, PERIOD_RANGE.1
-            )));
-        }
-    }
-    for (name, value) in [
-        ("quota", c.quota),
-        ("global_quota", c.global_quota),
-        ("emulator_quota", c.emulator_quota),
-        ("iothread_quota", c.iothread_quota),
-    ] {
-        if value > 0 && !(QUOTA_RANGE.0..=QUOTA_RANGE.1).contains(&value) {
-            return Err(Error::ConfigUnsupported(format!(
-                "Value of cputune '{name}' must be in range [{}, {}]",
-                QUOTA_RANGE.0, QUOTA_RANGE.1
+                "Value of cputune '{name}' must be in range [{min}, {max}]"
             )));
         }
     }

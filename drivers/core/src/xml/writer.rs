@@ -127,6 +127,11 @@ pub(crate) fn yes_no(v: Option<bool>) -> Option<String> {
     v.map(|b| if b { "yes" } else { "no" }.to_owned())
 }
 
+/// `Some("on")`/`Some("off")` for an optional flag.
+pub(crate) fn on_off(v: Option<bool>) -> Option<String> {
+    v.map(|b| if b { "on" } else { "off" }.to_owned())
+}
+
 /// An optional value as an attribute value.
 pub(crate) fn opt<T: ToString>(v: &Option<T>) -> Option<String> {
     v.as_ref().map(ToString::to_string)

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use virtbus_core::{
     event::{lifecycle, Event, ObjectId},
     flags::{self, check_flags},
-    model::LifecycleAction,
+    model::{DomainDef, LifecycleAction},
     state::{paused, running, shutoff, DomainState, Operation, StateReason},
     Error, Result,
 };
@@ -69,23 +69,13 @@ impl TestDriver {
     /// virDomainShutdownFlags: the guest's `on_poweroff` action decides what happens.
     pub(crate) fn op_shutdown(&self, uuid: &Uuid, flags: u32) -> Result<()> {
         check_flags(flags, 0, "testDomainShutdownFlags")?;
-        self.with(|store, events| {
-            let dom = store.get(uuid)?;
-            dom.allows(Operation::Shutdown)?;
-            let action = dom.cur.on_poweroff;
-            act(store, uuid, action, events)
-        })
+        self.guest_request(uuid, Operation::Shutdown, |def| def.on_poweroff)
     }
 
     /// virDomainReboot: the guest's `on_reboot` action decides what happens.
     pub(crate) fn op_reboot(&self, uuid: &Uuid, flags: u32) -> Result<()> {
         check_flags(flags, flags::REBOOT_ALL, "testDomainReboot")?;
-        self.with(|store, events| {
-            let dom = store.get(uuid)?;
-            dom.allows(Operation::Reboot)?;
-            let action = dom.cur.on_reboot;
-            act(store, uuid, action, events)
-        })
+        self.guest_request(uuid, Operation::Reboot, |def| def.on_reboot)
     }
 
     /// virDomainReset: nothing changes, the domain only has to be active.
@@ -96,30 +86,54 @@ impl TestDriver {
 
     /// virDomainSuspend.
     pub(crate) fn op_suspend(&self, uuid: &Uuid) -> Result<()> {
-        self.with(|store, events| {
-            let dom = store.get_mut(uuid)?;
-            dom.allows(Operation::Suspend)?;
-            dom.state = StateReason::new(DomainState::Paused, paused::USER);
-            events.push(lifecycle_event(
-                *uuid,
-                lifecycle::SUSPENDED,
-                lifecycle::suspended::PAUSED,
-            ));
-            Ok(())
-        })
+        self.change_state(
+            uuid,
+            Operation::Suspend,
+            StateReason::new(DomainState::Paused, paused::USER),
+            (lifecycle::SUSPENDED, lifecycle::suspended::PAUSED),
+        )
     }
 
     /// virDomainResume.
     pub(crate) fn op_resume(&self, uuid: &Uuid) -> Result<()> {
+        self.change_state(
+            uuid,
+            Operation::Resume,
+            StateReason::new(DomainState::Running, running::UNPAUSED),
+            (lifecycle::RESUMED, lifecycle::resumed::UNPAUSED),
+        )
+    }
+
+    /// A power-off or reboot request, if the state allows `op`: the guest carries out the
+    /// action `action` reads from its running definition.
+    fn guest_request(
+        &self,
+        uuid: &Uuid,
+        op: Operation,
+        action: fn(&DomainDef) -> LifecycleAction,
+    ) -> Result<()> {
+        self.with(|store, events| {
+            let dom = store.get(uuid)?;
+            dom.allows(op)?;
+            let action = action(&dom.cur);
+            act(store, uuid, action, events)
+        })
+    }
+
+    /// Puts the domain in `state` if its present state allows `op`, with the lifecycle
+    /// event (`event`, `detail`).
+    fn change_state(
+        &self,
+        uuid: &Uuid,
+        op: Operation,
+        state: StateReason,
+        (event, detail): (i32, i32),
+    ) -> Result<()> {
         self.with(|store, events| {
             let dom = store.get_mut(uuid)?;
-            dom.allows(Operation::Resume)?;
-            dom.state = StateReason::new(DomainState::Running, running::UNPAUSED);
-            events.push(lifecycle_event(
-                *uuid,
-                lifecycle::RESUMED,
-                lifecycle::resumed::UNPAUSED,
-            ));
+            dom.allows(op)?;
+            dom.state = state;
+            events.push(lifecycle_event(*uuid, event, detail));
             Ok(())
         })
     }

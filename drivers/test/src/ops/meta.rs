@@ -68,19 +68,16 @@ impl TestDriver {
             _ => {}
         }
         check_flags(flags, affect::BOTH, "testDomainGetMetadata")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags)?;
-            match kind {
-                TITLE => def.title.clone().ok_or_else(not_present),
-                DESCRIPTION => def.description.clone().ok_or_else(not_present),
-                ELEMENT => def
-                    .metadata
-                    .iter()
-                    .find(|m| m.nsuri == uri)
-                    .ok_or_else(not_present)
-                    .and_then(metadata_for_get),
-                other => Err(unknown_type(other)),
-            }
+        self.read_def(uuid, flags, |def| match kind {
+            TITLE => def.title.clone().ok_or_else(not_present),
+            DESCRIPTION => def.description.clone().ok_or_else(not_present),
+            ELEMENT => def
+                .metadata
+                .iter()
+                .find(|m| m.nsuri == uri)
+                .ok_or_else(not_present)
+                .and_then(metadata_for_get),
+            other => Err(unknown_type(other)),
         })
     }
 

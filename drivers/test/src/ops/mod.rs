@@ -13,3 +13,32 @@ mod resources;
 mod snapshots;
 mod stats;
 mod tuning;
+
+use uuid::Uuid;
+use virtbus_core::{model::DomainDef, Result};
+
+use crate::TestDriver;
+
+impl TestDriver {
+    /// Runs `f` on the one definition of domain `uuid` that `flags` pick
+    /// ([`crate::dom::Dom::one_def`]), read only.
+    pub(crate) fn read_def<T>(
+        &self,
+        uuid: &Uuid,
+        flags: u32,
+        f: impl FnOnce(&DomainDef) -> Result<T>,
+    ) -> Result<T> {
+        self.read(|store| f(store.get(uuid)?.one_def(flags)?.0))
+    }
+
+    /// Runs `f` on the one definition of domain `uuid` that `flags` pick
+    /// ([`crate::dom::Dom::one_def_mut`]). It queues no event.
+    pub(crate) fn with_def<T>(
+        &self,
+        uuid: &Uuid,
+        flags: u32,
+        f: impl FnOnce(&mut DomainDef) -> Result<T>,
+    ) -> Result<T> {
+        self.with(|store, _| f(store.get_mut(uuid)?.one_def_mut(flags)?.0))
+    }
+}

@@ -44,8 +44,7 @@ fn check_iothread_id(id: u32) -> Result<()> {
 impl TestDriver {
     /// virDomainGetVcpuPinInfo: one map per current vCPU. The test driver takes any flags.
     pub(crate) fn op_vcpu_pin_info(&self, uuid: &Uuid, flags: u32) -> Result<Vec<Vec<bool>>> {
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags & affect::BOTH)?;
+        self.read_def(uuid, flags & affect::BOTH, |def| {
             let fallback = default_map(def);
             let cputune = def.cputune.as_deref();
             Ok((0..def.vcpu.current)
@@ -89,8 +88,7 @@ impl TestDriver {
     /// virDomainGetEmulatorPinInfo.
     pub(crate) fn op_emulator_pin_info(&self, uuid: &Uuid, flags: u32) -> Result<Vec<bool>> {
         check_flags(flags, affect::BOTH, "testDomainGetEmulatorPinInfo")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags)?;
+        self.read_def(uuid, flags, |def| {
             let bits = def
                 .cputune
                 .as_deref()
@@ -103,8 +101,7 @@ impl TestDriver {
     /// virDomainPinEmulator.
     pub(crate) fn op_pin_emulator(&self, uuid: &Uuid, cpumap: &[bool], flags: u32) -> Result<()> {
         check_flags(flags, affect::BOTH, "testDomainPinEmulator")?;
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             if bitmap::is_empty(cpumap) {
                 return Err(Error::InvalidArg("Empty cpu list for pinning".to_owned()));
             }
@@ -120,8 +117,7 @@ impl TestDriver {
         flags: u32,
     ) -> Result<Vec<(u32, Vec<bool>)>> {
         check_flags(flags, affect::BOTH, "testDomainGetIOThreadInfo")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags)?;
+        self.read_def(uuid, flags, |def| {
             Ok(def
                 .iothreadids
                 .iter()
@@ -135,8 +131,7 @@ impl TestDriver {
         check_flags(flags, affect::BOTH, "testDomainAddIOThread")?;
         check_iothread_id(id)?;
         affect::check_exclusive(flags)?;
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             if def.iothread(id).is_some() {
                 return Err(Error::InvalidArg(format!(
                     "an IOThread is already using iothread_id '{id}'"
@@ -162,8 +157,7 @@ impl TestDriver {
         check_flags(flags, affect::BOTH, "testDomainDelIOThread")?;
         affect::check_exclusive(flags)?;
         check_iothread_id(id)?;
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             let Some(at) = def.iothreadids.iter().position(|t| t.id == id) else {
                 return Err(Error::InvalidArg(format!(
                     "cannot find IOThread '{id}' in iothreadids list"
@@ -183,8 +177,7 @@ impl TestDriver {
         flags: u32,
     ) -> Result<()> {
         check_flags(flags, affect::BOTH, "testDomainPinIOThread")?;
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             let Some(thread) = def.iothreadids.iter_mut().find(|t| t.id == id) else {
                 return Err(Error::InvalidArg(format!("iothreadid {id} not found")));
             };

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 use virtbus_core::{
     flags::{self, affect, check_flags},
+    model::DomainDef,
     params::{self, Kind, TypedParams},
     Error, Result,
 };
@@ -25,6 +26,14 @@ mod tag {
     pub const DISK_CACHES: i32 = 10;
     pub const HUGETLB_PGALLOC: i32 = 11;
     pub const HUGETLB_PGFAIL: i32 = 12;
+}
+
+/// Whether `def` has a memory balloon; one of model `none` does not count.
+fn has_balloon(def: &DomainDef) -> bool {
+    def.devices
+        .memballoon
+        .as_ref()
+        .is_some_and(|b| b.model != "none")
 }
 
 /// The only scheduler parameter of the test driver, and its fixed value.
@@ -86,15 +95,9 @@ impl TestDriver {
             ));
         }
         check_flags(flags, affect::BOTH, "testDomainSetMemoryStatsPeriod")?;
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             // Checked through a shared borrow first: writing to the devices allocates them.
-            let has_balloon = def
-                .devices
-                .memballoon
-                .as_ref()
-                .is_some_and(|b| b.model != "none");
-            if !has_balloon {
+            if !has_balloon(def) {
                 return Err(Error::Internal(
                     "No memory balloon device configured, can not set the collection period"
                         .to_owned(),
@@ -115,12 +118,7 @@ impl TestDriver {
             let dom = store.get(uuid)?;
             dom.check_active()?;
             let def = &dom.cur;
-            let has_balloon = def
-                .devices
-                .memballoon
-                .as_ref()
-                .is_some_and(|b| b.model != "none");
-            if !has_balloon {
+            if !has_balloon(def) {
                 return Ok(Vec::new());
             }
             let cur = def.current_memory_kib;
@@ -149,8 +147,7 @@ impl TestDriver {
             affect::BOTH | flags::VCPU_MAXIMUM,
             "testDomainGetVcpusFlags",
         )?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags)?;
+        self.read_def(uuid, flags, |def| {
             Ok(if flags & flags::VCPU_MAXIMUM != 0 {
                 def.vcpu.max
             } else {

@@ -230,19 +230,7 @@ impl TestDriver {
 
     /// virDomainListAllSnapshots: names, filtered.
     pub(crate) fn op_list_snapshots(&self, uuid: &Uuid, flags: u32) -> Result<Vec<String>> {
-        check_flags(
-            flags,
-            flags::SNAPSHOT_LIST_ALL,
-            "testDomainListAllSnapshots",
-        )?;
-        self.read(|store| {
-            let dom = store.get(uuid)?;
-            Ok(dom
-                .snapshots
-                .as_deref()
-                .map(|s| s.list(None, flags))
-                .unwrap_or_default())
-        })
+        self.snapshot_names(uuid, None, flags, "testDomainListAllSnapshots")
     }
 
     /// virDomainSnapshotListAllChildren: the children (or all descendants) of a snapshot.
@@ -252,18 +240,28 @@ impl TestDriver {
         name: &str,
         flags: u32,
     ) -> Result<Vec<String>> {
-        check_flags(
-            flags,
-            flags::SNAPSHOT_LIST_ALL,
-            "testDomainSnapshotListAllChildren",
-        )?;
+        self.snapshot_names(uuid, Some(name), flags, "testDomainSnapshotListAllChildren")
+    }
+
+    /// The names of the snapshots below snapshot `from` (which must exist), or of all with
+    /// `None`, filtered by `flags`; `function` names the call in a flag error.
+    fn snapshot_names(
+        &self,
+        uuid: &Uuid,
+        from: Option<&str>,
+        flags: u32,
+        function: &str,
+    ) -> Result<Vec<String>> {
+        check_flags(flags, flags::SNAPSHOT_LIST_ALL, function)?;
         self.read(|store| {
             let dom = store.get(uuid)?;
-            find(dom, name)?;
+            if let Some(name) = from {
+                find(dom, name)?;
+            }
             Ok(dom
                 .snapshots
                 .as_deref()
-                .map(|s| s.list(Some(name), flags))
+                .map(|s| s.list(from, flags))
                 .unwrap_or_default())
         })
     }

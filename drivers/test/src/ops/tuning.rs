@@ -96,6 +96,21 @@ fn find_disk(def: &DomainDef, path: &str) -> Option<usize> {
         .position(|d| d.target_dev == path || d.source.as_deref() == Some(path))
 }
 
+impl TestDriver {
+    /// What every tuning getter starts with: `flags` checked against [`GET_FLAGS`] in the
+    /// name of `function`, then `f` run on the definition the affect flags pick.
+    fn read_tuning<T>(
+        &self,
+        uuid: &Uuid,
+        flags: u32,
+        function: &str,
+        f: impl FnOnce(&DomainDef) -> Result<T>,
+    ) -> Result<T> {
+        check_flags(flags, GET_FLAGS, function)?;
+        self.read_def(uuid, flags & affect::BOTH, f)
+    }
+}
+
 fn as_u64(value: &TypedValue) -> u64 {
     value.as_u64().unwrap_or(0)
 }
@@ -139,9 +154,7 @@ fn parse_blkio_devices(param: &str, text: &str, small: bool) -> Result<Vec<(Stri
 impl TestDriver {
     /// virDomainGetMemoryParameters.
     pub(crate) fn op_memory_parameters(&self, uuid: &Uuid, flags: u32) -> Result<TypedParams> {
-        check_flags(flags, GET_FLAGS, "testDomainGetMemoryParameters")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags & affect::BOTH)?;
+        self.read_tuning(uuid, flags, "testDomainGetMemoryParameters", |def| {
             let t = def.memtune.as_deref().cloned().unwrap_or_default();
             Ok(vec![
                 params::ullong(MEMORY_PARAMS[0], t.hard_limit),
@@ -205,9 +218,7 @@ impl TestDriver {
 
     /// virDomainGetNumaParameters.
     pub(crate) fn op_numa_parameters(&self, uuid: &Uuid, flags: u32) -> Result<TypedParams> {
-        check_flags(flags, GET_FLAGS, "testDomainGetNumaParameters")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags & affect::BOTH)?;
+        self.read_tuning(uuid, flags, "testDomainGetNumaParameters", |def| {
             let (mode, nodeset) = match def.numatune.as_deref() {
                 Some(n) => (
                     n.mode.code(),
@@ -296,9 +307,7 @@ impl TestDriver {
 
     /// virDomainGetBlkioParameters.
     pub(crate) fn op_blkio_parameters(&self, uuid: &Uuid, flags: u32) -> Result<TypedParams> {
-        check_flags(flags, GET_FLAGS, "testDomainGetBlkioParameters")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags & affect::BOTH)?;
+        self.read_tuning(uuid, flags, "testDomainGetBlkioParameters", |def| {
             let t = def.blkiotune.as_deref().cloned().unwrap_or_default();
             let mut out = vec![params::uint("weight", t.weight)];
             for (i, name) in BLKIO_DEVICE_PARAMS.iter().enumerate() {
@@ -337,8 +346,7 @@ impl TestDriver {
                 devices.push((i, parse_blkio_devices(name, s, blkio_is_u32(i))?));
             }
         }
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             let t = def.blkiotune.get_or_insert_with(Box::default);
             if let Some(w) = weight {
                 t.weight = w;
@@ -374,9 +382,7 @@ impl TestDriver {
         device: &str,
         flags: u32,
     ) -> Result<TypedParams> {
-        check_flags(flags, GET_FLAGS, "testDomainGetInterfaceParameters")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags & affect::BOTH)?;
+        self.read_tuning(uuid, flags, "testDomainGetInterfaceParameters", |def| {
             let index = find_net(def, device)?;
             let bw = def.devices.interfaces[index]
                 .bandwidth
@@ -435,8 +441,7 @@ impl TestDriver {
         }
         let new_in = (inbound.average != 0 || inbound.floor != 0).then_some(inbound);
         let new_out = (outbound.average != 0).then_some(outbound);
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             let index = find_net(def, device)?;
             // Like libvirt, a call that clears both directions leaves an empty <bandwidth>.
             let bw = def.devices.interfaces[index]
@@ -454,9 +459,7 @@ impl TestDriver {
 
     /// virDomainGetPerfEvents.
     pub(crate) fn op_perf_events(&self, uuid: &Uuid, flags: u32) -> Result<TypedParams> {
-        check_flags(flags, GET_FLAGS, "testDomainGetPerfEvents")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags & affect::BOTH)?;
+        self.read_tuning(uuid, flags, "testDomainGetPerfEvents", |def| {
             let events = def.perf.as_deref().cloned().unwrap_or_default().events;
             Ok(PERF_EVENTS
                 .iter()
@@ -476,8 +479,7 @@ impl TestDriver {
         params::require_some(params, "virDomainSetPerfEvents")?;
         check_flags(flags, affect::BOTH, "testDomainSetPerfEvents")?;
         params::validate(params, &PERF_EVENTS.map(|n| (n, Kind::Boolean)))?;
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             let perf = def.perf.get_or_insert_with(|| Box::new(PerfDef::default()));
             for (name, value) in params {
                 if let (Some(i), TypedValue::Boolean(on)) =
@@ -497,9 +499,7 @@ impl TestDriver {
         disk: &str,
         flags: u32,
     ) -> Result<TypedParams> {
-        check_flags(flags, GET_FLAGS, "testDomainGetBlockIoTune")?;
-        self.read(|store| {
-            let (def, _) = store.get(uuid)?.one_def(flags & affect::BOTH)?;
+        self.read_tuning(uuid, flags, "testDomainGetBlockIoTune", |def| {
             let index = find_disk(def, disk).ok_or_else(|| {
                 Error::InvalidArg(format!("disk '{disk}' was not found in the domain config"))
             })?;
@@ -540,8 +540,7 @@ impl TestDriver {
             IOTUNE_FIELDS.iter().map(|n| (*n, Kind::ULLong)).collect();
         allowed.push(("group_name", Kind::String));
         params::validate(params, &allowed)?;
-        self.with(|store, _| {
-            let (def, _) = store.get_mut(uuid)?.one_def_mut(flags)?;
+        self.with_def(uuid, flags, |def| {
             let index = find_disk(def, disk).ok_or_else(|| {
                 Error::InvalidArg(format!(
                     "missing persistent configuration for disk '{disk}'"
