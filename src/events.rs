@@ -1,20 +1,20 @@
 //! The event fan-out: one task per driver turns the driver's events into bus signals.
 //!
-//! - an object appeared (`Added` of a kind that is served): `InterfacesAdded` on the
-//!   connection object, with its properties (child objects are answered from their path, so
-//!   nothing is registered).
+//! - an object appeared (`Added` of a kind that is served): `InterfacesAdded` on the connection
+//!   object, with its properties (child objects are answered from their path, so nothing is
+//!   registered).
 //! - a domain lifecycle event: `DomainEvent(o,i,i)` on the connection object.
 //! - any other domain event: its `org.libvirt.Domain` signal on the domain object.
-//! - after every event about an object, and on `PropertiesMayHaveChanged`: one
-//!   `PropertiesChanged` with exactly the properties whose values changed, if any did. This
-//!   is the only place that announces property changes, `Properties.Set` included: a Set
-//!   that changes nothing is announced by nothing.
+//! - after every event about an object, and on `PropertiesMayHaveChanged`: one `PropertiesChanged`
+//!   with exactly the properties whose values changed, if any did. This is the only place that
+//!   announces property changes, `Properties.Set` included: a Set that changes nothing is announced
+//!   by nothing.
 //! - an object went away (`Removed`): `InterfacesRemoved` on the connection object.
-//! - network, storage pool, node device and secret lifecycle events: `NetworkEvent(o,i)`
-//!   (without the detail, as libvirt-dbus), `StoragePoolEvent(o,i,i)`,
-//!   `NodeDeviceEvent(o,i,i)` and `SecretEvent(o,i,i)` on the connection object; a pool
-//!   refresh: `org.libvirt.StoragePool.Refresh()` on the pool's object. `Added`, `Removed`
-//!   and `PropertiesMayHaveChanged` of a kind not in [`kinds::KINDS`] are only logged.
+//! - network, storage pool, node device and secret lifecycle events: `NetworkEvent(o,i)` (without
+//!   the detail, as libvirt-dbus), `StoragePoolEvent(o,i,i)`, `NodeDeviceEvent(o,i,i)` and
+//!   `SecretEvent(o,i,i)` on the connection object; a pool refresh:
+//!   `org.libvirt.StoragePool.Refresh()` on the pool's object. `Added`, `Removed` and
+//!   `PropertiesMayHaveChanged` of a kind not in [`kinds::KINDS`] are only logged.
 //!
 //! Events are handled one at a time in the order the driver sent them, from the moment the
 //! service starts. A failure to emit is logged, never fatal. When the driver's event queue

@@ -3,9 +3,9 @@
 //! 1. `interfaces/*.xml` (our statement of the contract) against libvirt-dbus 1.4.1's member
 //!    inventory (`interfaces/libvirt-dbus-1.4.1.tsv`): same members, signatures and property
 //!    access, and every member documented.
-//! 2. What the running service introspects against `interfaces/*.xml`: every member present
-//!    with the same argument signatures in order, property types, access and
-//!    `EmitsChangedSignal` behaviour. The service may serve extra members.
+//! 2. What the running service introspects against `interfaces/*.xml`: every member present with
+//!    the same argument signatures in order, property types, access and `EmitsChangedSignal`
+//!    behaviour. The service may serve extra members.
 //!
 //! Every difference is listed by interface, kind and member name.
 

@@ -6,12 +6,12 @@
 //!
 //! - a connection object (`/org/libvirt/Test`): `org.libvirt.Connect`, the object manager,
 //!   `Properties`, `Introspectable` and `Peer`;
-//! - `<root>/<kind>/<element>` for each kind of [`super::kinds::KINDS`] (`domain/` today):
-//!   the kind's interface on a thin handle made for the call (driver + key), with
-//!   `Properties`, `Introspectable` and `Peer`. No child object is registered anywhere: any
-//!   element is answered, as libvirt-dbus answers its subtrees;
-//! - `<root>/<kind>` and the paths above the connection objects: `Introspectable` (listing
-//!   their children) and `Peer`;
+//! - `<root>/<kind>/<element>` for each kind of [`super::kinds::KINDS`] (`domain/` today): the
+//!   kind's interface on a thin handle made for the call (driver + key), with `Properties`,
+//!   `Introspectable` and `Peer`. No child object is registered anywhere: any element is answered,
+//!   as libvirt-dbus answers its subtrees;
+//! - `<root>/<kind>` and the paths above the connection objects: `Introspectable` (listing their
+//!   children) and `Peer`;
 //! - `Peer` on any path; anything else is `org.freedesktop.DBus.Error.UnknownObject`.
 //!
 //! A call whose body does not have the method's signature is refused before any handler

@@ -1,10 +1,11 @@
 //! `org.libvirt.Domain`: one object per domain, at `<connection>/domain/_<uuid>`.
 //!
 //! The object is a thin handle (driver + UUID): every call goes to the driver, so nothing
-//! here can go stale. The properties are defined once, with the kind ([`DomainKind`]). Each method maps 1:1 to a libvirt API, as in
-//! libvirt-dbus; arguments are bounded (module `checks`) before the driver is called, and every
-//! failure is an `org.libvirt.Error` carrying libvirt's text. The per-domain event signals are
-//! declared here too; [`emit_event`] turns a driver event into the matching one.
+//! here can go stale. The properties are defined once, with the kind ([`DomainKind`]). Each method
+//! maps 1:1 to a libvirt API, as in libvirt-dbus; arguments are bounded (module `checks`) before
+//! the driver is called, and every failure is an `org.libvirt.Error` carrying libvirt's text. The
+//! per-domain event signals are declared here too; [`emit_event`] turns a driver event into the
+//! matching one.
 
 // The D-Bus argument names are libvirt-dbus's camelCase ones (`iothreadId`, `cacheSize`, ...),
 // and zbus takes them from the Rust parameter names.

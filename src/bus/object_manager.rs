@@ -3,7 +3,8 @@
 //! `GetManagedObjects` lists every object of every kind ([`super::kinds`]) with its
 //! properties in one round trip, built from one pass over the driver per kind.
 //! `InterfacesAdded` and `InterfacesRemoved` are emitted by the event fan-out
-//! ([`crate::events`]) when an object appears or goes. The dispatcher ([`super::dispatch`]) serves it on each connection object.
+//! ([`crate::events`]) when an object appears or goes. The dispatcher ([`super::dispatch`]) serves
+//! it on each connection object.
 //!
 //! This is our own implementation, not zbus's `fdo::ObjectManager`: zbus's reads every
 //! property of every object one `GetAll` at a time, and announces each new object with a

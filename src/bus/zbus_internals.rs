@@ -1,17 +1,17 @@
 //! The two places where the service relies on what zbus 6 does not promise, kept together
 //! with tests that fail loudly when a zbus upgrade breaks them.
 //!
-//! - [`PeerLink`]: the code `#[zbus::interface]` generates (`Interface::call`, `get`,
-//!   `get_all`) wants an `&ObjectServer`. zbus 6 has no public constructor for one
-//!   (`ObjectServer::new` is `pub(crate)`), and the only public way to get one,
-//!   `Connection::object_server`, starts zbus's own dispatch on that connection, which on the
-//!   bus connection would answer every call a second time. So the dispatcher takes the
-//!   object server of an in-process peer-to-peer connection that carries nothing. Our
-//!   interfaces never use it (none takes `#[zbus(object_server)]`), and the `Interface` trait
-//!   is documented as unstable across minor versions: hence `zbus = "~6.2"` in Cargo.toml.
-//! - [`ConnectionKey`]: zbus gives a connection no identity (no `PartialEq`, no id; the
-//!   server GUID's value is the same for every client of one bus). The address of the GUID,
-//!   which lives in the state every clone of a connection shares, stands for it.
+//! - [`PeerLink`]: the code `#[zbus::interface]` generates (`Interface::call`, `get`, `get_all`)
+//!   wants an `&ObjectServer`. zbus 6 has no public constructor for one (`ObjectServer::new` is
+//!   `pub(crate)`), and the only public way to get one, `Connection::object_server`, starts zbus's
+//!   own dispatch on that connection, which on the bus connection would answer every call a second
+//!   time. So the dispatcher takes the object server of an in-process peer-to-peer connection that
+//!   carries nothing. Our interfaces never use it (none takes `#[zbus(object_server)]`), and the
+//!   `Interface` trait is documented as unstable across minor versions: hence `zbus = "~6.2"` in
+//!   Cargo.toml.
+//! - [`ConnectionKey`]: zbus gives a connection no identity (no `PartialEq`, no id; the server
+//!   GUID's value is the same for every client of one bus). The address of the GUID, which lives in
+//!   the state every clone of a connection shares, stands for it.
 
 use std::{
     io::Write,

@@ -19,38 +19,36 @@
 //! }
 //! ```
 //!
-//! - [`with_timeout`]`(future)`: runs a test body under [`TEST_TIMEOUT`] (30 s), panics
-//!   with a clear message on expiry.
+//! - [`with_timeout`]`(future)`: runs a test body under [`TEST_TIMEOUT`] (30 s), panics with a
+//!   clear message on expiry.
 //! - [`Bus`]: `Bus::start()` starts `dbus-daemon --nofork --print-address` with its own config
-//!   (session type, one unix socket in a temp dir, EXTERNAL auth, allow-all policy, no
-//!   activation). `address()`, `pid()`, `connect().await`, `kill()`; killed on drop.
+//!   (session type, one unix socket in a temp dir, EXTERNAL auth, allow-all policy, no activation).
+//!   `address()`, `pid()`, `connect().await`, `kill()`; killed on drop.
 //! - [`Service`]: `Service::start().await` = a new [`Bus`] + `virtbus --address ADDR`, waits until
 //!   `org.libvirt` has an owner (10 ms polls, 10 s limit; panics with the service's stderr).
-//!   `Service::start_with_binary(path, args).await` runs any binary instead; `{address}` in
-//!   `args` is replaced by the bus address and `DBUS_SESSION_BUS_ADDRESS` is always set, so
-//!   `start_with_binary("/usr/sbin/libvirt-dbus", &["--session"])` targets the reference.
-//!   If the environment variable `VIRTBUS_TEST_TARGET=libvirt-dbus` is set,
-//!   `Service::start()` itself runs `/usr/sbin/libvirt-dbus --session` (to check the tests
-//!   against the reference implementation).
-//!   Fields/methods: `pub conn: zbus::Connection` (client connection on the same bus),
-//!   `pid()`, `address()`, `bus()`, `process()`/`process_mut()` ([`Process`]), `is_alive()`,
-//!   `stderr()`, `second_connection().await`. Drop kills the service, then the bus, by pid and
-//!   reaps them.
-//! - [`Process`]: a spawned child with stderr captured to a file: `spawn(bin, args, bus)`,
-//!   `pid()`, `signal(sig)`, `wait_exit(timeout).await`, `try_status()`, `stderr()`; killed
-//!   and reaped on drop.
+//!   `Service::start_with_binary(path, args).await` runs any binary instead; `{address}` in `args`
+//!   is replaced by the bus address and `DBUS_SESSION_BUS_ADDRESS` is always set, so
+//!   `start_with_binary("/usr/sbin/libvirt-dbus", &["--session"])` targets the reference. If the
+//!   environment variable `VIRTBUS_TEST_TARGET=libvirt-dbus` is set, `Service::start()` itself runs
+//!   `/usr/sbin/libvirt-dbus --session` (to check the tests against the reference implementation).
+//!   Fields/methods: `pub conn: zbus::Connection` (client connection on the same bus), `pid()`,
+//!   `address()`, `bus()`, `process()`/`process_mut()` ([`Process`]), `is_alive()`, `stderr()`,
+//!   `second_connection().await`. Drop kills the service, then the bus, by pid and reaps them.
+//! - [`Process`]: a spawned child with stderr captured to a file: `spawn(bin, args, bus)`, `pid()`,
+//!   `signal(sig)`, `wait_exit(timeout).await`, `try_status()`, `stderr()`; killed and reaped on
+//!   drop.
 //! - Proxies ([`proxies`]): `ConnectProxy` / `DomainProxy` for every member of
-//!   `org.libvirt.Connect` / `org.libvirt.Domain` (names pinned); build them with
-//!   [`connect_proxy`] / [`domain_proxy`] (no property caching).
+//!   `org.libvirt.Connect` / `org.libvirt.Domain` (names pinned); build them with [`connect_proxy`]
+//!   / [`domain_proxy`] (no property caching).
 //! - Signals ([`signals`]): `SignalLog::subscribe(&conn).await` records every signal sent by
 //!   `org.libvirt`; `next_where(pred, timeout)`, `collect_for(duration)`.
 //! - Raw calls: [`call`] (method call to `org.libvirt`, returns the reply or the error as a
 //!   [`Reply`]), [`libvirt_error`] (extracts an `org.libvirt.Error` text),
 //!   [`assert_libvirt_error`]`(result, needle)`, [`error_parts`], [`body_signature`].
-//! - Domains: [`define`] / [`create_transient`] (path + proxy), [`list_domains`] (sorted
-//!   paths), [`state`], [`get_property`], [`domain_path`], [`domain_xml`], [`domain_xml_uuid`].
-//! - `a{sv}` values: [`peel`] and `v_i32`/`v_u32`/`v_u64`/`v_bool`/`v_str` read a value whether
-//!   or not it is wrapped in a second variant (libvirt-dbus double-wraps them).
+//! - Domains: [`define`] / [`create_transient`] (path + proxy), [`list_domains`] (sorted paths),
+//!   [`state`], [`get_property`], [`domain_path`], [`domain_xml`], [`domain_xml_uuid`].
+//! - `a{sv}` values: [`peel`] and `v_i32`/`v_u32`/`v_u64`/`v_bool`/`v_str` read a value whether or
+//!   not it is wrapped in a second variant (libvirt-dbus double-wraps them).
 //! - Constants: [`TEST_PATH`], [`TEST_DOMAIN_UUID`], [`TEST_DOMAIN_PATH`], [`NO_SUPPORT`].
 
 #![allow(dead_code)]
@@ -68,10 +66,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+pub use proxies::{ConnectProxy, DomainProxy};
 use tempfile::TempDir;
 use zbus::{proxy::CacheProperties, Connection};
-
-pub use proxies::{ConnectProxy, DomainProxy};
 
 /// Upper bound of every test body.
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(30);

@@ -3,13 +3,12 @@
 //! - `test-default.xml` / `test-default-inactive.xml`: the test driver's default domain as
 //!   libvirt-dbus 1.4.1 (libvirt 9.0) returns it from `GetXMLDesc(0)` and
 //!   `GetXMLDesc(VIR_DOMAIN_XML_INACTIVE)`; we must print exactly the same text.
-//! - `q35-kvm-desktop.xml` (a virt-manager-style q35 KVM desktop guest) and `tcg-tiny.xml` (a
-//!   TCG guest booting a kernel, serial log to a file, no disk) are written in libvirt's
-//!   canonical form; both were defined in libvirt 9.0's test driver and read back unchanged,
-//!   except that the test driver adds `<target dev='testnetN'/>` to interfaces (a driver
-//!   action, not a parse rule).
-//! - `postparse/NAME.in.xml` → `postparse/NAME.libvirt.xml`: what libvirt 9.0's test driver
-//!   printed (`GetXMLDesc(INACTIVE)`) after defining the input: defaults and implicit devices.
+//! - `q35-kvm-desktop.xml` (a virt-manager-style q35 KVM desktop guest) and `tcg-tiny.xml` (a TCG
+//!   guest booting a kernel, serial log to a file, no disk) are written in libvirt's canonical
+//!   form; both were defined in libvirt 9.0's test driver and read back unchanged, except that the
+//!   test driver adds `<target dev='testnetN'/>` to interfaces (a driver action, not a parse rule).
+//! - `postparse/NAME.in.xml` → `postparse/NAME.libvirt.xml`: what libvirt 9.0's test driver printed
+//!   (`GetXMLDesc(INACTIVE)`) after defining the input: defaults and implicit devices.
 
 use virtbus_core::{
     model::DomainDef,

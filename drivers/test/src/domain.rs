@@ -1,7 +1,8 @@
 //! `DomainDriver` and `SnapshotDriver` for the test driver: every method libvirt 9.0's test
 //! driver answers is forwarded to its `op_*` implementation; the rest keep the trait's
-//! NoSupport default, as libvirt's test driver does not have them either. Checks libvirt's public API makes before
-//! any driver sees a call (on ids that must not be zero or negative) are made here.
+//! NoSupport default, as libvirt's test driver does not have them either. Checks libvirt's public
+//! API makes before any driver sees a call (on ids that must not be zero or negative) are made
+//! here.
 
 use async_trait::async_trait;
 use uuid::Uuid;

@@ -4,14 +4,13 @@
 //! reply: a `GetXMLDesc` of a 1 MiB domain holds about 3 MB. Without a bound, a client that
 //! sends calls faster than they are answered makes the service allocate without limit.
 //!
-//! - At most [`MAX_CALLS_IN_FLIGHT`] calls are read and not yet answered. Past that, the
-//!   dispatcher stops reading: further calls wait in zbus's bounded queue (64 messages), the
-//!   socket and the bus daemon (which holds them against the caller's own limits), not in
-//!   the service's memory.
-//! - Of those, at most [`MAX_CALLS_PER_SENDER`] of one caller run at once; its other calls
-//!   wait, holding only their message, until one of its calls is answered. So one busy
-//!   caller does not keep the others' calls from running until it has filled the overall
-//!   bound with waiting calls; then every caller waits for its calls to be answered.
+//! - At most [`MAX_CALLS_IN_FLIGHT`] calls are read and not yet answered. Past that, the dispatcher
+//!   stops reading: further calls wait in zbus's bounded queue (64 messages), the socket and the
+//!   bus daemon (which holds them against the caller's own limits), not in the service's memory.
+//! - Of those, at most [`MAX_CALLS_PER_SENDER`] of one caller run at once; its other calls wait,
+//!   holding only their message, until one of its calls is answered. So one busy caller does not
+//!   keep the others' calls from running until it has filled the overall bound with waiting calls;
+//!   then every caller waits for its calls to be answered.
 
 use std::{
     collections::HashMap,

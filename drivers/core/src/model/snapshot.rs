@@ -177,7 +177,8 @@ pub struct SnapshotDef {
 }
 
 impl SnapshotDef {
-    /// Whether the memory or any disk is kept outside the images (`virDomainSnapshotDefIsExternal`).
+    /// Whether the memory or any disk is kept outside the images
+    /// (`virDomainSnapshotDefIsExternal`).
     pub fn is_external(&self) -> bool {
         self.memory == Some(SnapshotLocation::External)
             || self

@@ -1,5 +1,6 @@
 //! `<devices>`: parsing each device kind from the raw tree and formatting it back in libvirt's
-//! order and shape; [`crate::model::DeviceDef`] for single-device documents (AttachDevice and friends).
+//! order and shape; [`crate::model::DeviceDef`] for single-device documents (AttachDevice and
+//! friends).
 
 use super::{
     conv::{
