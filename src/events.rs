@@ -21,7 +21,10 @@
 //! overflowed, the fan-out is told how many events were lost and resynchronises
 //! ([`FanOut::resync`]).
 
-use std::{borrow::Cow, collections::HashMap};
+use std::{
+    borrow::Cow,
+    collections::{HashMap, HashSet},
+};
 
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
@@ -45,8 +48,9 @@ use crate::bus::{
 /// The interface of the storage pool `Refresh` signal.
 const STORAGE_POOL_INTERFACE: &str = "org.libvirt.StoragePool";
 
-/// Where an object lives: its kind and its path element.
+/// Which object an event is about, and where it lives: its kind and its path element.
 struct Located {
+    id: ObjectId,
     kind: &'static dyn Kind,
     element: String,
 }
@@ -55,22 +59,26 @@ struct Located {
 fn locate(id: &ObjectId) -> Option<Located> {
     let (element, key) = path::object_element(id);
     let kind = kinds::by_element(element)?;
-    Some(Located { kind, element: key })
+    Some(Located {
+        id: id.clone(),
+        kind,
+        element: key,
+    })
 }
 
 /// The fan-out of one driver: its connection object and what it last announced of the
-/// properties of every object, by object path, which only this task reads and writes.
+/// properties of every object, by object, which only this task reads and writes.
 pub struct FanOut {
     registry: Registry,
     /// Emits from the connection object.
     root: SignalEmitter<'static>,
-    props: HashMap<OwnedObjectPath, Fingerprint>,
+    props: HashMap<ObjectId, Fingerprint>,
 }
 
 impl FanOut {
     /// A fan-out for `registry`, whose objects were announced with the properties `props`
     /// was taken of.
-    pub fn new(registry: Registry, props: HashMap<OwnedObjectPath, Fingerprint>) -> Self {
+    pub fn new(registry: Registry, props: HashMap<ObjectId, Fingerprint>) -> Self {
         let root = SignalEmitter::from_parts(
             registry.connection().clone(),
             registry.root().clone().into(),
@@ -86,13 +94,12 @@ impl FanOut {
     /// kind the driver has now.
     pub async fn snapshot(
         registry: &Registry,
-    ) -> virtbus_core::Result<HashMap<OwnedObjectPath, Fingerprint>> {
+    ) -> virtbus_core::Result<HashMap<ObjectId, Fingerprint>> {
         let driver = registry.driver().as_ref();
         let mut props = HashMap::new();
         for kind in kinds::KINDS {
             for values in kind.read_all(driver).await? {
-                let path = registry.path_of(*kind, values.as_ref());
-                props.insert(path, values.fingerprint());
+                props.insert(values.id(), values.fingerprint());
             }
         }
         Ok(props)
@@ -124,27 +131,28 @@ impl FanOut {
     /// events' own signals (`DomainEvent` ...) cannot be made up again: they are gone.
     pub async fn resync(&mut self) {
         let driver = self.registry.driver().clone();
-        let mut seen = HashMap::with_capacity(self.props.len());
+        let mut seen = HashSet::with_capacity(self.props.len());
         for kind in kinds::KINDS {
             let all = match kind.read_all(driver.as_ref()).await {
                 Ok(all) => all,
                 Err(e) => {
                     warn!(kind = kind.element(), error = %e, "cannot re-read the objects");
                     // What cannot be read is not announced gone.
-                    let prefix = self.registry.prefix(kind.element());
-                    for path in self
-                        .props
-                        .keys()
-                        .filter(|p| p.as_str().starts_with(&prefix))
-                    {
-                        seen.insert(path.clone(), *kind);
-                    }
+                    seen.extend(
+                        self.props
+                            .keys()
+                            .filter(|id| {
+                                locate(id).is_some_and(|o| o.kind.element() == kind.element())
+                            })
+                            .cloned(),
+                    );
                     continue;
                 }
             };
             for values in all {
+                let id = values.id();
                 let path = self.registry.path_of(*kind, values.as_ref());
-                match self.props.get(&path) {
+                match self.props.get(&id) {
                     None => {
                         let added =
                             ObjectManager::added(&self.root, path.as_ref(), values.as_ref()).await;
@@ -152,24 +160,21 @@ impl FanOut {
                     }
                     Some(old) => self.announce_changes(&path, values.as_ref(), old).await,
                 }
-                self.props.insert(path.clone(), values.fingerprint());
-                seen.insert(path, *kind);
+                self.props.insert(id.clone(), values.fingerprint());
+                seen.insert(id);
             }
         }
-        let gone: Vec<OwnedObjectPath> = self
+        let gone: Vec<ObjectId> = self
             .props
             .keys()
-            .filter(|path| !seen.contains_key(*path))
+            .filter(|id| !seen.contains(*id))
             .cloned()
             .collect();
-        for path in gone {
-            self.props.remove(&path);
-            let kind = kinds::KINDS.iter().find(|k| {
-                path.as_str()
-                    .starts_with(&self.registry.prefix(k.element()))
-            });
-            if let Some(kind) = kind {
-                let removed = ObjectManager::removed(&self.root, path.as_ref(), *kind).await;
+        for id in gone {
+            self.props.remove(&id);
+            if let Some(object) = locate(&id) {
+                let path = self.path(&object);
+                let removed = ObjectManager::removed(&self.root, path.as_ref(), object.kind).await;
                 self.log_failure(removed, &path, "InterfacesRemoved");
             }
         }
@@ -277,8 +282,7 @@ impl FanOut {
 
     /// Announces a new object.
     async fn added(&mut self, object: Located) {
-        let path = self.path(&object);
-        if self.props.contains_key(&path) {
+        if self.props.contains_key(&object.id) {
             // Redefinition of an object already announced: the lifecycle event that follows
             // brings any property change.
             return;
@@ -287,17 +291,18 @@ impl FanOut {
         let Some(values) = self.read(&object).await else {
             return;
         };
+        let path = self.path(&object);
         if let Err(e) = ObjectManager::added(&self.root, path.as_ref(), values.as_ref()).await {
             warn!(%path, error = %e, "cannot emit InterfacesAdded");
         }
-        self.props.insert(path, values.fingerprint());
+        self.props.insert(object.id, values.fingerprint());
     }
 
     /// Announces that an object is gone.
     async fn removed(&mut self, object: Located) {
         let path = self.path(&object);
         // Only an object announced with InterfacesAdded is announced gone.
-        if self.props.remove(&path).is_none() {
+        if self.props.remove(&object.id).is_none() {
             debug!(%path, "removed an object that was never announced");
             return;
         }
@@ -353,7 +358,7 @@ impl FanOut {
     /// Re-reads the properties of `object` at `path` and emits one `PropertiesChanged` with
     /// those that differ from the last announced values.
     async fn refresh(&mut self, object: Located, path: OwnedObjectPath) {
-        if !self.props.contains_key(&path) {
+        if !self.props.contains_key(&object.id) {
             // Not announced (yet, or any more): nothing to compare with.
             return;
         }
@@ -361,9 +366,9 @@ impl FanOut {
         let Some(new) = self.read(&object).await else {
             return;
         };
-        let old = &self.props[&path];
+        let old = &self.props[&object.id];
         self.announce_changes(&path, new.as_ref(), old).await;
-        self.props.insert(path, new.fingerprint());
+        self.props.insert(object.id, new.fingerprint());
     }
 }
 

@@ -22,7 +22,7 @@ use std::{
 };
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use virtbus_core::{driver::Driver, Error as CoreError, Result as CoreResult};
+use virtbus_core::{driver::Driver, Error as CoreError, ObjectId, Result as CoreResult};
 use zbus::{object_server::Interface, OwnedVariant, Signature, Type, Variant};
 
 /// A boxed future that can move between threads.
@@ -120,6 +120,9 @@ pub trait ObjectKind: Send + Sync + Sized + 'static {
     /// The key of the object `values` were read from.
     fn key_of(values: &Self::Values) -> &Self::Key;
 
+    /// The identity of object `key` in the driver's events.
+    fn id(key: &Self::Key) -> ObjectId;
+
     /// The handle that serves the methods of object `key` for one call. The object need not
     /// exist: its methods then fail as the driver says.
     fn handle(driver: Arc<dyn Driver>, key: Self::Key) -> Self::Handle;
@@ -147,6 +150,9 @@ pub trait Values: Send + Sync {
 
     /// Appends the object's path element to `out`.
     fn push_element(&self, out: &mut String);
+
+    /// The object's identity in the driver's events.
+    fn id(&self) -> ObjectId;
 
     /// Every property, in the kind's order, with its value or why it cannot be read.
     fn entries(&self) -> Vec<(&'static str, CoreResult<Variant<'_>>)>;
@@ -220,6 +226,10 @@ impl<K: ObjectKind> Values for Read<K> {
 
     fn push_element(&self, out: &mut String) {
         K::encode(K::key_of(&self.0), out);
+    }
+
+    fn id(&self) -> ObjectId {
+        K::id(K::key_of(&self.0))
     }
 
     fn entries(&self) -> Vec<(&'static str, CoreResult<Variant<'_>>)> {

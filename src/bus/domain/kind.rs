@@ -6,7 +6,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 use virtbus_core::{
     driver::{DomainSummary, Driver},
-    Error as CoreError, Result as CoreResult,
+    Error as CoreError, ObjectId, Result as CoreResult,
 };
 use zbus::{OwnedVariant, Variant};
 
@@ -132,6 +132,10 @@ impl ObjectKind for DomainKind {
 
     fn key_of(values: &DomainValues) -> &Uuid {
         &values.summary.uuid
+    }
+
+    fn id(key: &Uuid) -> ObjectId {
+        ObjectId::Domain(*key)
     }
 
     fn handle(driver: Arc<dyn Driver>, key: Uuid) -> DomainObject {
