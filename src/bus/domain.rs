@@ -51,11 +51,6 @@ impl DomainObject {
         Self { driver, uuid }
     }
 
-    /// The UUID of the domain this object serves.
-    pub fn uuid(&self) -> Uuid {
-        self.uuid
-    }
-
     /// Turns a refused argument into the error to reply with. libvirt looks the domain up
     /// before it checks arguments, so a missing domain is reported first.
     async fn refuse(&self, refusal: Error) -> Error {
