@@ -261,6 +261,10 @@ pub trait Kind: Send + Sync {
     /// A handle for introspection only.
     fn any_handle(&self, driver: Arc<dyn Driver>) -> Box<dyn Interface>;
 
+    /// Some object's identity and the path element this kind encodes it as, to check the kind
+    /// against [`crate::bus::path::object_element`], which forms the paths of every kind.
+    fn sample(&self) -> (ObjectId, String);
+
     /// The path elements of every object of the driver.
     fn elements<'a>(&'a self, driver: &'a dyn Driver) -> BoxFuture<'a, CoreResult<Vec<String>>>;
 
@@ -335,6 +339,13 @@ impl<K: ObjectKind> Kind for Entry<K> {
 
     fn any_handle(&self, driver: Arc<dyn Driver>) -> Box<dyn Interface> {
         Box::new(K::handle(driver, K::Key::default()))
+    }
+
+    fn sample(&self) -> (ObjectId, String) {
+        let key = K::Key::default();
+        let mut element = String::new();
+        K::encode(&key, &mut element);
+        (K::id(&key), element)
     }
 
     fn elements<'a>(&'a self, driver: &'a dyn Driver) -> BoxFuture<'a, CoreResult<Vec<String>>> {

@@ -20,7 +20,7 @@ pub fn by_element(element: &str) -> Option<&'static dyn Kind> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
+    use std::{collections::HashSet, sync::Arc};
 
     use super::*;
     use crate::bus::dispatch::Contract;
@@ -36,6 +36,24 @@ mod tests {
             "org.libvirt.Domain"
         );
         assert!(by_element("nope").is_none());
+    }
+
+    #[test]
+    fn every_kind_forms_its_paths_as_the_path_module_does() {
+        // Connect forms the paths of kinds that are not served yet with path::object_element;
+        // a served kind must form the same ones.
+        for kind in KINDS {
+            let (id, element) = kind.sample();
+            assert_eq!(
+                crate::bus::path::object_element(&id),
+                (kind.element(), element.clone()),
+                "{}",
+                kind.interface()
+            );
+            let (events, _) = virtbus_core::event::channel();
+            let driver = Arc::new(virtbus_test_driver::TestDriver::new(events));
+            assert!(kind.handle(driver, &element).is_ok(), "{element} decodes");
+        }
     }
 
     #[test]
