@@ -793,7 +793,7 @@ mod tests {
             for path in [
                 format!("{ROOT}/domain/abc/def"),
                 "/org/libvirt/Nope".to_owned(),
-                format!("{ROOT}/network"),
+                format!("{ROOT}/nope"),
             ] {
                 let (name, text) = call_err(&client, &path, DOMAIN, "GetState", &(0u32,)).await;
                 assert_eq!(name, "org.freedesktop.DBus.Error.UnknownObject", "{path}");
@@ -940,7 +940,7 @@ mod tests {
             ] {
                 assert!(ifaces.contains(&want.to_owned()), "{want} in {ifaces:?}");
             }
-            assert_eq!(child_names(&node), ["domain"]);
+            assert_eq!(child_names(&node), ["domain", "network"]);
             let node = introspect(&client, &format!("{ROOT}/domain")).await;
             let element = test_path().rsplit('/').next().unwrap().to_owned();
             assert_eq!(child_names(&node), [element]);

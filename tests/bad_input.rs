@@ -1,9 +1,9 @@
 //! Bad input of every kind: malformed and invalid XML, bad names and UUIDs, huge sizes and
 //! arrays, unknown and malformed object paths, and a sweep over every method of
-//! `org.libvirt.Connect` and `org.libvirt.Domain` (read from the reference inventory) with
-//! wrong argument types and with plausible-but-bad values. Every call must get a reply (an
-//! error or a valid return, never silence), nothing may be half-applied, and the service must
-//! still be alive and correct afterwards.
+//! `org.libvirt.Connect`, `org.libvirt.Domain` and `org.libvirt.Network` (read from the
+//! reference inventory) with wrong argument types and with plausible-but-bad values. Every call
+//! must get a reply (an error or a valid return, never silence), nothing may be half-applied, and
+//! the service must still be alive and correct afterwards.
 
 mod common;
 
@@ -25,6 +25,13 @@ const INVENTORY: &str = concat!(
 const REPLY_LIMIT: Duration = Duration::from_secs(5);
 
 const VICTIM_UUID: &str = "99999999-8888-7777-6666-555555555555";
+const VICTIM_NETWORK_UUID: &str = "99999999-8888-7777-6666-444444444444";
+/// The interfaces the sweep calls every method of.
+const SWEPT: [&str; 3] = [
+    "org.libvirt.Connect",
+    "org.libvirt.Domain",
+    "org.libvirt.Network",
+];
 
 async fn define_err(service: &Service, xml: &str) -> String {
     let connect = service.connect_proxy().await;
@@ -392,7 +399,7 @@ fn inventory() -> Vec<Member> {
             if cols.len() < 4 || cols[1] != "method" {
                 return None;
             }
-            if cols[0] != "org.libvirt.Connect" && cols[0] != "org.libvirt.Domain" {
+            if !SWEPT.contains(&cols[0]) {
                 return None;
             }
             Some(Member {
@@ -528,6 +535,47 @@ async fn ensure_victim(service: &Service) -> String {
     path
 }
 
+/// Makes sure the sweep's victim network exists and runs; returns its path.
+async fn ensure_victim_network(service: &Service) -> String {
+    let path = format!(
+        "{TEST_PATH}/network/_{}",
+        VICTIM_NETWORK_UUID.replace('-', "_")
+    );
+    let lookup = call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "NetworkLookupByUUID",
+        &(VICTIM_NETWORK_UUID,),
+    )
+    .await;
+    if !matches!(lookup, Reply::Ok(_)) {
+        let xml =
+            format!("<network><name>victimnet</name><uuid>{VICTIM_NETWORK_UUID}</uuid></network>");
+        call(
+            &service.conn,
+            TEST_PATH,
+            "org.libvirt.Connect",
+            "NetworkDefineXML",
+            &(xml,),
+        )
+        .await
+        .expect_ok();
+    }
+    // Already running is fine.
+    let _ = call(&service.conn, &path, "org.libvirt.Network", "Create", &()).await;
+    path
+}
+
+/// The object the sweep calls the methods of interface `iface` on.
+async fn sweep_path(service: &Service, iface: &str) -> String {
+    match iface {
+        "org.libvirt.Domain" => ensure_victim(service).await,
+        "org.libvirt.Network" => ensure_victim_network(service).await,
+        _ => TEST_PATH.to_string(),
+    }
+}
+
 /// One sweep call: a reply must come within [`REPLY_LIMIT`].
 async fn sweep_call(service: &Service, path: &str, m: &Member, body: &Structure<'_>) -> Reply {
     let send = async {
@@ -623,11 +671,7 @@ async fn sweep_every_method_with_wrong_types_and_bad_values() {
         let mut problems = Vec::new();
         let mut calls = 0;
         for m in &members {
-            let path = if m.interface == "org.libvirt.Domain" {
-                ensure_victim(&service).await
-            } else {
-                TEST_PATH.to_string()
-            };
+            let path = sweep_path(&service, &m.interface).await;
 
             // Wrong argument types: a standard D-Bus error, never org.libvirt.Error or silence.
             let r = sweep_call(&service, &path, m, &wrong_body(m)).await;
@@ -676,11 +720,7 @@ async fn sweep_every_method_with_wrong_types_and_bad_values() {
             // Well-typed but bad values: a valid reply or org.libvirt.Error.
             for values in [Values::Zero, Values::Max] {
                 let Some(b) = body(m, values) else { continue };
-                let path = if m.interface == "org.libvirt.Domain" {
-                    ensure_victim(&service).await
-                } else {
-                    path.clone()
-                };
+                let path = sweep_path(&service, &m.interface).await;
                 let r = sweep_call(&service, &path, m, &b).await;
                 calls += 1;
                 match &r {

@@ -440,6 +440,26 @@ impl Type for InterfacesDict<'_> {
         <HashMap<String, HashMap<String, OwnedVariant>> as Type>::SIGNATURE;
 }
 
+/// A UUID as the `UUID` property of an object reads it, written once when the values are read
+/// so that the property can borrow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UuidText([u8; uuid::fmt::Hyphenated::LENGTH]);
+
+impl UuidText {
+    /// `uuid` in libvirt's form (lower case, with hyphens).
+    pub fn new(uuid: &uuid::Uuid) -> Self {
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        uuid.hyphenated().encode_lower(&mut text);
+        Self(text)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Written by `encode_lower`: ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
 /// The error of a property that was not read because it was not [`Wanted`].
 pub fn not_read() -> CoreError {
     CoreError::Internal("property not read".to_owned())

@@ -2,16 +2,17 @@
 //!
 //! The dispatcher, the object manager, the introspection of a connection object and the
 //! event fan-out loop over [`KINDS`]; nothing else in the bus front names a kind. Serving a
-//! new kind (say `org.libvirt.Network`) means: its [`super::kind::ObjectKind`], its interface
+//! new kind (as `org.libvirt.Network` was) means: its [`super::kind::ObjectKind`], its interface
 //! methods on a thin handle, its driver trait group, and one line here.
 
 use super::{
     domain::DomainKind,
     kind::{Entry, Kind},
+    network::NetworkKind,
 };
 
 /// Every kind of object a connection object has, in the order introspection lists them.
-pub static KINDS: &[&dyn Kind] = &[&Entry::<DomainKind>::new()];
+pub static KINDS: &[&dyn Kind] = &[&Entry::<DomainKind>::new(), &Entry::<NetworkKind>::new()];
 
 /// The kind whose objects live under the path element `element` (`domain`).
 pub fn by_element(element: &str) -> Option<&'static dyn Kind> {

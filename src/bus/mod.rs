@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod kind;
 pub mod kinds;
+pub mod network;
 pub mod object_manager;
 pub mod params;
 pub mod path;

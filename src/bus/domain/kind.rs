@@ -12,7 +12,7 @@ use zbus::{OwnedVariant, Variant};
 
 use super::{checks, DomainObject, INTERFACE};
 use crate::bus::{
-    kind::{not_read, BoxFuture, ObjectKind, Property, Wanted},
+    kind::{not_read, BoxFuture, ObjectKind, Property, UuidText, Wanted},
     path,
 };
 
@@ -23,8 +23,8 @@ pub struct DomainKind;
 #[derive(Debug, Clone, PartialEq)]
 pub struct DomainValues {
     summary: DomainSummary,
-    /// The UUID as `UUID` reads it, written once.
-    uuid: [u8; uuid::fmt::Hyphenated::LENGTH],
+    /// The UUID as `UUID` reads it.
+    uuid: UuidText,
     /// `SchedulerType` as (type, number of parameters), or why it cannot be read: the
     /// property is then left out of `GetAll`, and `Get` answers the error.
     scheduler_type: CoreResult<(String, i32)>,
@@ -33,8 +33,7 @@ pub struct DomainValues {
 impl DomainValues {
     /// The values of a domain with `summary` and `scheduler_type`.
     pub fn new(summary: DomainSummary, scheduler_type: CoreResult<(String, i32)>) -> Self {
-        let mut uuid = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        summary.uuid.hyphenated().encode_lower(&mut uuid);
+        let uuid = UuidText::new(&summary.uuid);
         Self {
             summary,
             uuid,
@@ -51,11 +50,6 @@ impl DomainValues {
             Err(not_read())
         };
         Self::new(summary, scheduler_type)
-    }
-
-    fn uuid_str(&self) -> &str {
-        // Written by `encode_lower`: ASCII.
-        std::str::from_utf8(&self.uuid).unwrap_or_default()
     }
 }
 
@@ -115,7 +109,9 @@ impl ObjectKind for DomainKind {
             Ok(Variant::from(v.summary.updated))
         }),
         // virDomainGetUUIDString: the identity of the object, never changes.
-        Property::read("UUID", |v: &DomainValues| Ok(Variant::from(v.uuid_str()))),
+        Property::read("UUID", |v: &DomainValues| {
+            Ok(Variant::from(v.uuid.as_str()))
+        }),
     ];
 
     type Key = Uuid;
