@@ -14,9 +14,9 @@ use uuid::Uuid;
 use virtbus_core::{
     driver::{NetworkDriver, NetworkSummary},
     event::{network_lifecycle, Event, ObjectId},
-    flags::{self, check_flags, network_list},
+    flags::{self, check_flags, network_list, network_update},
     model::NetworkDef,
-    xml::{format_network, parse_network},
+    xml::{format_network, parse_network, update_network},
     Error, Result,
 };
 
@@ -284,6 +284,67 @@ impl NetworkDriver for TestDriver {
         // libvirt's test driver accepts no flag here, not even VIR_NETWORK_XML_INACTIVE.
         check_flags(flags, 0, "testNetworkGetXMLDesc")?;
         self.read(|s| Ok(format_network(&s.networks.get(uuid)?.def)))
+    }
+
+    async fn network_update(
+        &self,
+        uuid: &Uuid,
+        command: u32,
+        section: u32,
+        parent_index: i32,
+        xml: &str,
+        flags: u32,
+    ) -> Result<()> {
+        use network_update::{AFFECT_CONFIG as CONFIG, AFFECT_LIVE as LIVE};
+        check_flags(flags, LIVE | CONFIG, "testNetworkUpdate")?;
+        // testNetworkUpdate gives no event.
+        self.with(|s, _events| {
+            let o = s.networks.get_mut(uuid)?;
+            let mut flags = flags;
+            if flags & (LIVE | CONFIG) == 0 {
+                flags |= if o.active { LIVE } else { CONFIG };
+            }
+            // virNetworkObjConfigChangeSetup.
+            if !o.active && flags & LIVE != 0 {
+                return Err(Error::OperationInvalid("network is not running".to_owned()));
+            }
+            if flags & CONFIG != 0 && !o.persistent {
+                return Err(Error::OperationInvalid(
+                    "cannot change persistent config of a transient network".to_owned(),
+                ));
+            }
+            // Work on copies, so that a failure changes nothing.
+            let live = if flags & LIVE != 0 {
+                let mut def = o.def.clone();
+                update_network(&mut def, command, section, parent_index, xml)?;
+                Some(def)
+            } else {
+                None
+            };
+            let config = if flags & CONFIG != 0 {
+                let mut def = o.new_def.as_ref().unwrap_or(&o.def).clone();
+                update_network(&mut def, command, section, parent_index, xml)?;
+                Some(def)
+            } else {
+                None
+            };
+            // virNetworkObjSetDefTransient: a live change of a persistent network lasts
+            // until it stops.
+            if o.active && o.persistent && o.new_def.is_none() {
+                o.new_def = Some(o.def.clone());
+            }
+            if let Some(config) = config {
+                if o.active {
+                    o.new_def = Some(config);
+                } else {
+                    o.def = config;
+                }
+            }
+            if let Some(live) = live {
+                o.def = live;
+            }
+            Ok(())
+        })
     }
 
     async fn network_set_autostart(&self, uuid: &Uuid, autostart: bool) -> Result<()> {

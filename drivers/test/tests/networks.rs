@@ -389,3 +389,228 @@ async fn dhcp_leases_are_not_supported() {
     })
     .await;
 }
+
+mod update {
+    use super::*;
+    use virtbus_core::{
+        flags::network_update::{AFFECT_CONFIG, AFFECT_LIVE},
+        xml::{network_section as sec, network_update_command as cmd},
+    };
+
+    const HOST: &str = "<host mac='52:54:00:00:00:10' name='db' ip='192.168.122.10'/>";
+
+    #[tokio::test]
+    async fn dhcp_host_on_the_running_default_network() {
+        within(async {
+            let (d, mut rx) = driver();
+            let u = DEFAULT_NETWORK_UUID;
+            d.network_update(&u, cmd::ADD_LAST, sec::IP_DHCP_HOST, -1, HOST, 0)
+                .await
+                .unwrap();
+            let live = d.network_xml_desc(&u, 0).await.unwrap();
+            assert!(
+                live.contains(
+                    "      <range start='192.168.122.2' end='192.168.122.254'/>\n      \
+                     <host mac='52:54:00:00:00:10' name='db' ip='192.168.122.10'/>\n    </dhcp>"
+                ),
+                "{live}"
+            );
+            assert_eq!(
+                text(d.network_update(&u, cmd::ADD_FIRST, sec::IP_DHCP_HOST, -1, HOST, 0).await),
+                "Requested operation is not valid: there is an existing dhcp host entry in network 'default' that matches \"<host mac='52:54:00:00:00:10' name='db' ip='192.168.122.10'/>\""
+            );
+            // A live-only change is gone once the network stops.
+            d.network_destroy(&u).await.unwrap();
+            assert!(!d.network_xml_desc(&u, 0).await.unwrap().contains("<host "));
+            assert_eq!(next(&mut rx).await, net_event(u, nl::STOPPED));
+            assert!(drain(&mut rx).is_empty(), "update gives no event");
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn live_and_config_together_last_after_a_restart() {
+        within(async {
+            let (d, _rx) = driver();
+            let u = DEFAULT_NETWORK_UUID;
+            d.network_update(
+                &u,
+                cmd::ADD_LAST,
+                sec::IP_DHCP_HOST,
+                0,
+                HOST,
+                AFFECT_LIVE | AFFECT_CONFIG,
+            )
+            .await
+            .unwrap();
+            d.network_destroy(&u).await.unwrap();
+            d.network_create(&u).await.unwrap();
+            assert!(d.network_xml_desc(&u, 0).await.unwrap().contains("name='db'"));
+            // Modify by MAC, then delete by name alone.
+            let moved = "<host mac='52:54:00:00:00:10' name='db' ip='192.168.122.11'/>";
+            d.network_update(&u, cmd::MODIFY, sec::IP_DHCP_HOST, -1, moved, 0)
+                .await
+                .unwrap();
+            assert!(d
+                .network_xml_desc(&u, 0)
+                .await
+                .unwrap()
+                .contains("ip='192.168.122.11'"));
+            d.network_update(&u, cmd::DELETE, sec::IP_DHCP_HOST, -1, "<host name='db'/>", 0)
+                .await
+                .unwrap();
+            assert_eq!(
+                text(
+                    d.network_update(&u, cmd::DELETE, sec::IP_DHCP_HOST, -1, "<host name='db'/>", 0)
+                        .await
+                ),
+                "Requested operation is not valid: couldn't locate a matching dhcp host entry in network 'default'"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn config_on_an_inactive_network_and_state_errors() {
+        within(async {
+            let (d, _rx) = driver();
+            let u = d.network_define_xml(&net_xml("lab", LAB), 0).await.unwrap();
+            let range = "<range start='192.168.9.2' end='192.168.9.254'/>";
+            assert_eq!(
+                text(d.network_update(&u, cmd::DELETE, sec::IP_DHCP_RANGE, -1, range, AFFECT_LIVE).await),
+                "Requested operation is not valid: network is not running"
+            );
+            // AFFECT_CURRENT on an inactive network changes the config.
+            d.network_update(&u, cmd::DELETE, sec::IP_DHCP_RANGE, -1, range, 0)
+                .await
+                .unwrap();
+            assert!(!d.network_xml_desc(&u, 0).await.unwrap().contains("<dhcp>"));
+            assert_eq!(
+                text(d.network_update(&u, cmd::MODIFY, sec::IP_DHCP_RANGE, -1, range, 0).await),
+                "Operation not supported: dhcp ranges cannot be modified, only added or deleted"
+            );
+            let t = d
+                .network_create_xml(&net_xml("tmp", OTHER).replace("192.168.9.", "192.168.10."), 0)
+                .await
+                .unwrap();
+            assert_eq!(
+                text(d.network_update(&t, cmd::ADD_LAST, sec::DNS_TXT, -1, "<txt name='a' value='b'/>", AFFECT_CONFIG).await),
+                "Requested operation is not valid: cannot change persistent config of a transient network"
+            );
+            assert_eq!(
+                text(d.network_update(&u, cmd::ADD_LAST, sec::DNS_TXT, -1, "<txt name='a' value='b'/>", 4).await),
+                "unsupported flags (0x4) in function testNetworkUpdate"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn dns_records_and_forward_interfaces() {
+        within(async {
+            let (d, _rx) = driver();
+            let u = DEFAULT_NETWORK_UUID;
+            let up = |c, s, x: &'static str| d.network_update(&u, c, s, -1, x, 0);
+            up(cmd::ADD_LAST, sec::DNS_HOST, "<host ip='192.168.122.5'><hostname>nas</hostname></host>")
+                .await
+                .unwrap();
+            up(cmd::ADD_LAST, sec::DNS_TXT, "<txt name='owner' value='ops'/>")
+                .await
+                .unwrap();
+            up(cmd::MODIFY, sec::DNS_TXT, "<txt name='owner' value='dev'/>")
+                .await
+                .unwrap();
+            up(cmd::ADD_LAST, sec::DNS_SRV, "<srv service='http' protocol='tcp' target='web' port='80'/>")
+                .await
+                .unwrap();
+            up(cmd::ADD_LAST, sec::FORWARD_INTERFACE, "<interface dev='eth0'/>")
+                .await
+                .unwrap();
+            assert_eq!(
+                d.network_xml_desc(&u, 0).await.unwrap(),
+                "<network>
+  <name>default</name>
+  <uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid>
+  <forward dev='eth0' mode='nat'>
+    <interface dev='eth0'/>
+  </forward>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <dns>
+    <txt name='owner' value='dev'/>
+    <srv service='http' protocol='tcp' target='web' port='80'/>
+    <host ip='192.168.122.5'>
+      <hostname>nas</hostname>
+    </host>
+  </dns>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>
+"
+            );
+            assert_eq!(
+                text(up(cmd::ADD_LAST, sec::DNS_TXT, "<txt name='owner' value='x'/>").await),
+                "Requested operation is not valid: there is already a DNS TXT record with name 'owner' in network default"
+            );
+            up(cmd::DELETE, sec::DNS_HOST, "<host><hostname>nas</hostname></host>")
+                .await
+                .unwrap();
+            up(cmd::DELETE, sec::DNS_SRV, "<srv service='http'/>").await.unwrap();
+            up(cmd::DELETE, sec::DNS_TXT, "<txt name='owner'/>").await.unwrap();
+            up(cmd::DELETE, sec::FORWARD_INTERFACE, "<interface dev='eth0'/>")
+                .await
+                .unwrap();
+            assert_eq!(
+                d.network_xml_desc(&u, 0).await.unwrap(),
+                virtbus_core::xml::format_network(
+                    &virtbus_core::xml::parse_network(virtbus_test_driver::DEFAULT_NETWORK_XML)
+                        .unwrap()
+                )
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn unsupported_sections_and_bad_input() {
+        within(async {
+            let (d, _rx) = driver();
+            let u = DEFAULT_NETWORK_UUID;
+            assert_eq!(
+                text(d.network_update(&u, cmd::MODIFY, sec::BRIDGE, -1, "<bridge name='x'/>", 0).await),
+                "Operation not supported: can't update 'bridge' section of network 'default'"
+            );
+            assert_eq!(
+                text(d.network_update(&u, cmd::MODIFY, 99, -1, "<x/>", 0).await),
+                "Operation not supported: can't update unrecognized section of network"
+            );
+            assert_eq!(
+                text(d.network_update(&u, 7, sec::DNS_TXT, -1, "<txt name='a' value='b'/>", 0).await),
+                "Operation not supported: unrecognized network update command code 7"
+            );
+            assert_eq!(
+                text(d.network_update(&u, cmd::ADD_LAST, sec::IP_DHCP_HOST, -1, "<range start='1.2.3.4'/>", 0).await),
+                "XML error: unexpected element <range>, expecting <host>, while updating network 'default'"
+            );
+            assert_eq!(
+                text(d.network_update(&u, cmd::ADD_LAST, sec::IP_DHCP_HOST, 3, HOST, 0).await),
+                "Requested operation is not valid: couldn't update dhcp host entry - no <ip> element found at index 3 in network 'default'"
+            );
+            assert_eq!(
+                text(d.network_update(&u, cmd::ADD_LAST, sec::IP_DHCP_HOST, -1, "<host name='v6' ip='fd00::5'/>", 0).await),
+                "Requested operation is not valid: the address family of a host entry IP must match the address family of the dhcp element's parent"
+            );
+            // Nothing changed.
+            assert_eq!(
+                d.network_xml_desc(&u, 0).await.unwrap(),
+                virtbus_core::xml::format_network(
+                    &virtbus_core::xml::parse_network(virtbus_test_driver::DEFAULT_NETWORK_XML)
+                        .unwrap()
+                )
+            );
+        })
+        .await;
+    }
+}

@@ -49,7 +49,7 @@ fn socket_addr(s: &str) -> Result<IpAddr> {
 }
 
 /// `virMacAddrParse` and `virMacAddrFormat`: six hex bytes, printed lower case.
-fn parse_mac(s: &str) -> Option<[u8; 6]> {
+pub(super) fn parse_mac(s: &str) -> Option<[u8; 6]> {
     let mut out = [0u8; 6];
     let mut parts = s.split(':');
     for byte in &mut out {
@@ -478,54 +478,20 @@ fn parse_dns(name: &str, el: &Element) -> Result<DnsDef> {
         dns.forwarders.push(fwd);
     }
     for h in el.children_named("host") {
-        let mut hostnames = Vec::new();
-        for n in h.children_named("hostname") {
-            let t = n.text();
-            if t.is_empty() {
-                return Err(Error::XmlDetail(format!(
-                    "Missing hostname in network '{name}' DNS HOST record"
-                )));
-            }
-            hostnames.push(t);
+        let (ip, hostnames) = parse_dns_host(name, h, false)?;
+        if let Some(ip) = ip {
+            dns.hosts.push(DnsHost { ip, hostnames });
         }
-        if hostnames.is_empty() {
-            return Err(Error::XmlDetail(format!(
-                "Missing hostname in network '{name}' DNS HOST record"
-            )));
-        }
-        let Some(ip) = attr(h, "ip") else {
-            return Err(Error::XmlDetail(format!(
-                "Missing IP address in network '{name}' DNS HOST record"
-            )));
-        };
-        let ip = ip.parse().map_err(|_| {
-            Error::XmlDetail(format!(
-                "Invalid IP address in network '{name}' DNS HOST record"
-            ))
-        })?;
-        dns.hosts.push(DnsHost { ip, hostnames });
     }
     for s in el.children_named("srv") {
-        dns.srvs.push(parse_srv(name, s)?);
+        dns.srvs.push(parse_srv(name, s, false)?);
     }
     for t in el.children_named("txt") {
-        let Some(tname) = attr(t, "name") else {
-            return Err(Error::XmlDetail(format!(
-                "missing required name attribute in DNS TXT record of network {name}"
-            )));
-        };
-        if tname.contains([' ', ',']) {
-            return Err(Error::XmlDetail(format!(
-                "prohibited character in DNS TXT record name '{tname}' of network {name}"
-            )));
-        }
-        let Some(value) = attr(t, "value") else {
-            return Err(Error::XmlDetail(format!(
-                "missing required value attribute in DNS TXT record named '{tname}' of network {name}"
-            )));
-        };
-        check_line_breaks("TXT", "value", Some(&value))?;
-        dns.txts.push(DnsTxt { name: tname, value });
+        let (tname, value) = parse_txt(name, t, false)?;
+        dns.txts.push(DnsTxt {
+            name: tname,
+            value: value.unwrap_or_default(),
+        });
     }
     if dns.enable == Some(false)
         && !(dns.forwarders.is_empty()
@@ -540,6 +506,67 @@ fn parse_dns(name: &str, el: &Element) -> Result<DnsDef> {
     Ok(dns)
 }
 
+/// `virNetworkDNSHostDefParseXML`: `partial` (a record to delete or modify) may lack the
+/// address or the names, not both.
+pub(super) fn parse_dns_host(name: &str, h: &Element, partial: bool) -> Result<(Option<IpAddr>, Vec<String>)> {
+    let mut hostnames = Vec::new();
+    for n in h.children_named("hostname") {
+        let t = n.text();
+        if t.is_empty() {
+            return Err(Error::XmlDetail(format!(
+                "Missing hostname in network '{name}' DNS HOST record"
+            )));
+        }
+        hostnames.push(t);
+    }
+    if hostnames.is_empty() && !partial {
+        return Err(Error::XmlDetail(format!(
+            "Missing hostname in network '{name}' DNS HOST record"
+        )));
+    }
+    let ip = match attr(h, "ip") {
+        Some(ip) => Some(ip.parse().map_err(|_| {
+            Error::XmlDetail(format!(
+                "Invalid IP address in network '{name}' DNS HOST record"
+            ))
+        })?),
+        None if !partial => {
+            return Err(Error::XmlDetail(format!(
+                "Missing IP address in network '{name}' DNS HOST record"
+            )))
+        }
+        None if hostnames.is_empty() => {
+            return Err(Error::XmlDetail(format!(
+                "Missing ip and hostname in network '{name}' DNS HOST record"
+            )))
+        }
+        None => None,
+    };
+    Ok((ip, hostnames))
+}
+
+/// `virNetworkDNSTxtDefParseXML`: `partial` may lack the value.
+pub(super) fn parse_txt(name: &str, t: &Element, partial: bool) -> Result<(String, Option<String>)> {
+    let Some(tname) = attr(t, "name") else {
+        return Err(Error::XmlDetail(format!(
+            "missing required name attribute in DNS TXT record of network {name}"
+        )));
+    };
+    if tname.contains([' ', ',']) {
+        return Err(Error::XmlDetail(format!(
+            "prohibited character in DNS TXT record name '{tname}' of network {name}"
+        )));
+    }
+    let value = attr(t, "value");
+    if value.is_none() && !partial {
+        return Err(Error::XmlDetail(format!(
+            "missing required value attribute in DNS TXT record named '{tname}' of network {name}"
+        )));
+    }
+    check_line_breaks("TXT", "value", value.as_deref())?;
+    Ok((tname, value))
+}
+
 fn check_line_breaks(record: &str, field: &str, value: Option<&str>) -> Result<()> {
     if value.is_some_and(|v| v.contains(['\r', '\n'])) {
         return Err(Error::XmlDetail(format!(
@@ -552,11 +579,17 @@ fn check_line_breaks(record: &str, field: &str, value: Option<&str>) -> Result<(
 /// `DNS_RECORD_LENGTH_SRV`.
 const SRV_SERVICE_MAX: usize = 15;
 
-fn parse_srv(name: &str, el: &Element) -> Result<DnsSrv> {
-    let Some(service) = attr(el, "service") else {
-        return Err(Error::XmlDetail(format!(
-            "missing required service attribute in DNS SRV record of network '{name}'"
-        )));
+/// `virNetworkDNSSrvDefParseXML`: `partial` may lack the service and the protocol (left
+/// empty).
+pub(super) fn parse_srv(name: &str, el: &Element, partial: bool) -> Result<DnsSrv> {
+    let service = match attr(el, "service") {
+        Some(s) => s,
+        None if partial => String::new(),
+        None => {
+            return Err(Error::XmlDetail(format!(
+                "missing required service attribute in DNS SRV record of network '{name}'"
+            )))
+        }
     };
     if service.len() > SRV_SERVICE_MAX {
         return Err(Error::XmlDetail(format!(
@@ -571,10 +604,14 @@ fn parse_srv(name: &str, el: &Element) -> Result<DnsSrv> {
             "invalid character in service attribute '{service}' in DNS SRV record of network '{name}'"
         )));
     }
-    let Some(protocol) = attr(el, "protocol") else {
-        return Err(Error::XmlDetail(format!(
-            "missing required protocol attribute in DNS SRV record '{service}' of network '{name}'"
-        )));
+    let protocol = match attr(el, "protocol") {
+        Some(p) => p,
+        None if partial => String::new(),
+        None => {
+            return Err(Error::XmlDetail(format!(
+                "missing required protocol attribute in DNS SRV record '{service}' of network '{name}'"
+            )))
+        }
     };
     if !protocol
         .chars()
@@ -721,91 +758,12 @@ fn parse_ip(name: &str, el: &Element) -> Result<IpDef> {
 
 fn parse_dhcp(name: &str, el: &Element, ip: &mut IpDef) -> Result<()> {
     for r in el.children_named("range") {
-        let Some(start) = attr(r, "start") else {
-            return Err(Error::Xml(format!(
-                "Missing 'start' attribute in dhcp range for network '{name}'"
-            )));
-        };
-        let start = socket_addr(&start)?;
-        let Some(end) = attr(r, "end") else {
-            return Err(Error::Xml(format!(
-                "Missing 'end' attribute in dhcp range for network '{name}'"
-            )));
-        };
-        let end = socket_addr(&end)?;
-        if r.child("lease").is_some() {
-            return Err(unmodeled("<lease>", name));
-        }
-        ip.ranges.push(DhcpRange { start, end });
+        let range = parse_range(name, r)?;
+        ip.ranges.push(range);
     }
     for h in el.children_named("host") {
-        let mac = attr(h, "mac");
-        if let Some(m) = &mac {
-            if ip.address.is_ipv6() {
-                return Err(Error::Xml(format!(
-                    "Invalid to specify MAC address '{m}' in network '{name}' IPv6 static host definition"
-                )));
-            }
-            let Some(bytes) = parse_mac(m) else {
-                return Err(Error::Xml(format!(
-                    "Cannot parse MAC address '{m}' in network '{name}'"
-                )));
-            };
-            if bytes[0] & 1 == 1 {
-                return Err(Error::Xml(format!(
-                    "expected unicast mac address, found multicast '{m}' in network '{name}'"
-                )));
-            }
-        }
-        let id = attr(h, "id");
-        if let Some(id) = &id {
-            if let Some(c) = id.chars().find(|c| !(c.is_ascii_hexdigit() || *c == ':')) {
-                return Err(Error::Xml(format!(
-                    "Invalid character '{c}' in id '{id}' of network '{name}'"
-                )));
-            }
-        }
-        let hname = attr(h, "name");
-        if let Some(n) = &hname {
-            if !n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
-                return Err(Error::Xml(format!(
-                    "Cannot use host name '{n}' in network '{name}'"
-                )));
-            }
-        }
-        let host_ip = match attr(h, "ip") {
-            None => None,
-            Some(a) => Some(a.parse::<IpAddr>().map_err(|_| {
-                Error::Xml(format!(
-                    "Invalid IP address in static host definition for network '{name}'"
-                ))
-            })?),
-        };
-        if ip.address.is_ipv6() {
-            if id.is_none() && hname.is_none() {
-                return Err(Error::Xml(format!(
-                    "Static host definition in IPv6 network '{name}' must have id or name attribute"
-                )));
-            }
-        } else if mac.is_none() && hname.is_none() {
-            return Err(Error::Xml(format!(
-                "Static host definition in IPv4 network '{name}' must have mac or name attribute"
-            )));
-        }
-        if host_ip.is_none() {
-            return Err(Error::Xml(format!(
-                "Missing IP address in static host definition for network '{name}'"
-            )));
-        }
-        if h.child("lease").is_some() {
-            return Err(unmodeled("<lease>", name));
-        }
-        ip.hosts.push(DhcpHost {
-            mac,
-            id,
-            name: hname,
-            ip: host_ip,
-        });
+        let host = parse_dhcp_host(name, ip.address, h, false)?;
+        ip.hosts.push(host);
     }
     if let Some(b) = el.child("bootp") {
         if ip.address.is_ipv4() {
@@ -822,6 +780,106 @@ fn parse_dhcp(name: &str, el: &Element, ip: &mut IpDef) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `virNetworkDHCPRangeDefParseXML`.
+pub(super) fn parse_range(name: &str, r: &Element) -> Result<DhcpRange> {
+    let Some(start) = attr(r, "start") else {
+        return Err(Error::Xml(format!(
+            "Missing 'start' attribute in dhcp range for network '{name}'"
+        )));
+    };
+    let start = socket_addr(&start)?;
+    let Some(end) = attr(r, "end") else {
+        return Err(Error::Xml(format!(
+            "Missing 'end' attribute in dhcp range for network '{name}'"
+        )));
+    };
+    let end = socket_addr(&end)?;
+    if r.child("lease").is_some() {
+        return Err(unmodeled("<lease>", name));
+    }
+    Ok(DhcpRange { start, end })
+}
+
+/// `virNetworkDHCPHostDefParseXML` for a host of the `<ip>` whose address is `parent`:
+/// `partial` (a host to delete) needs only one of mac, name and ip.
+pub(super) fn parse_dhcp_host(name: &str, parent: IpAddr, h: &Element, partial: bool) -> Result<DhcpHost> {
+    let mac = attr(h, "mac");
+    if let Some(m) = &mac {
+        if parent.is_ipv6() {
+            return Err(Error::Xml(format!(
+                "Invalid to specify MAC address '{m}' in network '{name}' IPv6 static host definition"
+            )));
+        }
+        let Some(bytes) = parse_mac(m) else {
+            return Err(Error::Xml(format!(
+                "Cannot parse MAC address '{m}' in network '{name}'"
+            )));
+        };
+        if bytes[0] & 1 == 1 {
+            return Err(Error::Xml(format!(
+                "expected unicast mac address, found multicast '{m}' in network '{name}'"
+            )));
+        }
+    }
+    let id = attr(h, "id");
+    if let Some(id) = &id {
+        if let Some(c) = id.chars().find(|c| !(c.is_ascii_hexdigit() || *c == ':')) {
+            return Err(Error::Xml(format!(
+                "Invalid character '{c}' in id '{id}' of network '{name}'"
+            )));
+        }
+    }
+    let hname = attr(h, "name");
+    if let Some(n) = &hname {
+        if !n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            return Err(Error::Xml(format!(
+                "Cannot use host name '{n}' in network '{name}'"
+            )));
+        }
+    }
+    let host_ip = match attr(h, "ip") {
+        None => None,
+        Some(a) => Some(a.parse::<IpAddr>().map_err(|_| {
+            Error::Xml(format!(
+                "Invalid IP address in static host definition for network '{name}'"
+            ))
+        })?),
+    };
+    if partial {
+        if mac.is_none() && hname.is_none() && host_ip.is_none() {
+            return Err(Error::Xml(format!(
+                "At least one of name, mac, or ip attribute must be specified for static host definition in network '{name}'"
+            )));
+        }
+    } else {
+        if parent.is_ipv6() {
+            if id.is_none() && hname.is_none() {
+                return Err(Error::Xml(format!(
+                    "Static host definition in IPv6 network '{name}' must have id or name attribute"
+                )));
+            }
+        } else if mac.is_none() && hname.is_none() {
+            return Err(Error::Xml(format!(
+                "Static host definition in IPv4 network '{name}' must have mac or name attribute"
+            )));
+        }
+        if host_ip.is_none() {
+            return Err(Error::Xml(format!(
+                "Missing IP address in static host definition for network '{name}'"
+            )));
+        }
+    }
+    if h.child("lease").is_some() {
+        return Err(unmodeled("<lease>", name));
+    }
+    Ok(DhcpHost {
+        mac,
+        id,
+        name: hname,
+        ip: host_ip,
+    })
 }
 
 fn parse_route(name: &str, el: &Element) -> Result<RouteDef> {
@@ -925,7 +983,7 @@ pub fn format_network(def: &NetworkDef) -> String {
     if let Some(fwd) = &def.forward {
         format_forward(&mut o, fwd);
     }
-    let has_bridge = def.forward_mode().map_or(true, ForwardMode::has_bridge);
+    let has_bridge = def.forward_mode().is_none_or(ForwardMode::has_bridge);
     let b = &def.bridge;
     if has_bridge || b.name.is_some() || b.mac_table_manager.is_some() {
         let stp = has_bridge.then(|| if b.stp { "on" } else { "off" }.to_owned());
