@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use virtbus_core::{
     driver::{
-        Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, SecretDriver,
-        StoragePoolDriver, StorageVolDriver,
+        Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, SecretDriver, StoragePoolDriver,
+        StorageVolDriver,
     },
     event::{Event, EventSender},
     Result,
@@ -97,8 +97,8 @@ impl Driver for TestDriver {
     }
 }
 
-// Networks are in `networks`. The other kinds of object come with the next issue; until then every call answers "not
-// supported", as the traits' defaults do.
+// Networks are in `networks`. The other kinds of object come with the next issue; until then every
+// call answers "not supported", as the traits' defaults do.
 
 #[async_trait]
 impl StoragePoolDriver for TestDriver {}

@@ -193,9 +193,10 @@ impl NetworkDriver for TestDriver {
 
     async fn network_lookup_by_name(&self, name: &str) -> Result<Uuid> {
         self.read(|s| {
-            s.networks.by_name(name).map(|(u, _)| *u).ok_or_else(|| {
-                Error::NoNetwork(format!("no network with matching name '{name}'"))
-            })
+            s.networks
+                .by_name(name)
+                .map(|(u, _)| *u)
+                .ok_or_else(|| Error::NoNetwork(format!("no network with matching name '{name}'")))
         })
     }
 
@@ -204,7 +205,11 @@ impl NetworkDriver for TestDriver {
     }
 
     async fn network_define_xml(&self, xml: &str, flags: u32) -> Result<Uuid> {
-        check_flags(flags, flags::NETWORK_DEFINE_VALIDATE, "testNetworkDefineXMLFlags")?;
+        check_flags(
+            flags,
+            flags::NETWORK_DEFINE_VALIDATE,
+            "testNetworkDefineXMLFlags",
+        )?;
         let def = parse_network(xml)?;
         let uuid = def.uuid;
         self.with(|s, events| {

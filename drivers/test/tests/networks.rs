@@ -72,7 +72,9 @@ async fn lookups_and_their_errors() {
     within(async {
         let (d, _rx) = driver();
         assert_eq!(
-            d.network_lookup_by_uuid(&DEFAULT_NETWORK_UUID).await.unwrap(),
+            d.network_lookup_by_uuid(&DEFAULT_NETWORK_UUID)
+                .await
+                .unwrap(),
             DEFAULT_NETWORK_UUID
         );
         assert_eq!(
@@ -144,9 +146,8 @@ async fn define_generates_a_uuid_and_redefines_in_place() {
         assert_eq!(next(&mut rx).await, Event::Added(ObjectId::Network(u)));
         assert_eq!(next(&mut rx).await, net_event(u, nl::DEFINED));
         // Same name and UUID: the definition is replaced, no new object.
-        let xml = format!(
-            "<network><name>iso</name><uuid>{u}</uuid><bridge name='virbr7'/></network>"
-        );
+        let xml =
+            format!("<network><name>iso</name><uuid>{u}</uuid><bridge name='virbr7'/></network>");
         assert_eq!(d.network_define_xml(&xml, 0).await.unwrap(), u);
         assert_eq!(next(&mut rx).await, net_event(u, nl::DEFINED));
         assert!(d
@@ -363,10 +364,7 @@ async fn list_filters() {
         assert_eq!(list(nf::TRANSIENT).await.unwrap(), vec![tmp]);
         assert_eq!(list(nf::AUTOSTART).await.unwrap(), vec![lab]);
         assert_eq!(list(nf::NO_AUTOSTART).await.unwrap(), vec![def, tmp]);
-        assert_eq!(
-            list(nf::ACTIVE | nf::PERSISTENT).await.unwrap(),
-            vec![def]
-        );
+        assert_eq!(list(nf::ACTIVE | nf::PERSISTENT).await.unwrap(), vec![def]);
         assert_eq!(
             text(list(0x40).await),
             "unsupported flags (0x40) in function testConnectListAllNetworks"
@@ -380,10 +378,7 @@ async fn dhcp_leases_are_not_supported() {
     within(async {
         let (d, _rx) = driver();
         assert_eq!(
-            text(
-                d.network_dhcp_leases(&DEFAULT_NETWORK_UUID, "", 0)
-                    .await
-            ),
+            text(d.network_dhcp_leases(&DEFAULT_NETWORK_UUID, "", 0).await),
             "this function is not supported by the connection driver: virNetworkGetDHCPLeases"
         );
     })
@@ -391,11 +386,12 @@ async fn dhcp_leases_are_not_supported() {
 }
 
 mod update {
-    use super::*;
     use virtbus_core::{
         flags::network_update::{AFFECT_CONFIG, AFFECT_LIVE},
         xml::{network_section as sec, network_update_command as cmd},
     };
+
+    use super::*;
 
     const HOST: &str = "<host mac='52:54:00:00:00:10' name='db' ip='192.168.122.10'/>";
 

@@ -41,7 +41,9 @@ pub use domain::{
 };
 pub use metadata::{metadata_for_get, metadata_from_set};
 pub use network::{format_network, parse_network};
-pub use network_update::{command as network_update_command, section as network_section, update_network};
+pub use network_update::{
+    command as network_update_command, section as network_section, update_network,
+};
 pub use options::ParseOptions;
 pub use postparse::insert_disk;
 pub use snapshot::{format_snapshot, parse_snapshot, SnapshotParseOptions};

@@ -21,12 +21,17 @@ use crate::{
 
 /// The parts of a network document libvirt knows and virtbus does not model: refused so
 /// that nothing the caller asked for is silently dropped.
-const UNMODELED: &[&str] = &["portgroup", "virtualport", "vlan", "bandwidth", "port", "metadata"];
+const UNMODELED: &[&str] = &[
+    "portgroup",
+    "virtualport",
+    "vlan",
+    "bandwidth",
+    "port",
+    "metadata",
+];
 
 fn unmodeled(what: &str, network: &str) -> Error {
-    Error::ConfigUnsupported(format!(
-        "{what} in network '{network}' is not supported"
-    ))
+    Error::ConfigUnsupported(format!("{what} in network '{network}' is not supported"))
 }
 
 /// The text of the first child `name`, `None` when absent or empty (`virXPathString`).
@@ -133,16 +138,23 @@ fn network_from_element(root: &Element) -> Result<NetworkDef> {
     let stp_attr = bridge_el.and_then(|b| attr(b, "stp"));
     let stp_given = stp_attr.as_deref().is_some_and(|s| !s.is_empty());
     let mut bridge = BridgeDef {
-        name: bridge_el.and_then(|b| attr(b, "name")).filter(|s| !s.is_empty()),
-        zone: bridge_el.and_then(|b| attr(b, "zone")).filter(|s| !s.is_empty()),
+        name: bridge_el
+            .and_then(|b| attr(b, "name"))
+            .filter(|s| !s.is_empty()),
+        zone: bridge_el
+            .and_then(|b| attr(b, "zone"))
+            .filter(|s| !s.is_empty()),
         stp: stp_attr.as_deref() != Some("off"),
         delay: 0,
         mac_table_manager: None,
     };
-    if let Some(delay) = bridge_el.and_then(|b| attr(b, "delay")).filter(|s| !s.is_empty()) {
-        bridge.delay = delay.parse::<u64>().map_err(|_| {
-            Error::Xml(format!("Invalid delay value in network '{name}'"))
-        })?;
+    if let Some(delay) = bridge_el
+        .and_then(|b| attr(b, "delay"))
+        .filter(|s| !s.is_empty())
+    {
+        bridge.delay = delay
+            .parse::<u64>()
+            .map_err(|_| Error::Xml(format!("Invalid delay value in network '{name}'")))?;
     }
     if let Some(m) = bridge_el
         .and_then(|b| attr(b, "macTableManager"))
@@ -174,9 +186,10 @@ fn network_from_element(root: &Element) -> Result<NetworkDef> {
     };
     let mtu = match root.child("mtu").and_then(|m| attr(m, "size")) {
         None => None,
-        Some(s) => Some(s.parse::<u32>().map_err(|_| {
-            Error::Xml(format!("Invalid mtu size '{s}' in network '{name}'"))
-        })?),
+        Some(s) => Some(
+            s.parse::<u32>()
+                .map_err(|_| Error::Xml(format!("Invalid mtu size '{s}' in network '{name}'")))?,
+        ),
     };
     let dns = match root.child("dns") {
         None => DnsDef::default(),
@@ -288,9 +301,8 @@ fn check_forward(def: &NetworkDef, stp_given: bool) -> Result<()> {
 fn parse_forward(name: &str, el: &Element) -> Result<ForwardDef> {
     let mode = match attr(el, "mode").filter(|s| !s.is_empty()) {
         None => ForwardMode::Nat,
-        Some(m) => ForwardMode::parse(&m).ok_or_else(|| {
-            Error::ConfigUnsupported(format!("unknown forwarding type '{m}'"))
-        })?,
+        Some(m) => ForwardMode::parse(&m)
+            .ok_or_else(|| Error::ConfigUnsupported(format!("unknown forwarding type '{m}'")))?,
     };
     let managed = attr(el, "managed").is_some_and(|m| m.eq_ignore_ascii_case("yes"));
     if el.child("driver").is_some() {
@@ -471,8 +483,7 @@ fn parse_dns(name: &str, el: &Element) -> Result<DnsDef> {
         fwd.domain = attr(f, "domain");
         if addr.is_none() && fwd.domain.is_none() {
             return Err(Error::Xml(
-                "Invalid forwarder element, must contain at least one of addr or domain"
-                    .to_owned(),
+                "Invalid forwarder element, must contain at least one of addr or domain".to_owned(),
             ));
         }
         dns.forwarders.push(fwd);
@@ -508,7 +519,11 @@ fn parse_dns(name: &str, el: &Element) -> Result<DnsDef> {
 
 /// `virNetworkDNSHostDefParseXML`: `partial` (a record to delete or modify) may lack the
 /// address or the names, not both.
-pub(super) fn parse_dns_host(name: &str, h: &Element, partial: bool) -> Result<(Option<IpAddr>, Vec<String>)> {
+pub(super) fn parse_dns_host(
+    name: &str,
+    h: &Element,
+    partial: bool,
+) -> Result<(Option<IpAddr>, Vec<String>)> {
     let mut hostnames = Vec::new();
     for n in h.children_named("hostname") {
         let t = n.text();
@@ -546,7 +561,11 @@ pub(super) fn parse_dns_host(name: &str, h: &Element, partial: bool) -> Result<(
 }
 
 /// `virNetworkDNSTxtDefParseXML`: `partial` may lack the value.
-pub(super) fn parse_txt(name: &str, t: &Element, partial: bool) -> Result<(String, Option<String>)> {
+pub(super) fn parse_txt(
+    name: &str,
+    t: &Element,
+    partial: bool,
+) -> Result<(String, Option<String>)> {
     let Some(tname) = attr(t, "name") else {
         return Err(Error::XmlDetail(format!(
             "missing required name attribute in DNS TXT record of network {name}"
@@ -582,14 +601,10 @@ const SRV_SERVICE_MAX: usize = 15;
 /// `virNetworkDNSSrvDefParseXML`: `partial` may lack the service and the protocol (left
 /// empty).
 pub(super) fn parse_srv(name: &str, el: &Element, partial: bool) -> Result<DnsSrv> {
-    let service = match attr(el, "service") {
-        Some(s) => s,
-        None if partial => String::new(),
-        None => {
-            return Err(Error::XmlDetail(format!(
-                "missing required service attribute in DNS SRV record of network '{name}'"
-            )))
-        }
+    let Some(service) = attr(el, "service").or_else(|| partial.then(String::new)) else {
+        return Err(Error::XmlDetail(format!(
+            "missing required service attribute in DNS SRV record of network '{name}'"
+        )));
     };
     if service.len() > SRV_SERVICE_MAX {
         return Err(Error::XmlDetail(format!(
@@ -604,14 +619,10 @@ pub(super) fn parse_srv(name: &str, el: &Element, partial: bool) -> Result<DnsSr
             "invalid character in service attribute '{service}' in DNS SRV record of network '{name}'"
         )));
     }
-    let protocol = match attr(el, "protocol") {
-        Some(p) => p,
-        None if partial => String::new(),
-        None => {
-            return Err(Error::XmlDetail(format!(
-                "missing required protocol attribute in DNS SRV record '{service}' of network '{name}'"
-            )))
-        }
+    let Some(protocol) = attr(el, "protocol").or_else(|| partial.then(String::new)) else {
+        return Err(Error::XmlDetail(format!(
+            "missing required protocol attribute in DNS SRV record '{service}' of network '{name}'"
+        )));
     };
     if !protocol
         .chars()
@@ -671,15 +682,16 @@ fn parse_ip(name: &str, el: &Element) -> Result<IpDef> {
             "Missing required address attribute in network '{name}'"
         )));
     };
-    let addr: IpAddr = address.parse().map_err(|_| {
-        Error::Xml(format!("Invalid address '{address}' in network '{name}'"))
-    })?;
+    let addr: IpAddr = address
+        .parse()
+        .map_err(|_| Error::Xml(format!("Invalid address '{address}' in network '{name}'")))?;
     let netmask_text = attr(el, "netmask").filter(|s| !s.is_empty());
     let netmask = match &netmask_text {
         None => None,
-        Some(m) => Some(m.parse::<IpAddr>().map_err(|_| {
-            Error::Xml(format!("Invalid netmask '{m}' in network '{name}'"))
-        })?),
+        Some(m) => Some(
+            m.parse::<IpAddr>()
+                .map_err(|_| Error::Xml(format!("Invalid netmask '{m}' in network '{name}'")))?,
+        ),
     };
     let prefix = num_attr::<u32>(el, "prefix")?.unwrap_or(0);
     let local_ptr = yes_no_attr(el, "localPtr")?;
@@ -804,7 +816,12 @@ pub(super) fn parse_range(name: &str, r: &Element) -> Result<DhcpRange> {
 
 /// `virNetworkDHCPHostDefParseXML` for a host of the `<ip>` whose address is `parent`:
 /// `partial` (a host to delete) needs only one of mac, name and ip.
-pub(super) fn parse_dhcp_host(name: &str, parent: IpAddr, h: &Element, partial: bool) -> Result<DhcpHost> {
+pub(super) fn parse_dhcp_host(
+    name: &str,
+    parent: IpAddr,
+    h: &Element,
+    partial: bool,
+) -> Result<DhcpHost> {
     let mac = attr(h, "mac");
     if let Some(m) = &mac {
         if parent.is_ipv6() {
@@ -1095,7 +1112,10 @@ fn format_dns(o: &mut XmlOut, dns: &DnsDef) {
         ("enable", yes_no(dns.enable)),
         ("forwardPlainNames", yes_no(dns.forward_plain_names)),
     ];
-    if dns.forwarders.is_empty() && dns.hosts.is_empty() && dns.srvs.is_empty() && dns.txts.is_empty()
+    if dns.forwarders.is_empty()
+        && dns.hosts.is_empty()
+        && dns.srvs.is_empty()
+        && dns.txts.is_empty()
     {
         o.empty("dns", &attrs);
         return;
@@ -1175,7 +1195,10 @@ fn format_ip(o: &mut XmlOut, ip: &IpDef) {
         if let Some((file, server)) = &ip.bootp {
             o.empty(
                 "bootp",
-                &[("file", some(file)), ("server", server.map(|s| s.to_string()))],
+                &[
+                    ("file", some(file)),
+                    ("server", server.map(|s| s.to_string())),
+                ],
             );
         }
         o.close("dhcp");

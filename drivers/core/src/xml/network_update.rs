@@ -135,9 +135,7 @@ fn ip_by_index(def: &NetworkDef, parent_index: i32) -> Result<usize> {
 fn check_multi_dhcp(def: &NetworkDef, index: usize) -> Result<()> {
     let v4 = def.ips[index].address.is_ipv4();
     let busy = |(i, ip): (usize, &IpDef)| {
-        i != index
-            && ip.address.is_ipv4() == v4
-            && (!ip.ranges.is_empty() || !ip.hosts.is_empty())
+        i != index && ip.address.is_ipv4() == v4 && (!ip.ranges.is_empty() || !ip.hosts.is_empty())
     };
     if def.ips.iter().enumerate().any(busy) {
         return Err(Error::OperationInvalid(format!(
@@ -149,13 +147,21 @@ fn check_multi_dhcp(def: &NetworkDef, index: usize) -> Result<()> {
 }
 
 fn same_mac(a: &Option<String>, b: &Option<String>) -> bool {
-    match (a.as_deref().and_then(parse_mac), b.as_deref().and_then(parse_mac)) {
+    match (
+        a.as_deref().and_then(parse_mac),
+        b.as_deref().and_then(parse_mac),
+    ) {
         (Some(a), Some(b)) => a == b,
         _ => false,
     }
 }
 
-fn update_dhcp_host(def: &mut NetworkDef, command: u32, parent_index: i32, el: &Element) -> Result<()> {
+fn update_dhcp_host(
+    def: &mut NetworkDef,
+    command: u32,
+    parent_index: i32,
+    el: &Element,
+) -> Result<()> {
     check_element(def, el, "host")?;
     let index = ip_by_index(def, parent_index)?;
     let partial = command == command::DELETE;
@@ -167,7 +173,9 @@ fn update_dhcp_host(def: &mut NetworkDef, command: u32, parent_index: i32, el: &
                 .to_owned(),
         ));
     }
-    let ip_text = host.ip.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    let ip_text = host
+        .ip
+        .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let name = def.name.clone();
     match command {
         command::MODIFY => {
@@ -219,7 +227,12 @@ fn update_dhcp_host(def: &mut NetworkDef, command: u32, parent_index: i32, el: &
     Ok(())
 }
 
-fn update_dhcp_range(def: &mut NetworkDef, command: u32, parent_index: i32, el: &Element) -> Result<()> {
+fn update_dhcp_range(
+    def: &mut NetworkDef,
+    command: u32,
+    parent_index: i32,
+    el: &Element,
+) -> Result<()> {
     check_element(def, el, "range")?;
     let index = ip_by_index(def, parent_index)?;
     if command == command::MODIFY {
@@ -338,7 +351,9 @@ fn update_dns_host(def: &mut NetworkDef, command: u32, el: &Element) -> Result<(
                     "there is already at least one DNS HOST record with a matching field in network {name}"
                 )));
             }
-            let Some(ip) = ip else { return Err(not_found()) };
+            let Some(ip) = ip else {
+                return Err(not_found());
+            };
             insert(hosts, c, DnsHost { ip, hostnames });
         }
         command::DELETE | command::MODIFY => {
