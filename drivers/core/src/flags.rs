@@ -233,3 +233,29 @@ mod tests {
         );
     }
 }
+
+/// `virConnectListAllNetworksFlags`.
+pub mod network_list {
+    pub const INACTIVE: u32 = 1;
+    pub const ACTIVE: u32 = 2;
+    pub const PERSISTENT: u32 = 4;
+    pub const TRANSIENT: u32 = 8;
+    pub const AUTOSTART: u32 = 16;
+    pub const NO_AUTOSTART: u32 = 32;
+    /// VIR_CONNECT_LIST_NETWORKS_FILTERS_ALL.
+    pub const ALL: u32 = 0x3f;
+}
+
+/// `virNetworkXMLFlags`: VIR_NETWORK_XML_INACTIVE.
+pub const NETWORK_XML_INACTIVE: u32 = 1;
+
+/// `virNetworkDefineFlags`: VIR_NETWORK_DEFINE_VALIDATE.
+pub const NETWORK_DEFINE_VALIDATE: u32 = 1;
+
+/// `virNetworkUpdateFlags`.
+pub mod network_update {
+    /// VIR_NETWORK_UPDATE_AFFECT_CURRENT.
+    pub const AFFECT_CURRENT: u32 = 0;
+    pub const AFFECT_LIVE: u32 = 1;
+    pub const AFFECT_CONFIG: u32 = 2;
+}

@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use virtbus_core::{
     driver::{
-        Driver, InterfaceDriver, NWFilterDriver, NetworkDriver, NodeDeviceDriver, SecretDriver,
-        StoragePoolDriver, StorageVolDriver,
+        Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, SecretDriver, StoragePoolDriver,
+        StorageVolDriver,
     },
     event::{Event, EventSender},
     Result,
@@ -34,6 +34,9 @@ impl TestDriver {
         let mut store = Store::new();
         if let Err(e) = seed(&mut store) {
             tracing::error!(error = %e, "the default domain of the test driver could not be created");
+        }
+        if let Err(e) = store.networks.seed() {
+            tracing::error!(error = %e, "the default network of the test driver could not be created");
         }
         TestDriver {
             store: Mutex::new(store),
@@ -94,11 +97,8 @@ impl Driver for TestDriver {
     }
 }
 
-// The other kinds of object come with the next issue; until then every call answers "not
-// supported", as the traits' defaults do.
-
-#[async_trait]
-impl NetworkDriver for TestDriver {}
+// Networks are in `networks`. The other kinds of object come with the next issue; until then every
+// call answers "not supported", as the traits' defaults do.
 
 #[async_trait]
 impl StoragePoolDriver for TestDriver {}

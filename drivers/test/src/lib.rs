@@ -15,6 +15,7 @@ mod dom;
 mod domain;
 mod driver;
 mod host;
+mod networks;
 mod ops;
 mod parse;
 mod snapshots;
@@ -22,3 +23,4 @@ mod store;
 
 pub use default_domain::{NAME as DEFAULT_DOMAIN_NAME, UUID as DEFAULT_DOMAIN_UUID};
 pub use driver::TestDriver;
+pub use networks::{DEFAULT_UUID as DEFAULT_NETWORK_UUID, DEFAULT_XML as DEFAULT_NETWORK_XML};

@@ -51,6 +51,8 @@ pub struct Store {
     next_id: i32,
     /// Save images by path: the definition the domain had when saved.
     pub images: HashMap<String, DomainDef>,
+    /// The networks, beside the domains under the same lock.
+    pub networks: crate::networks::Networks,
 }
 
 impl Store {

@@ -2,12 +2,14 @@
 
 pub mod domain;
 pub mod host_cpu;
+pub mod network;
 pub mod snapshot;
 pub mod sparse;
 pub mod tune;
 
 pub use domain::*;
 pub use host_cpu::{is_known_arch, CpuSpec};
+pub use network::*;
 pub use snapshot::*;
 pub use sparse::{EmptyValue, Sparse};
 pub use tune::*;

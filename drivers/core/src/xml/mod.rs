@@ -11,7 +11,8 @@
 //! tree with "used" marks gives for free; `<metadata>` keeps arbitrary namespaced XML; and
 //! syntax errors need exact positions.
 //!
-//! `snapshot` reads and writes `<domainsnapshot>` documents the same way; `cpu` reads the host
+//! `snapshot` reads and writes `<domainsnapshot>` documents the same way, `network` the
+//! `<network>` documents; `cpu` reads the host
 //! `<cpu>` descriptions of `virConnectBaselineCPU` and writes the CPU it answers. `options`
 //! holds how a document is read, which every reader shares; `metadata` also serves
 //! `virDomainSetMetadata`/`virDomainGetMetadata` on elements given by the caller.
@@ -21,6 +22,8 @@ mod cpu;
 mod devices;
 mod domain;
 mod metadata;
+mod network;
+mod network_update;
 mod options;
 mod postparse;
 mod snapshot;
@@ -37,6 +40,10 @@ pub use domain::{
     MAX_VCPUS,
 };
 pub use metadata::{metadata_for_get, metadata_from_set};
+pub use network::{format_network, parse_network};
+pub use network_update::{
+    command as network_update_command, section as network_section, update_network,
+};
 pub use options::ParseOptions;
 pub use postparse::insert_disk;
 pub use snapshot::{format_snapshot, parse_snapshot, SnapshotParseOptions};

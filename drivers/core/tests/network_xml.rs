@@ -1,0 +1,344 @@
+//! `<network>` documents: round trips of what virt-manager, cockpit and virsh write, in
+//! libvirt's canonical output, and libvirt's error texts for bad documents.
+
+use virtbus_core::{
+    model::ForwardMode,
+    xml::{format_network, parse_network},
+};
+
+/// Parses `xml` and checks that formatting gives `expected`, and that `expected` is a
+/// fixed point.
+fn round_trip(xml: &str, expected: &str) {
+    let def = parse_network(xml).unwrap_or_else(|e| panic!("{e}"));
+    let out = format_network(&def);
+    assert_eq!(out, expected);
+    let again = parse_network(&out).unwrap();
+    assert_eq!(again, def);
+    assert_eq!(format_network(&again), expected);
+}
+
+fn err(xml: &str) -> String {
+    parse_network(xml).unwrap_err().to_string()
+}
+
+#[test]
+fn test_driver_default_network() {
+    round_trip(
+        "<network>
+  <name>default</name>
+  <uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid>
+  <bridge name='virbr0'/>
+  <forward/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>",
+        "<network>
+  <name>default</name>
+  <uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid>
+  <forward mode='nat'/>
+  <bridge name='virbr0' stp='on' delay='0'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>
+",
+    );
+}
+
+#[test]
+fn nat_network_with_static_hosts_and_dns() {
+    round_trip(
+        "<network>
+  <name>lab</name>
+  <uuid>0b6a6c34-5e1c-4c3e-9c55-3f2b5e8d7a10</uuid>
+  <forward mode='nat'>
+    <nat>
+      <port start='1024' end='65535'/>
+    </nat>
+  </forward>
+  <bridge name='virbr1' stp='on' delay='0'/>
+  <mac address='52:54:00:AB:CD:EF'/>
+  <domain name='lab.example' localOnly='yes'/>
+  <dns>
+    <forwarder addr='1.1.1.1'/>
+    <host ip='192.168.100.10'>
+      <hostname>db</hostname>
+      <hostname>db.lab.example</hostname>
+    </host>
+  </dns>
+  <ip address='192.168.100.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.100.128' end='192.168.100.254'/>
+      <host mac='52:54:00:00:00:10' name='db' ip='192.168.100.10'/>
+      <host mac='52:54:00:00:00:11' ip='192.168.100.11'/>
+    </dhcp>
+  </ip>
+</network>",
+        "<network>
+  <name>lab</name>
+  <uuid>0b6a6c34-5e1c-4c3e-9c55-3f2b5e8d7a10</uuid>
+  <forward mode='nat'>
+    <nat>
+      <port start='1024' end='65535'/>
+    </nat>
+  </forward>
+  <bridge name='virbr1' stp='on' delay='0'/>
+  <mac address='52:54:00:ab:cd:ef'/>
+  <domain name='lab.example' localOnly='yes'/>
+  <dns>
+    <forwarder addr='1.1.1.1'/>
+    <host ip='192.168.100.10'>
+      <hostname>db</hostname>
+      <hostname>db.lab.example</hostname>
+    </host>
+  </dns>
+  <ip address='192.168.100.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.100.128' end='192.168.100.254'/>
+      <host mac='52:54:00:00:00:10' name='db' ip='192.168.100.10'/>
+      <host mac='52:54:00:00:00:11' ip='192.168.100.11'/>
+    </dhcp>
+  </ip>
+</network>
+",
+    );
+}
+
+#[test]
+fn isolated_network_has_a_bridge_and_no_forward() {
+    let xml = "<network>
+  <name>isolated</name>
+  <uuid>5d7c1f1a-6b0e-4f35-8a8e-2f0b3c7d9e11</uuid>
+  <bridge name='virbr2' stp='off' delay='2'/>
+  <ip address='10.0.5.1' prefix='24'/>
+</network>
+";
+    round_trip(xml, xml);
+    let def = parse_network(xml).unwrap();
+    assert_eq!(def.forward_mode(), None);
+    assert!(!def.bridge.stp);
+}
+
+#[test]
+fn routed_network_with_static_route_and_mtu() {
+    let xml = "<network>
+  <name>routed</name>
+  <uuid>9a4e3f2c-1b0d-4e8f-a7c6-5d4e3f2a1b0c</uuid>
+  <forward dev='eth0' mode='route'>
+    <interface dev='eth0'/>
+  </forward>
+  <bridge name='virbr3' stp='on' delay='0'/>
+  <mtu size='9000'/>
+  <ip address='10.10.0.1' netmask='255.255.255.0'/>
+  <route address='10.20.0.0' prefix='16' gateway='10.10.0.254'/>
+</network>
+";
+    round_trip(
+        "<network><name>routed</name><uuid>9a4e3f2c-1b0d-4e8f-a7c6-5d4e3f2a1b0c</uuid>\
+         <forward mode='route' dev='eth0'/><bridge name='virbr3'/><mtu size='9000'/>\
+         <ip address='10.10.0.1' netmask='255.255.255.0'/>\
+         <route address='10.20.0.0' prefix='16' gateway='10.10.0.254'/></network>",
+        xml,
+    );
+}
+
+#[test]
+fn bridge_forward_to_an_existing_host_bridge() {
+    let xml = "<network>
+  <name>host-bridge</name>
+  <uuid>3c2b1a09-8f7e-4d6c-b5a4-938271605f4e</uuid>
+  <forward mode='bridge'/>
+  <bridge name='br0'/>
+</network>
+";
+    round_trip(xml, xml);
+    assert_eq!(
+        parse_network(xml).unwrap().forward_mode(),
+        Some(ForwardMode::Bridge)
+    );
+}
+
+#[test]
+fn macvtap_pool_and_hostdev_pf() {
+    let xml = "<network>
+  <name>direct</name>
+  <uuid>11111111-2222-3333-4444-555555555556</uuid>
+  <forward dev='eth1' mode='vepa'>
+    <interface dev='eth1'/>
+    <interface dev='eth2'/>
+  </forward>
+</network>
+";
+    round_trip(xml, xml);
+    let xml = "<network>
+  <name>sriov</name>
+  <uuid>11111111-2222-3333-4444-555555555557</uuid>
+  <forward mode='hostdev' managed='yes'>
+    <pf dev='enp3s0f0'/>
+  </forward>
+</network>
+";
+    round_trip(xml, xml);
+}
+
+#[test]
+fn ipv6_with_prefix_next_to_ipv4() {
+    let xml = "<network ipv6='yes'>
+  <name>dual</name>
+  <uuid>7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3928</uuid>
+  <forward mode='nat'>
+    <nat ipv6='yes'/>
+  </forward>
+  <bridge name='virbr4' stp='on' delay='0'/>
+  <ip address='192.168.150.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.150.2' end='192.168.150.254'/>
+    </dhcp>
+  </ip>
+  <ip family='ipv6' address='fd00:150::1' prefix='64'>
+    <dhcp>
+      <range start='fd00:150::100' end='fd00:150::1ff'/>
+      <host id='0:3:0:1:0:16:3e:11:22:33' name='web' ip='fd00:150::10'/>
+    </dhcp>
+  </ip>
+</network>
+";
+    round_trip(xml, xml);
+    // Addresses come out in canonical form.
+    let def = parse_network(
+        "<network><name>v6</name><uuid>7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3929</uuid>\
+         <ip family='ipv6' address='FD00:0:0:0::1' prefix='64'/></network>",
+    )
+    .unwrap();
+    assert!(format_network(&def).contains("<ip family='ipv6' address='fd00::1' prefix='64'/>"));
+}
+
+#[test]
+fn dns_srv_txt_and_disabled_dns() {
+    let xml = "<network>
+  <name>dns</name>
+  <uuid>7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3930</uuid>
+  <bridge name='virbr5' stp='on' delay='0'/>
+  <dns forwardPlainNames='no'>
+    <forwarder domain='corp.example' addr='10.0.0.53' port='5353'/>
+    <txt name='example' value='some text'/>
+    <srv service='ldap' protocol='tcp' domain='lab.example' target='dc' port='389' priority='10' weight='10'/>
+  </dns>
+  <ip address='10.0.6.1' prefix='24'/>
+</network>
+";
+    round_trip(xml, xml);
+    let xml = "<network>
+  <name>nodns</name>
+  <uuid>7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3931</uuid>
+  <bridge name='virbr6' stp='on' delay='0'/>
+  <dns enable='no'/>
+</network>
+";
+    round_trip(xml, xml);
+}
+
+#[test]
+fn uuid_is_generated_when_missing() {
+    let a = parse_network("<network><name>n</name></network>").unwrap();
+    let b = parse_network("<network><name>n</name></network>").unwrap();
+    assert_ne!(a.uuid, b.uuid);
+    assert_eq!(
+        format_network(&a),
+        format!(
+            "<network>\n  <name>n</name>\n  <uuid>{}</uuid>\n  <bridge stp='on' delay='0'/>\n</network>\n",
+            a.uuid
+        )
+    );
+}
+
+#[test]
+fn errors_carry_libvirts_texts() {
+    assert_eq!(
+        err("<network><uuid>7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3931</uuid></network>"),
+        "missing name information"
+    );
+    assert_eq!(
+        err("<network><name>a/b</name></network>"),
+        "invalid char in name: /"
+    );
+    assert_eq!(
+        err("<network><name>x</name><uuid>nope</uuid></network>"),
+        "internal error: malformed uuid element"
+    );
+    assert_eq!(
+        err("<domain><name>x</name></domain>"),
+        "XML error: expecting root element of 'network', not 'domain'"
+    );
+    assert_eq!(
+        err("<network><name>x</name><forward mode='nat'/></network>"),
+        "XML error: nat forwarding requested, but no IP address provided for network 'x'"
+    );
+    assert_eq!(
+        err("<network><name>x</name><forward mode='weird'/></network>"),
+        "unsupported configuration: unknown forwarding type 'weird'"
+    );
+    assert_eq!(
+        err("<network><name>x</name><forward mode='bridge'/><bridge name='br0' stp='on'/></network>"),
+        "XML error: bridge delay/stp/zone options only allowed in open, route, nat, and isolated mode, not in bridge (network 'x')"
+    );
+    assert_eq!(
+        err("<network><name>x</name><forward mode='vepa' dev='eth0'/><bridge name='br0'/></network>"),
+        "XML error: bridge name not allowed in vepa mode (network 'x')"
+    );
+    assert_eq!(
+        err("<network><name>x</name><forward mode='bridge'/><mtu size='1400'/></network>"),
+        "XML error: mtu size only allowed in open, route, nat, and isolated mode, not in bridge (network 'x')"
+    );
+    assert_eq!(
+        err("<network><name>x</name><ip netmask='255.255.255.0'/></network>"),
+        "XML error: Missing required address attribute in network 'x'"
+    );
+    assert_eq!(
+        err("<network><name>x</name><ip address='10.0.0.1' netmask='255.255.255.0' prefix='24'/></network>"),
+        "unsupported configuration: Network 'x' IP address cannot have both a prefix and a netmask"
+    );
+    assert_eq!(
+        err("<network><name>x</name><ip address='10.0.0.1' prefix='33'/></network>"),
+        "unsupported configuration: Invalid IPv4 prefix '33' in network 'x'"
+    );
+    assert_eq!(
+        err("<network><name>x</name><ip family='ipv6' address='10.0.0.1'/></network>"),
+        "unsupported configuration: Family 'ipv6' specified for non-IPv6 address '10.0.0.1' in network 'x'"
+    );
+    assert_eq!(
+        err("<network><name>x</name><ip address='10.0.0.1' prefix='24'><dhcp><host ip='10.0.0.5'/></dhcp></ip></network>"),
+        "XML error: Static host definition in IPv4 network 'x' must have mac or name attribute"
+    );
+    assert_eq!(
+        err("<network><name>x</name><ip address='10.0.0.1' prefix='24'><dhcp><range end='10.0.0.9'/></dhcp></ip></network>"),
+        "XML error: Missing 'start' attribute in dhcp range for network 'x'"
+    );
+    assert_eq!(
+        err("<network><name>x</name><mac address='01:00:00:00:00:01'/></network>"),
+        "XML error: Invalid multicast bridge mac address '01:00:00:00:00:01' in network 'x'"
+    );
+    assert_eq!(
+        err("<network><name>x</name><ip address='10.0.0.1' prefix='24'/><route address='10.9.0.0' prefix='16' gateway='10.1.0.1'/></network>"),
+        "unsupported configuration: unreachable static route gateway '10.1.0.1' specified for network 'x'"
+    );
+}
+
+#[test]
+fn unmodeled_parts_are_refused_not_dropped() {
+    for part in [
+        "<portgroup name='p'/>",
+        "<vlan><tag id='42'/></vlan>",
+        "<bandwidth><inbound average='1000'/></bandwidth>",
+        "<virtualport type='openvswitch'/>",
+    ] {
+        let xml = format!("<network><name>x</name><bridge name='br9'/>{part}</network>");
+        let e = parse_network(&xml).unwrap_err();
+        assert_eq!(e.code(), 67, "{part}: {e}");
+    }
+}
