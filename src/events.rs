@@ -193,31 +193,29 @@ impl FanOut {
                 None => debug!(?id, "removed an object of a kind not served yet"),
             },
             Event::Domain(DomainEvent { uuid, kind }) => self.domain_event(uuid, &kind).await,
-            Event::PropertiesMayHaveChanged(id) => match locate(&id) {
-                Some(object) => {
-                    let path = self.path(&object);
-                    self.refresh(object, path).await;
-                }
-                None => debug!(?id, "properties of a kind not served yet"),
-            },
+            Event::PropertiesMayHaveChanged(id) => self.refresh_id(&id).await,
             Event::Network {
                 uuid,
                 event,
                 detail: _,
             } => {
-                let path = self.id_path(&ObjectId::Network(uuid));
+                let id = ObjectId::Network(uuid);
+                let path = self.id_path(&id);
                 let emitted = Connect::network_event(&self.root, path.as_ref(), event).await;
                 self.log_failure(emitted, &path, "NetworkEvent");
+                self.refresh_id(&id).await;
             }
             Event::StoragePool {
                 uuid,
                 event,
                 detail,
             } => {
-                let path = self.id_path(&ObjectId::StoragePool(uuid));
+                let id = ObjectId::StoragePool(uuid);
+                let path = self.id_path(&id);
                 let emitted =
                     Connect::storage_pool_event(&self.root, path.as_ref(), event, detail).await;
                 self.log_failure(emitted, &path, "StoragePoolEvent");
+                self.refresh_id(&id).await;
             }
             Event::StoragePoolRefresh(uuid) => {
                 let path = self.id_path(&ObjectId::StoragePool(uuid));
@@ -232,20 +230,35 @@ impl FanOut {
                 event,
                 detail,
             } => {
-                let path = self.id_path(&ObjectId::NodeDevice(name));
+                let id = ObjectId::NodeDevice(name);
+                let path = self.id_path(&id);
                 let emitted =
                     Connect::node_device_event(&self.root, path.as_ref(), event, detail).await;
                 self.log_failure(emitted, &path, "NodeDeviceEvent");
+                self.refresh_id(&id).await;
             }
             Event::Secret {
                 uuid,
                 event,
                 detail,
             } => {
-                let path = self.id_path(&ObjectId::Secret(uuid));
+                let id = ObjectId::Secret(uuid);
+                let path = self.id_path(&id);
                 let emitted = Connect::secret_event(&self.root, path.as_ref(), event, detail).await;
                 self.log_failure(emitted, &path, "SecretEvent");
+                self.refresh_id(&id).await;
             }
+        }
+    }
+
+    /// Announces the properties of object `id` that changed, if its kind is served.
+    async fn refresh_id(&mut self, id: &ObjectId) {
+        match locate(id) {
+            Some(object) => {
+                let path = self.path(&object);
+                self.refresh(object, path).await;
+            }
+            None => debug!(?id, "properties of a kind not served yet"),
         }
     }
 
