@@ -342,3 +342,39 @@ fn unmodeled_parts_are_refused_not_dropped() {
         assert_eq!(e.code(), 67, "{part}: {e}");
     }
 }
+
+#[test]
+fn validation_refuses_what_the_schema_does_not_know() {
+    use virtbus_core::xml::parse_network_with;
+    let xml = "<network connections='2'>
+  <name>lab</name>
+  <uuid>0b6a6c34-5e1c-4c3e-9c55-3f2b5e8d7a10</uuid>
+  <forward mode='nat'>
+    <interface dev='eth0' connections='2'/>
+  </forward>
+  <bridge name='virbr1' stp='on' delay='0'/>
+  <ip address='192.168.100.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.100.128' end='192.168.100.254'/>
+      <host mac='52:54:00:00:00:10' name='db' ip='192.168.100.10'/>
+    </dhcp>
+  </ip>
+</network>";
+    // Without validation unknown parts are ignored, as libvirt does.
+    let odd = xml.replace("<bridge ", "<colour/><bridge ");
+    assert!(parse_network(&odd).is_ok());
+    assert!(parse_network_with(xml, true).is_ok());
+    let e = parse_network_with(&odd, true).unwrap_err();
+    assert_eq!(e.code(), 92);
+    assert_eq!(
+        e.to_string(),
+        "XML document failed to validate against schema: Unable to validate doc against \
+         /usr/share/libvirt/schemas/network.rng\nElement network has extra content: colour (line 7)"
+    );
+    let e = parse_network_with(&xml.replace("<ip ", "<ip colour='red' "), true).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("Invalid attribute colour for element ip (line 8)"),
+        "{e}"
+    );
+}

@@ -77,8 +77,31 @@ fn format_mac(m: [u8; 6]) -> String {
 /// Parses a `<network>` document (`virNetworkDefParseString`), generating a UUID when the
 /// document has none.
 pub fn parse_network(xml: &str) -> Result<NetworkDef> {
+    parse_network_with(xml, false)
+}
+
+/// [`parse_network`], and with `validate` (VIR_NETWORK_DEFINE_VALIDATE) anything the
+/// network schema does not know fails instead of being ignored.
+pub fn parse_network_with(xml: &str, validate: bool) -> Result<NetworkDef> {
     let root = tree::parse_document(xml, "network_definition", "network")?;
-    network_from_element(&root)
+    root.mark();
+    let def = network_from_element(&root)?;
+    if validate {
+        // What the schema allows and the definition does not keep: the run-time
+        // connection counts libvirt prints for an active network.
+        root.attr("connections");
+        if let Some(fwd) = root.child("forward") {
+            for iface in fwd.children_named("interface") {
+                iface.attr("connections");
+            }
+        }
+        if let Some(what) = root.first_unused() {
+            return Err(Error::XmlInvalidSchema(format!(
+                "Unable to validate doc against /usr/share/libvirt/schemas/network.rng\n{what}"
+            )));
+        }
+    }
+    Ok(def)
 }
 
 fn network_from_element(root: &Element) -> Result<NetworkDef> {
