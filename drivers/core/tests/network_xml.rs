@@ -378,3 +378,57 @@ fn validation_refuses_what_the_schema_does_not_know() {
         "{e}"
     );
 }
+
+#[test]
+fn dhcp_ranges_are_checked_against_their_network() {
+    let range = |r: &str| {
+        err(&format!(
+            "<network><name>x</name><ip address='192.168.5.1' netmask='255.255.255.0'>\
+             <dhcp><range {r}/></dhcp></ip></network>"
+        ))
+    };
+    assert_eq!(
+        range("start='192.168.6.2' end='192.168.6.9'"),
+        "internal error: range 192.168.6.2 - 192.168.6.9 is not entirely within network 192.168.5.1/24"
+    );
+    assert_eq!(
+        range("start='192.168.5.0' end='192.168.5.9'"),
+        "internal error: start of range 192.168.5.0 - 192.168.5.9 in network 192.168.5.1/24 is the network address"
+    );
+    assert_eq!(
+        range("start='192.168.5.2' end='192.168.5.255'"),
+        "internal error: end of range 192.168.5.2 - 192.168.5.255 in network 192.168.5.1/24 is the broadcast address"
+    );
+    assert_eq!(
+        range("start='192.168.5.9' end='192.168.5.2'"),
+        "internal error: range 192.168.5.9 - 192.168.5.2 is reversed "
+    );
+    assert_eq!(
+        range("start='fd00::2' end='fd00::9'"),
+        "internal error: mismatch of address family in range fd00::2 - fd00::9 for network 192.168.5.1"
+    );
+    assert_eq!(
+        range("start='192.168.5.x' end='192.168.5.9'"),
+        "Cannot parse socket address '192.168.5.x': Name or service not known"
+    );
+    // A class C address without netmask or prefix has its natural /24.
+    assert!(parse_network(
+        "<network><name>x</name><ip address='192.168.5.1'>\
+         <dhcp><range start='192.168.5.2' end='192.168.5.254'/></dhcp></ip></network>"
+    )
+    .is_ok());
+    let v6 = |r: &str| {
+        err(&format!(
+            "<network><name>x</name><ip family='ipv6' address='fd00:1::1' prefix='64'>\
+             <dhcp><range {r}/></dhcp></ip></network>"
+        ))
+    };
+    assert_eq!(
+        v6("start='fd00:1::9' end='fd00:1::2'"),
+        "internal error: range fd00:1::9 - fd00:1::2 start larger than end"
+    );
+    assert_eq!(
+        v6("start='fd00:1::1:2' end='fd00:1::2:9'"),
+        "internal error: range fd00:1::1:2 - fd00:1::2:9 is too large (> 65535)"
+    );
+}

@@ -793,7 +793,7 @@ fn parse_ip(name: &str, el: &Element) -> Result<IpDef> {
 
 fn parse_dhcp(name: &str, el: &Element, ip: &mut IpDef) -> Result<()> {
     for r in el.children_named("range") {
-        let range = parse_range(name, r)?;
+        let range = parse_range(name, ip, r)?;
         ip.ranges.push(range);
     }
     for h in el.children_named("host") {
@@ -818,7 +818,7 @@ fn parse_dhcp(name: &str, el: &Element, ip: &mut IpDef) -> Result<()> {
 }
 
 /// `virNetworkDHCPRangeDefParseXML`.
-pub(super) fn parse_range(name: &str, r: &Element) -> Result<DhcpRange> {
+pub(super) fn parse_range(name: &str, parent: &IpDef, r: &Element) -> Result<DhcpRange> {
     let Some(start) = attr(r, "start") else {
         return Err(Error::Xml(format!(
             "Missing 'start' attribute in dhcp range for network '{name}'"
@@ -831,6 +831,7 @@ pub(super) fn parse_range(name: &str, r: &Element) -> Result<DhcpRange> {
         )));
     };
     let end = socket_addr(&end)?;
+    check_range(start, end, parent.address, ip_prefix(parent))?;
     if r.child("lease").is_some() {
         return Err(unmodeled("<lease>", name));
     }
@@ -956,38 +957,111 @@ fn parse_route(name: &str, el: &Element) -> Result<RouteDef> {
     })
 }
 
-/// The prefix length of an `<ip>`: its prefix, or the bits of its netmask, or the class
-/// default for IPv4 (`virSocketAddrGetIPPrefix`).
-fn ip_prefix(ip: &IpDef) -> u32 {
-    if let Some(IpAddr::V4(m)) = ip.netmask {
-        return u32::from(m).count_ones();
-    }
+/// The prefix length of an `<ip>` (`virSocketAddrGetIPPrefix`): its prefix, or the bits of
+/// its netmask, or the natural prefix of its address; -1 when there is none.
+fn ip_prefix(ip: &IpDef) -> i32 {
     if ip.prefix > 0 {
-        return ip.prefix;
+        return i32::try_from(ip.prefix).unwrap_or(-1);
+    }
+    if let Some(IpAddr::V4(m)) = ip.netmask {
+        let bits = u32::from(m);
+        // A netmask is contiguous ones.
+        return if bits.leading_ones() + bits.trailing_zeros() == 32 {
+            i32::try_from(bits.leading_ones()).unwrap_or(-1)
+        } else {
+            -1
+        };
     }
     match ip.address {
+        IpAddr::V4(a) if a.is_unspecified() => 0,
         IpAddr::V4(a) => match a.octets()[0] {
             0..=127 => 8,
             128..=191 => 16,
             192..=223 => 24,
-            _ => 0,
+            _ => -1,
         },
+        IpAddr::V6(a) if a.is_unspecified() => 0,
         IpAddr::V6(_) => 64,
     }
 }
 
-fn same_subnet(a: IpAddr, b: IpAddr, prefix: u32) -> bool {
+fn same_subnet(a: IpAddr, b: IpAddr, prefix: i32) -> bool {
+    let Ok(prefix) = u32::try_from(prefix) else {
+        return false;
+    };
     match (a, b) {
-        (IpAddr::V4(a), IpAddr::V4(b)) => {
-            let mask = u32::MAX.checked_shl(32 - prefix.min(32)).unwrap_or(0);
+        (IpAddr::V4(a), IpAddr::V4(b)) if prefix <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - prefix).unwrap_or(0);
             u32::from(a) & mask == u32::from(b) & mask
         }
-        (IpAddr::V6(a), IpAddr::V6(b)) => {
-            let mask = u128::MAX.checked_shl(128 - prefix.min(128)).unwrap_or(0);
+        (IpAddr::V6(a), IpAddr::V6(b)) if prefix <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
             u128::from(a) & mask == u128::from(b) & mask
         }
         _ => false,
     }
+}
+
+/// `virSocketAddrGetRange`'s checks of a DHCP range of the network at `network`/`prefix`.
+fn check_range(start: IpAddr, end: IpAddr, network: IpAddr, prefix: i32) -> Result<()> {
+    let fail = |m: String| Err(Error::Internal(m));
+    if start.is_ipv4() != end.is_ipv4() {
+        return fail(format!(
+            "mismatch of address family in range {start} - {end}"
+        ));
+    }
+    if start.is_ipv4() != network.is_ipv4() {
+        return fail(format!(
+            "mismatch of address family in range {start} - {end} for network {network}"
+        ));
+    }
+    let max = if network.is_ipv4() { 32 } else { 128 };
+    if !(0..=max).contains(&prefix) {
+        return fail(format!(
+            "bad prefix {prefix} for network {network} when checking range {start} - {end}"
+        ));
+    }
+    if !same_subnet(start, network, prefix) || !same_subnet(end, network, prefix) {
+        return fail(format!(
+            "range {start} - {end} is not entirely within network {network}/{prefix}"
+        ));
+    }
+    match (start, end, network) {
+        (IpAddr::V4(s), IpAddr::V4(e), IpAddr::V4(n)) => {
+            let mask = u32::MAX
+                .checked_shl(32 - prefix.unsigned_abs())
+                .unwrap_or(0);
+            let net = u32::from(n) & mask;
+            if u32::from(s) == net {
+                return fail(format!(
+                    "start of range {start} - {end} in network {network}/{prefix} is the network address"
+                ));
+            }
+            if u32::from(e) == net | !mask {
+                return fail(format!(
+                    "end of range {start} - {end} in network {network}/{prefix} is the broadcast address"
+                ));
+            }
+            let (s, e) = (s.octets(), e.octets());
+            if s[..2] != e[..2] {
+                return fail(format!("range {start} - {end} is too large (> 65535)"));
+            }
+            if (i32::from(e[2]) - i32::from(s[2])) * 256 + i32::from(e[3]) - i32::from(s[3]) < 0 {
+                return fail(format!("range {start} - {end} is reversed "));
+            }
+        }
+        (IpAddr::V6(s), IpAddr::V6(e), _) => {
+            let (s, e) = (s.segments(), e.segments());
+            if s[..7] != e[..7] {
+                return fail(format!("range {start} - {end} is too large (> 65535)"));
+            }
+            if e[7] < s[7] {
+                return fail(format!("range {start} - {end} start larger than end"));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Every static route's gateway must be on one of the network's own subnets.
