@@ -432,3 +432,50 @@ fn dhcp_ranges_are_checked_against_their_network() {
         "internal error: range fd00:1::1:2 - fd00:1::2:9 is too large (> 65535)"
     );
 }
+
+#[test]
+fn static_routes_follow_networkcommon_conf() {
+    let route = |r: &str| {
+        err(&format!(
+            "<network><name>x</name><ip address='10.1.0.1' prefix='24'/><route {r}/></network>"
+        ))
+    };
+    assert_eq!(
+        route("gateway='10.1.0.2'"),
+        "XML error: x: Missing required address attribute in route definition"
+    );
+    assert_eq!(
+        route("address='10.9.0.0' prefix='16'"),
+        "XML error: x: Missing required gateway attribute in route definition"
+    );
+    assert_eq!(
+        route("address='10.9.0.1' prefix='16' gateway='10.1.0.2'"),
+        "XML error: x: Address '10.9.0.1' in route definition is not a network address"
+    );
+    assert_eq!(
+        route("address='10.9.0.0' prefix='33' gateway='10.1.0.2'"),
+        "XML error: x: Invalid prefix 33 specified in route definition, must be 0 - 32"
+    );
+    assert_eq!(
+        route("family='ipv6' address='10.9.0.0' gateway='10.1.0.2'"),
+        "XML error: x: ipv6 family specified for non-IPv6 address '10.9.0.0' in route definition"
+    );
+    assert_eq!(
+        route("address='10.9.0.0' netmask='255.255.0.0' prefix='16' gateway='10.1.0.2'"),
+        "XML error: x: Route definition cannot have both a prefix and a netmask"
+    );
+    // A default route needs no prefix; a netmask works as well as a prefix.
+    let xml = "<network>
+  <name>r</name>
+  <uuid>9a4e3f2c-1b0d-4e8f-a7c6-5d4e3f2a1b0d</uuid>
+  <forward mode='route'/>
+  <bridge name='virbr8' stp='on' delay='0'/>
+  <ip address='10.1.0.1' prefix='24'/>
+  <ip family='ipv6' address='fd00:8::1' prefix='64'/>
+  <route address='0.0.0.0' gateway='10.1.0.254'/>
+  <route address='10.9.0.0' netmask='255.255.0.0' gateway='10.1.0.253' metric='2'/>
+  <route family='ipv6' address='fd00:9::' prefix='64' gateway='fd00:8::2'/>
+</network>
+";
+    round_trip(xml, xml);
+}

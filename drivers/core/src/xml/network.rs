@@ -923,37 +923,121 @@ pub(super) fn parse_dhcp_host(
     })
 }
 
+/// `virNetDevIPRouteParseXML` and `virNetDevIPRouteCreate` (`networkcommon_conf.c`).
 fn parse_route(name: &str, el: &Element) -> Result<RouteDef> {
-    let family = attr(el, "family").filter(|s| !s.is_empty());
-    let req = |field: &str| -> Result<IpAddr> {
-        let Some(v) = attr(el, field) else {
-            return Err(Error::Xml(format!(
-                "Missing required {field} attribute in route definition of network '{name}'"
-            )));
-        };
-        v.parse().map_err(|_| {
-            Error::Xml(format!(
-                "Bad network {field} '{v}' in route definition of network '{name}'"
-            ))
-        })
+    let xml_err = |m: String| Err(Error::Xml(format!("{name}: {m}")));
+    let family = attr(el, "family");
+    let prefix = num_attr::<u32>(el, "prefix")?;
+    let metric = num_attr::<u32>(el, "metric")?;
+    if metric == Some(0) {
+        return Err(Error::Xml(format!(
+            "Invalid value for attribute 'metric' in element '{}': Zero is not permitted",
+            el.name
+        )));
+    }
+    let Some(address) = attr(el, "address") else {
+        return xml_err("Missing required address attribute in route definition".to_owned());
     };
-    let address = req("address")?;
-    let gateway = req("gateway")?;
-    let netmask = match attr(el, "netmask") {
-        None => None,
-        Some(m) => Some(m.parse::<IpAddr>().map_err(|_| {
-            Error::Xml(format!(
-                "Bad network netmask '{m}' in route definition of network '{name}'"
-            ))
-        })?),
+    let Some(gateway) = attr(el, "gateway") else {
+        return xml_err("Missing required gateway attribute in route definition".to_owned());
     };
+    let Ok(addr) = address.parse::<IpAddr>() else {
+        return xml_err(format!(
+            "Bad network address '{address}' in route definition"
+        ));
+    };
+    let Ok(gw) = gateway.parse::<IpAddr>() else {
+        return xml_err(format!(
+            "Bad gateway address '{gateway}' in route definition"
+        ));
+    };
+    let netmask_text = attr(el, "netmask");
+    let mut netmask = None;
+    match family.as_deref() {
+        None | Some("ipv4") => {
+            let what = if family.is_none() { "No" } else { "IPv4" };
+            if !addr.is_ipv4() {
+                return xml_err(format!(
+                    "{what} family specified for non-IPv4 address '{address}' in route definition"
+                ));
+            }
+            if !gw.is_ipv4() {
+                // libvirt names the address here, not the gateway.
+                return xml_err(format!(
+                    "{what} family specified for non-IPv4 gateway '{address}' in route definition"
+                ));
+            }
+            if let Some(m) = &netmask_text {
+                let Ok(mask) = m.parse::<IpAddr>() else {
+                    return xml_err(format!("Bad netmask address '{m}' in route definition"));
+                };
+                if !mask.is_ipv4() {
+                    return xml_err(format!(
+                        "Invalid netmask '{m}' for address '{address}' (both must be IPv4)"
+                    ));
+                }
+                if prefix.is_some() {
+                    return xml_err(
+                        "Route definition cannot have both a prefix and a netmask".to_owned(),
+                    );
+                }
+                netmask = Some(mask);
+            }
+            if let Some(p) = prefix.filter(|p| *p > 32) {
+                return xml_err(format!(
+                    "Invalid prefix {p} specified in route definition, must be 0 - 32"
+                ));
+            }
+        }
+        Some("ipv6") => {
+            if !addr.is_ipv6() {
+                return xml_err(format!(
+                    "ipv6 family specified for non-IPv6 address '{address}' in route definition"
+                ));
+            }
+            if netmask_text.is_some() {
+                return xml_err(format!(
+                    "Specifying netmask invalid for IPv6 address '{address}' in route definition"
+                ));
+            }
+            if !gw.is_ipv6() {
+                return xml_err(format!(
+                    "ipv6 specified for non-IPv6 gateway address '{gateway}' in route definition"
+                ));
+            }
+            if let Some(p) = prefix.filter(|p| *p > 128) {
+                return xml_err(format!(
+                    "Invalid prefix {p} specified in route definition, must be 0 - 128"
+                ));
+            }
+        }
+        Some(f) => return xml_err(format!("Unrecognized family '{f}' in route definition")),
+    }
+    // The address must be a network address.
+    let network_address = match (addr, netmask) {
+        (IpAddr::V4(a), Some(IpAddr::V4(m))) => u32::from(a) & u32::from(m) == u32::from(a),
+        // Masked by the prefix (0 when absent), only the first `p` bits may be set.
+        (IpAddr::V4(a), _) => {
+            let p = prefix.unwrap_or(0);
+            u32::from(a) & u32::MAX.checked_shr(p).unwrap_or(0) == 0
+        }
+        (IpAddr::V6(a), _) => {
+            let p = prefix.unwrap_or(0);
+            u128::from(a) & u128::MAX.checked_shr(p).unwrap_or(0) == 0
+        }
+    };
+    if !network_address {
+        return xml_err(format!(
+            "Address '{address}' in route definition is not a network address"
+        ));
+    }
     Ok(RouteDef {
         family,
-        address,
+        address: addr,
         netmask,
-        prefix: num_attr::<u32>(el, "prefix")?,
-        gateway,
-        metric: num_attr::<u32>(el, "metric")?,
+        prefix,
+        gateway: gw,
+        metric,
     })
 }
 
