@@ -479,3 +479,83 @@ fn static_routes_follow_networkcommon_conf() {
 ";
     round_trip(xml, xml);
 }
+
+/// No input makes the network parser panic: every prefix of a rich document and many random
+/// byte changes of it either parse or fail; whatever parses formats and parses again.
+#[test]
+fn no_input_panics_the_network_parser() {
+    let doc = "<network ipv6='yes' trustGuestRxFilters='no'>
+  <name>all</name>
+  <uuid>7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3999</uuid>
+  <title>t</title>
+  <forward mode='nat'>
+    <nat ipv6='yes'>
+      <address start='203.0.113.2' end='203.0.113.9'/>
+      <port start='1024' end='65535'/>
+    </nat>
+  </forward>
+  <bridge name='virbr9' stp='off' delay='3' macTableManager='libvirt'/>
+  <mtu size='1400'/>
+  <mac address='52:54:00:12:34:56'/>
+  <domain name='all.example' localOnly='yes' register='yes'/>
+  <dns enable='yes' forwardPlainNames='no'>
+    <forwarder domain='x.example' addr='192.0.2.53' port='53'/>
+    <txt name='t' value='v'/>
+    <srv service='ldap' protocol='tcp' domain='d' target='t' port='389' priority='1' weight='2'/>
+    <host ip='10.2.0.5'>
+      <hostname>h</hostname>
+    </host>
+  </dns>
+  <ip address='10.2.0.1' netmask='255.255.255.0' localPtr='yes'>
+    <tftp root='/srv/tftp'/>
+    <dhcp>
+      <range start='10.2.0.100' end='10.2.0.200'/>
+      <host mac='52:54:00:00:00:01' name='a' ip='10.2.0.10'/>
+      <bootp file='pxelinux.0' server='10.2.0.2'/>
+    </dhcp>
+  </ip>
+  <ip family='ipv6' address='fd00:2::1' prefix='64'>
+    <dhcp>
+      <range start='fd00:2::100' end='fd00:2::1ff'/>
+      <host id='0:1:2' name='b' ip='fd00:2::10'/>
+    </dhcp>
+  </ip>
+  <route address='10.3.0.0' prefix='16' gateway='10.2.0.254' metric='5'/>
+</network>
+";
+    round_trip(doc, doc);
+    let exercise = |text: &str| {
+        if let Ok(def) = parse_network(text) {
+            let out = format_network(&def);
+            parse_network(&out).unwrap_or_else(|e| panic!("own output refused: {e}\n{out}"));
+        }
+    };
+    for (i, _) in doc.char_indices() {
+        exercise(&doc[..i]);
+    }
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    let alphabet = b"<>/='\" 0123456789abcdef:.-xyz";
+    for _ in 0..3000 {
+        let mut bytes = doc.as_bytes().to_vec();
+        for _ in 0..(1 + next() % 4) {
+            let at = usize::try_from(next()).unwrap() % bytes.len();
+            let c = alphabet[usize::try_from(next()).unwrap() % alphabet.len()];
+            match next() % 3 {
+                0 => bytes[at] = c,
+                1 => bytes.insert(at, c),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        if let Ok(text) = String::from_utf8(bytes) {
+            exercise(&text);
+        }
+    }
+}
