@@ -342,3 +342,220 @@ fn unmodeled_parts_are_refused_not_dropped() {
         assert_eq!(e.code(), 67, "{part}: {e}");
     }
 }
+
+#[test]
+fn validation_refuses_what_the_schema_does_not_know() {
+    use virtbus_core::xml::parse_network_with;
+    let xml = "<network connections='2'>
+  <name>lab</name>
+  <uuid>0b6a6c34-5e1c-4c3e-9c55-3f2b5e8d7a10</uuid>
+  <forward mode='nat'>
+    <interface dev='eth0' connections='2'/>
+  </forward>
+  <bridge name='virbr1' stp='on' delay='0'/>
+  <ip address='192.168.100.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.100.128' end='192.168.100.254'/>
+      <host mac='52:54:00:00:00:10' name='db' ip='192.168.100.10'/>
+    </dhcp>
+  </ip>
+</network>";
+    // Without validation unknown parts are ignored, as libvirt does.
+    let odd = xml.replace("<bridge ", "<colour/><bridge ");
+    assert!(parse_network(&odd).is_ok());
+    assert!(parse_network_with(xml, true).is_ok());
+    let e = parse_network_with(&odd, true).unwrap_err();
+    assert_eq!(e.code(), 92);
+    assert_eq!(
+        e.to_string(),
+        "XML document failed to validate against schema: Unable to validate doc against \
+         /usr/share/libvirt/schemas/network.rng\nElement network has extra content: colour (line 7)"
+    );
+    let e = parse_network_with(&xml.replace("<ip ", "<ip colour='red' "), true).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("Invalid attribute colour for element ip (line 8)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn dhcp_ranges_are_checked_against_their_network() {
+    let range = |r: &str| {
+        err(&format!(
+            "<network><name>x</name><ip address='192.168.5.1' netmask='255.255.255.0'>\
+             <dhcp><range {r}/></dhcp></ip></network>"
+        ))
+    };
+    assert_eq!(
+        range("start='192.168.6.2' end='192.168.6.9'"),
+        "internal error: range 192.168.6.2 - 192.168.6.9 is not entirely within network 192.168.5.1/24"
+    );
+    assert_eq!(
+        range("start='192.168.5.0' end='192.168.5.9'"),
+        "internal error: start of range 192.168.5.0 - 192.168.5.9 in network 192.168.5.1/24 is the network address"
+    );
+    assert_eq!(
+        range("start='192.168.5.2' end='192.168.5.255'"),
+        "internal error: end of range 192.168.5.2 - 192.168.5.255 in network 192.168.5.1/24 is the broadcast address"
+    );
+    assert_eq!(
+        range("start='192.168.5.9' end='192.168.5.2'"),
+        "internal error: range 192.168.5.9 - 192.168.5.2 is reversed "
+    );
+    assert_eq!(
+        range("start='fd00::2' end='fd00::9'"),
+        "internal error: mismatch of address family in range fd00::2 - fd00::9 for network 192.168.5.1"
+    );
+    assert_eq!(
+        range("start='192.168.5.x' end='192.168.5.9'"),
+        "Cannot parse socket address '192.168.5.x': Name or service not known"
+    );
+    // A class C address without netmask or prefix has its natural /24.
+    assert!(parse_network(
+        "<network><name>x</name><ip address='192.168.5.1'>\
+         <dhcp><range start='192.168.5.2' end='192.168.5.254'/></dhcp></ip></network>"
+    )
+    .is_ok());
+    let v6 = |r: &str| {
+        err(&format!(
+            "<network><name>x</name><ip family='ipv6' address='fd00:1::1' prefix='64'>\
+             <dhcp><range {r}/></dhcp></ip></network>"
+        ))
+    };
+    assert_eq!(
+        v6("start='fd00:1::9' end='fd00:1::2'"),
+        "internal error: range fd00:1::9 - fd00:1::2 start larger than end"
+    );
+    assert_eq!(
+        v6("start='fd00:1::1:2' end='fd00:1::2:9'"),
+        "internal error: range fd00:1::1:2 - fd00:1::2:9 is too large (> 65535)"
+    );
+}
+
+#[test]
+fn static_routes_follow_networkcommon_conf() {
+    let route = |r: &str| {
+        err(&format!(
+            "<network><name>x</name><ip address='10.1.0.1' prefix='24'/><route {r}/></network>"
+        ))
+    };
+    assert_eq!(
+        route("gateway='10.1.0.2'"),
+        "XML error: x: Missing required address attribute in route definition"
+    );
+    assert_eq!(
+        route("address='10.9.0.0' prefix='16'"),
+        "XML error: x: Missing required gateway attribute in route definition"
+    );
+    assert_eq!(
+        route("address='10.9.0.1' prefix='16' gateway='10.1.0.2'"),
+        "XML error: x: Address '10.9.0.1' in route definition is not a network address"
+    );
+    assert_eq!(
+        route("address='10.9.0.0' prefix='33' gateway='10.1.0.2'"),
+        "XML error: x: Invalid prefix 33 specified in route definition, must be 0 - 32"
+    );
+    assert_eq!(
+        route("family='ipv6' address='10.9.0.0' gateway='10.1.0.2'"),
+        "XML error: x: ipv6 family specified for non-IPv6 address '10.9.0.0' in route definition"
+    );
+    assert_eq!(
+        route("address='10.9.0.0' netmask='255.255.0.0' prefix='16' gateway='10.1.0.2'"),
+        "XML error: x: Route definition cannot have both a prefix and a netmask"
+    );
+    // A default route needs no prefix; a netmask works as well as a prefix.
+    let xml = "<network>
+  <name>r</name>
+  <uuid>9a4e3f2c-1b0d-4e8f-a7c6-5d4e3f2a1b0d</uuid>
+  <forward mode='route'/>
+  <bridge name='virbr8' stp='on' delay='0'/>
+  <ip address='10.1.0.1' prefix='24'/>
+  <ip family='ipv6' address='fd00:8::1' prefix='64'/>
+  <route address='0.0.0.0' gateway='10.1.0.254'/>
+  <route address='10.9.0.0' netmask='255.255.0.0' gateway='10.1.0.253' metric='2'/>
+  <route family='ipv6' address='fd00:9::' prefix='64' gateway='fd00:8::2'/>
+</network>
+";
+    round_trip(xml, xml);
+}
+
+/// No input makes the network parser panic: every prefix of a rich document and many random
+/// byte changes of it either parse or fail; whatever parses formats and parses again.
+#[test]
+fn no_input_panics_the_network_parser() {
+    let doc = "<network ipv6='yes' trustGuestRxFilters='no'>
+  <name>all</name>
+  <uuid>7e6d5c4b-3a29-4180-9f8e-7d6c5b4a3999</uuid>
+  <title>t</title>
+  <forward mode='nat'>
+    <nat ipv6='yes'>
+      <address start='203.0.113.2' end='203.0.113.9'/>
+      <port start='1024' end='65535'/>
+    </nat>
+  </forward>
+  <bridge name='virbr9' stp='off' delay='3' macTableManager='libvirt'/>
+  <mtu size='1400'/>
+  <mac address='52:54:00:12:34:56'/>
+  <domain name='all.example' localOnly='yes' register='yes'/>
+  <dns enable='yes' forwardPlainNames='no'>
+    <forwarder domain='x.example' addr='192.0.2.53' port='53'/>
+    <txt name='t' value='v'/>
+    <srv service='ldap' protocol='tcp' domain='d' target='t' port='389' priority='1' weight='2'/>
+    <host ip='10.2.0.5'>
+      <hostname>h</hostname>
+    </host>
+  </dns>
+  <ip address='10.2.0.1' netmask='255.255.255.0' localPtr='yes'>
+    <tftp root='/srv/tftp'/>
+    <dhcp>
+      <range start='10.2.0.100' end='10.2.0.200'/>
+      <host mac='52:54:00:00:00:01' name='a' ip='10.2.0.10'/>
+      <bootp file='pxelinux.0' server='10.2.0.2'/>
+    </dhcp>
+  </ip>
+  <ip family='ipv6' address='fd00:2::1' prefix='64'>
+    <dhcp>
+      <range start='fd00:2::100' end='fd00:2::1ff'/>
+      <host id='0:1:2' name='b' ip='fd00:2::10'/>
+    </dhcp>
+  </ip>
+  <route address='10.3.0.0' prefix='16' gateway='10.2.0.254' metric='5'/>
+</network>
+";
+    round_trip(doc, doc);
+    let exercise = |text: &str| {
+        if let Ok(def) = parse_network(text) {
+            let out = format_network(&def);
+            parse_network(&out).unwrap_or_else(|e| panic!("own output refused: {e}\n{out}"));
+        }
+    };
+    for (i, _) in doc.char_indices() {
+        exercise(&doc[..i]);
+    }
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    let alphabet = b"<>/='\" 0123456789abcdef:.-xyz";
+    for _ in 0..3000 {
+        let mut bytes = doc.as_bytes().to_vec();
+        for _ in 0..(1 + next() % 4) {
+            let at = usize::try_from(next()).unwrap() % bytes.len();
+            let c = alphabet[usize::try_from(next()).unwrap() % alphabet.len()];
+            match next() % 3 {
+                0 => bytes[at] = c,
+                1 => bytes.insert(at, c),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        if let Ok(text) = String::from_utf8(bytes) {
+            exercise(&text);
+        }
+    }
+}

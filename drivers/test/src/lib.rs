@@ -1,12 +1,13 @@
 //! The embedded in-memory test driver: libvirt 9.0's `test:///default` re-implemented.
 //!
-//! [`TestDriver::new`] starts with the default domain `test` (running, id 1) and implements
-//! the connection and domain calls libvirt's test driver answers, with its states, event
-//! codes and error texts. All state lives in memory behind one lock; save images are kept
-//! in memory keyed by path and nothing is ever written to disk. Events are published on the
-//! driver's [`virtbus_core::event::EventSender`] after the lock is released:
-//! `Added` before the DEFINED/STARTED event of a new domain, `Removed` after the
-//! UNDEFINED/STOPPED event that makes a domain disappear.
+//! [`TestDriver::new`] starts with the default domain `test` (running, id 1) and the default
+//! network `default` (active), and implements the connection, domain and network calls
+//! libvirt's test driver answers, with its states, event codes and error texts. All state
+//! lives in memory behind one lock; save images are kept in memory keyed by path and nothing
+//! is ever written to disk. Events are published on the driver's
+//! [`virtbus_core::event::EventSender`] after the lock is released: `Added` before the
+//! DEFINED/STARTED event of a new domain or network, `Removed` after the UNDEFINED/STOPPED
+//! event that makes one disappear.
 
 mod bitmap;
 mod connect;

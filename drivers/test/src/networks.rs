@@ -16,7 +16,7 @@ use virtbus_core::{
     event::{network_lifecycle, Event, ObjectId},
     flags::{self, check_flags, network_list, network_update},
     model::NetworkDef,
-    xml::{format_network, parse_network, update_network},
+    xml::{format_network, parse_network, parse_network_with, update_network},
     Error, Result,
 };
 
@@ -210,7 +210,7 @@ impl NetworkDriver for TestDriver {
             flags::NETWORK_DEFINE_VALIDATE,
             "testNetworkDefineXMLFlags",
         )?;
-        let def = parse_network(xml)?;
+        let def = parse_network_with(xml, flags & flags::NETWORK_DEFINE_VALIDATE != 0)?;
         let uuid = def.uuid;
         self.with(|s, events| {
             let new = s.networks.assign(def, Assign::Define)?;

@@ -187,7 +187,14 @@ async fn define_conflicts_use_libvirts_texts() {
             text(d.network_define_xml(&net_xml("x", LAB), 2).await),
             "unsupported flags (0x2) in function testNetworkDefineXMLFlags"
         );
-        // VIR_NETWORK_DEFINE_VALIDATE is accepted.
+        // VIR_NETWORK_DEFINE_VALIDATE refuses what the schema does not know, and nothing
+        // else.
+        let odd = net_xml("x", LAB).replace("<forward", "<colour/><forward");
+        assert_eq!(
+            d.network_define_xml(&odd, 1).await.unwrap_err().code(),
+            92
+        );
+        assert!(drain(&mut rx).is_empty());
         d.network_define_xml(&net_xml("x", LAB), 1).await.unwrap();
         assert_eq!(next(&mut rx).await, Event::Added(ObjectId::Network(uuid(LAB))));
     })

@@ -40,7 +40,7 @@ pub use domain::{
     MAX_VCPUS,
 };
 pub use metadata::{metadata_for_get, metadata_from_set};
-pub use network::{format_network, parse_network};
+pub use network::{format_network, parse_network, parse_network_with};
 pub use network_update::{
     command as network_update_command, section as network_section, update_network,
 };

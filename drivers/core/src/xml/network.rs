@@ -77,8 +77,31 @@ fn format_mac(m: [u8; 6]) -> String {
 /// Parses a `<network>` document (`virNetworkDefParseString`), generating a UUID when the
 /// document has none.
 pub fn parse_network(xml: &str) -> Result<NetworkDef> {
+    parse_network_with(xml, false)
+}
+
+/// [`parse_network`], and with `validate` (VIR_NETWORK_DEFINE_VALIDATE) anything the
+/// network schema does not know fails instead of being ignored.
+pub fn parse_network_with(xml: &str, validate: bool) -> Result<NetworkDef> {
     let root = tree::parse_document(xml, "network_definition", "network")?;
-    network_from_element(&root)
+    root.mark();
+    let def = network_from_element(&root)?;
+    if validate {
+        // What the schema allows and the definition does not keep: the run-time
+        // connection counts libvirt prints for an active network.
+        root.attr("connections");
+        if let Some(fwd) = root.child("forward") {
+            for iface in fwd.children_named("interface") {
+                iface.attr("connections");
+            }
+        }
+        if let Some(what) = root.first_unused() {
+            return Err(Error::XmlInvalidSchema(format!(
+                "Unable to validate doc against /usr/share/libvirt/schemas/network.rng\n{what}"
+            )));
+        }
+    }
+    Ok(def)
 }
 
 fn network_from_element(root: &Element) -> Result<NetworkDef> {
@@ -770,7 +793,7 @@ fn parse_ip(name: &str, el: &Element) -> Result<IpDef> {
 
 fn parse_dhcp(name: &str, el: &Element, ip: &mut IpDef) -> Result<()> {
     for r in el.children_named("range") {
-        let range = parse_range(name, r)?;
+        let range = parse_range(name, ip, r)?;
         ip.ranges.push(range);
     }
     for h in el.children_named("host") {
@@ -795,7 +818,7 @@ fn parse_dhcp(name: &str, el: &Element, ip: &mut IpDef) -> Result<()> {
 }
 
 /// `virNetworkDHCPRangeDefParseXML`.
-pub(super) fn parse_range(name: &str, r: &Element) -> Result<DhcpRange> {
+pub(super) fn parse_range(name: &str, parent: &IpDef, r: &Element) -> Result<DhcpRange> {
     let Some(start) = attr(r, "start") else {
         return Err(Error::Xml(format!(
             "Missing 'start' attribute in dhcp range for network '{name}'"
@@ -808,6 +831,7 @@ pub(super) fn parse_range(name: &str, r: &Element) -> Result<DhcpRange> {
         )));
     };
     let end = socket_addr(&end)?;
+    check_range(start, end, parent.address, ip_prefix(parent))?;
     if r.child("lease").is_some() {
         return Err(unmodeled("<lease>", name));
     }
@@ -899,72 +923,229 @@ pub(super) fn parse_dhcp_host(
     })
 }
 
+/// `virNetDevIPRouteParseXML` and `virNetDevIPRouteCreate` (`networkcommon_conf.c`).
 fn parse_route(name: &str, el: &Element) -> Result<RouteDef> {
-    let family = attr(el, "family").filter(|s| !s.is_empty());
-    let req = |field: &str| -> Result<IpAddr> {
-        let Some(v) = attr(el, field) else {
-            return Err(Error::Xml(format!(
-                "Missing required {field} attribute in route definition of network '{name}'"
-            )));
-        };
-        v.parse().map_err(|_| {
-            Error::Xml(format!(
-                "Bad network {field} '{v}' in route definition of network '{name}'"
-            ))
-        })
+    let xml_err = |m: String| Err(Error::Xml(format!("{name}: {m}")));
+    let family = attr(el, "family");
+    let prefix = num_attr::<u32>(el, "prefix")?;
+    let metric = num_attr::<u32>(el, "metric")?;
+    if metric == Some(0) {
+        return Err(Error::Xml(format!(
+            "Invalid value for attribute 'metric' in element '{}': Zero is not permitted",
+            el.name
+        )));
+    }
+    let Some(address) = attr(el, "address") else {
+        return xml_err("Missing required address attribute in route definition".to_owned());
     };
-    let address = req("address")?;
-    let gateway = req("gateway")?;
-    let netmask = match attr(el, "netmask") {
-        None => None,
-        Some(m) => Some(m.parse::<IpAddr>().map_err(|_| {
-            Error::Xml(format!(
-                "Bad network netmask '{m}' in route definition of network '{name}'"
-            ))
-        })?),
+    let Some(gateway) = attr(el, "gateway") else {
+        return xml_err("Missing required gateway attribute in route definition".to_owned());
     };
+    let Ok(addr) = address.parse::<IpAddr>() else {
+        return xml_err(format!(
+            "Bad network address '{address}' in route definition"
+        ));
+    };
+    let Ok(gw) = gateway.parse::<IpAddr>() else {
+        return xml_err(format!(
+            "Bad gateway address '{gateway}' in route definition"
+        ));
+    };
+    let netmask_text = attr(el, "netmask");
+    let mut netmask = None;
+    match family.as_deref() {
+        None | Some("ipv4") => {
+            let what = if family.is_none() { "No" } else { "IPv4" };
+            if !addr.is_ipv4() {
+                return xml_err(format!(
+                    "{what} family specified for non-IPv4 address '{address}' in route definition"
+                ));
+            }
+            if !gw.is_ipv4() {
+                // libvirt names the address here, not the gateway.
+                return xml_err(format!(
+                    "{what} family specified for non-IPv4 gateway '{address}' in route definition"
+                ));
+            }
+            if let Some(m) = &netmask_text {
+                let Ok(mask) = m.parse::<IpAddr>() else {
+                    return xml_err(format!("Bad netmask address '{m}' in route definition"));
+                };
+                if !mask.is_ipv4() {
+                    return xml_err(format!(
+                        "Invalid netmask '{m}' for address '{address}' (both must be IPv4)"
+                    ));
+                }
+                if prefix.is_some() {
+                    return xml_err(
+                        "Route definition cannot have both a prefix and a netmask".to_owned(),
+                    );
+                }
+                netmask = Some(mask);
+            }
+            if let Some(p) = prefix.filter(|p| *p > 32) {
+                return xml_err(format!(
+                    "Invalid prefix {p} specified in route definition, must be 0 - 32"
+                ));
+            }
+        }
+        Some("ipv6") => {
+            if !addr.is_ipv6() {
+                return xml_err(format!(
+                    "ipv6 family specified for non-IPv6 address '{address}' in route definition"
+                ));
+            }
+            if netmask_text.is_some() {
+                return xml_err(format!(
+                    "Specifying netmask invalid for IPv6 address '{address}' in route definition"
+                ));
+            }
+            if !gw.is_ipv6() {
+                return xml_err(format!(
+                    "ipv6 specified for non-IPv6 gateway address '{gateway}' in route definition"
+                ));
+            }
+            if let Some(p) = prefix.filter(|p| *p > 128) {
+                return xml_err(format!(
+                    "Invalid prefix {p} specified in route definition, must be 0 - 128"
+                ));
+            }
+        }
+        Some(f) => return xml_err(format!("Unrecognized family '{f}' in route definition")),
+    }
+    // The address must be a network address.
+    let network_address = match (addr, netmask) {
+        (IpAddr::V4(a), Some(IpAddr::V4(m))) => u32::from(a) & u32::from(m) == u32::from(a),
+        // Masked by the prefix (0 when absent), only the first `p` bits may be set.
+        (IpAddr::V4(a), _) => {
+            let p = prefix.unwrap_or(0);
+            u32::from(a) & u32::MAX.checked_shr(p).unwrap_or(0) == 0
+        }
+        (IpAddr::V6(a), _) => {
+            let p = prefix.unwrap_or(0);
+            u128::from(a) & u128::MAX.checked_shr(p).unwrap_or(0) == 0
+        }
+    };
+    if !network_address {
+        return xml_err(format!(
+            "Address '{address}' in route definition is not a network address"
+        ));
+    }
     Ok(RouteDef {
         family,
-        address,
+        address: addr,
         netmask,
-        prefix: num_attr::<u32>(el, "prefix")?,
-        gateway,
-        metric: num_attr::<u32>(el, "metric")?,
+        prefix,
+        gateway: gw,
+        metric,
     })
 }
 
-/// The prefix length of an `<ip>`: its prefix, or the bits of its netmask, or the class
-/// default for IPv4 (`virSocketAddrGetIPPrefix`).
-fn ip_prefix(ip: &IpDef) -> u32 {
-    if let Some(IpAddr::V4(m)) = ip.netmask {
-        return u32::from(m).count_ones();
-    }
+/// The prefix length of an `<ip>` (`virSocketAddrGetIPPrefix`): its prefix, or the bits of
+/// its netmask, or the natural prefix of its address; -1 when there is none.
+fn ip_prefix(ip: &IpDef) -> i32 {
     if ip.prefix > 0 {
-        return ip.prefix;
+        return i32::try_from(ip.prefix).unwrap_or(-1);
+    }
+    if let Some(IpAddr::V4(m)) = ip.netmask {
+        let bits = u32::from(m);
+        // A netmask is contiguous ones.
+        return if bits.leading_ones() + bits.trailing_zeros() == 32 {
+            i32::try_from(bits.leading_ones()).unwrap_or(-1)
+        } else {
+            -1
+        };
     }
     match ip.address {
+        IpAddr::V4(a) if a.is_unspecified() => 0,
         IpAddr::V4(a) => match a.octets()[0] {
             0..=127 => 8,
             128..=191 => 16,
             192..=223 => 24,
-            _ => 0,
+            _ => -1,
         },
+        IpAddr::V6(a) if a.is_unspecified() => 0,
         IpAddr::V6(_) => 64,
     }
 }
 
-fn same_subnet(a: IpAddr, b: IpAddr, prefix: u32) -> bool {
+fn same_subnet(a: IpAddr, b: IpAddr, prefix: i32) -> bool {
+    let Ok(prefix) = u32::try_from(prefix) else {
+        return false;
+    };
     match (a, b) {
-        (IpAddr::V4(a), IpAddr::V4(b)) => {
-            let mask = u32::MAX.checked_shl(32 - prefix.min(32)).unwrap_or(0);
+        (IpAddr::V4(a), IpAddr::V4(b)) if prefix <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - prefix).unwrap_or(0);
             u32::from(a) & mask == u32::from(b) & mask
         }
-        (IpAddr::V6(a), IpAddr::V6(b)) => {
-            let mask = u128::MAX.checked_shl(128 - prefix.min(128)).unwrap_or(0);
+        (IpAddr::V6(a), IpAddr::V6(b)) if prefix <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
             u128::from(a) & mask == u128::from(b) & mask
         }
         _ => false,
     }
+}
+
+/// `virSocketAddrGetRange`'s checks of a DHCP range of the network at `network`/`prefix`.
+fn check_range(start: IpAddr, end: IpAddr, network: IpAddr, prefix: i32) -> Result<()> {
+    let fail = |m: String| Err(Error::Internal(m));
+    if start.is_ipv4() != end.is_ipv4() {
+        return fail(format!(
+            "mismatch of address family in range {start} - {end}"
+        ));
+    }
+    if start.is_ipv4() != network.is_ipv4() {
+        return fail(format!(
+            "mismatch of address family in range {start} - {end} for network {network}"
+        ));
+    }
+    let max = if network.is_ipv4() { 32 } else { 128 };
+    if !(0..=max).contains(&prefix) {
+        return fail(format!(
+            "bad prefix {prefix} for network {network} when checking range {start} - {end}"
+        ));
+    }
+    if !same_subnet(start, network, prefix) || !same_subnet(end, network, prefix) {
+        return fail(format!(
+            "range {start} - {end} is not entirely within network {network}/{prefix}"
+        ));
+    }
+    match (start, end, network) {
+        (IpAddr::V4(s), IpAddr::V4(e), IpAddr::V4(n)) => {
+            let mask = u32::MAX
+                .checked_shl(32 - prefix.unsigned_abs())
+                .unwrap_or(0);
+            let net = u32::from(n) & mask;
+            if u32::from(s) == net {
+                return fail(format!(
+                    "start of range {start} - {end} in network {network}/{prefix} is the network address"
+                ));
+            }
+            if u32::from(e) == net | !mask {
+                return fail(format!(
+                    "end of range {start} - {end} in network {network}/{prefix} is the broadcast address"
+                ));
+            }
+            let (s, e) = (s.octets(), e.octets());
+            if s[..2] != e[..2] {
+                return fail(format!("range {start} - {end} is too large (> 65535)"));
+            }
+            if (i32::from(e[2]) - i32::from(s[2])) * 256 + i32::from(e[3]) - i32::from(s[3]) < 0 {
+                return fail(format!("range {start} - {end} is reversed "));
+            }
+        }
+        (IpAddr::V6(s), IpAddr::V6(e), _) => {
+            let (s, e) = (s.segments(), e.segments());
+            if s[..7] != e[..7] {
+                return fail(format!("range {start} - {end} is too large (> 65535)"));
+            }
+            if e[7] < s[7] {
+                return fail(format!("range {start} - {end} start larger than end"));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Every static route's gateway must be on one of the network's own subnets.

@@ -240,7 +240,7 @@ fn update_dhcp_range(
             "dhcp ranges cannot be modified, only added or deleted".to_owned(),
         ));
     }
-    let range = parse_range(&def.name, el)?;
+    let range = parse_range(&def.name, &def.ips[index], el)?;
     if range.start.is_ipv4() != def.ips[index].address.is_ipv4() {
         return Err(Error::OperationInvalid(
             "the address family of a dhcp range must match the address family of the dhcp element's parent"
