@@ -1,7 +1,8 @@
 //! Bad input of every kind: malformed and invalid XML, bad names and UUIDs, huge sizes and
 //! arrays, unknown and malformed object paths, and a sweep over every method of
-//! `org.libvirt.Connect`, `org.libvirt.Domain` and `org.libvirt.Network` (read from the
-//! reference inventory) with wrong argument types and with plausible-but-bad values. Every call
+//! `org.libvirt.Connect`, `org.libvirt.Domain`, `org.libvirt.Network` and
+//! `org.libvirt.DomainSnapshot` (read from the reference inventory) with wrong argument types
+//! and with plausible-but-bad values. Every call
 //! must get a reply (an error or a valid return, never silence), nothing may be half-applied, and
 //! the service must still be alive and correct afterwards.
 
@@ -567,11 +568,43 @@ async fn ensure_victim_network(service: &Service) -> String {
     path
 }
 
+/// Makes sure the victim domain has the sweep's victim snapshot; returns its path.
+async fn ensure_victim_snapshot(service: &Service) -> String {
+    let domain = ensure_victim(service).await;
+    let lookup = call(
+        &service.conn,
+        &domain,
+        "org.libvirt.Domain",
+        "SnapshotLookupByName",
+        &("victimsnap", 0u32),
+    )
+    .await;
+    let reply = match lookup {
+        Reply::Ok(msg) => Reply::Ok(msg),
+        _ => {
+            call(
+                &service.conn,
+                &domain,
+                "org.libvirt.Domain",
+                "SnapshotCreateXML",
+                &(
+                    "<domainsnapshot><name>victimsnap</name></domainsnapshot>",
+                    0u32,
+                ),
+            )
+            .await
+        }
+    };
+    let path: zbus::OwnedObjectPath = reply.expect_ok().body().deserialize().unwrap();
+    path.to_string()
+}
+
 /// The object the sweep calls the methods of interface `iface` on.
 async fn sweep_path(service: &Service, iface: &str) -> String {
     match iface {
         "org.libvirt.Domain" => ensure_victim(service).await,
         "org.libvirt.Network" => ensure_victim_network(service).await,
+        "org.libvirt.DomainSnapshot" => ensure_victim_snapshot(service).await,
         _ => TEST_PATH.to_string(),
     }
 }

@@ -447,6 +447,10 @@ async fn served_introspection_matches_xml() {
                 "org.libvirt.Network",
                 "/org/libvirt/Test/network/_dd8fe884_6c02_601e_7551_cca97df1c5df",
             ),
+            (
+                "org.libvirt.DomainSnapshot",
+                "/org/libvirt/Test/domainsnapshot/_6695eb01_f6a4_8304_79aa_97f2502e193f_s",
+            ),
         ];
         let mut problems = Vec::new();
         let mut checked = BTreeSet::new();

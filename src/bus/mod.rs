@@ -12,4 +12,5 @@ pub mod object_manager;
 pub mod params;
 pub mod path;
 pub mod registry;
+pub mod snapshot;
 pub mod zbus_internals;

@@ -77,6 +77,14 @@ impl Dom {
         self.snapshots.as_ref().map_or(0, |s| s.len())
     }
 
+    /// The names of all the domain's snapshots.
+    pub fn snapshot_names(&self) -> Vec<String> {
+        self.snapshots
+            .as_ref()
+            .map(|s| s.descendants(None))
+            .unwrap_or_default()
+    }
+
     /// Whether the domain has any snapshot.
     pub fn has_snapshots(&self) -> bool {
         self.snapshots.as_ref().is_some_and(|s| !s.is_empty())

@@ -227,7 +227,7 @@ impl Store {
         Ok(())
     }
 
-    /// Stops the domain and queues the STOPPED event with `detail`, then `Removed` if a
+    /// Stops the domain and queues the STOPPED event with `detail`, then [`removed_events`] if a
     /// transient domain disappeared.
     pub fn stop_with_event(
         &mut self,
@@ -236,10 +236,11 @@ impl Store {
         detail: i32,
         events: &mut Vec<Event>,
     ) -> Result<()> {
+        let snapshots = self.get(uuid)?.snapshot_names();
         let removed = self.stop(uuid, reason)?;
         events.push(lifecycle_event(*uuid, lifecycle::STOPPED, detail));
         if removed {
-            events.push(Event::Removed(ObjectId::Domain(*uuid)));
+            removed_events(uuid, snapshots, events);
         }
         Ok(())
     }
@@ -267,6 +268,18 @@ pub fn lifecycle_event(uuid: Uuid, event: i32, detail: i32) -> Event {
         uuid,
         kind: virtbus_core::event::DomainEventKind::Lifecycle { event, detail },
     })
+}
+
+/// Queues `Removed` for each snapshot of the domain `uuid` that went with it, then for the
+/// domain.
+pub fn removed_events(uuid: &Uuid, snapshots: Vec<String>, events: &mut Vec<Event>) {
+    for name in snapshots {
+        events.push(Event::Removed(ObjectId::DomainSnapshot {
+            domain: *uuid,
+            name,
+        }));
+    }
+    events.push(Event::Removed(ObjectId::Domain(*uuid)));
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use virtbus_core::{
 };
 
 use crate::{
-    store::{lifecycle_event, Store},
+    store::{lifecycle_event, removed_events, Store},
     TestDriver,
 };
 
@@ -171,8 +171,9 @@ impl TestDriver {
                 dom.persistent = false;
                 dom.next = None;
             } else {
+                let snapshots = dom.snapshot_names();
                 store.remove(uuid);
-                events.push(Event::Removed(ObjectId::Domain(*uuid)));
+                removed_events(uuid, snapshots, events);
             }
             Ok(())
         })

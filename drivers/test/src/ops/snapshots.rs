@@ -9,12 +9,12 @@ use std::{
 
 use uuid::Uuid;
 use virtbus_core::{
-    event::lifecycle,
+    event::{lifecycle, Event},
     flags::{self, check_flags, exclusive, snapshot_create, snapshot_delete, snapshot_revert},
     model::{SnapshotDef, SnapshotLocation, SnapshotState},
     state::{paused, running, shutoff, DomainState, StateReason},
     xml::{format_snapshot, parse_snapshot, SnapshotParseOptions},
-    Error, Result,
+    Error, ObjectId, Result,
 };
 
 use crate::{
@@ -212,6 +212,10 @@ impl TestDriver {
                 snaps.replace(def);
             } else {
                 snaps.insert(def);
+                events.push(Event::Added(ObjectId::DomainSnapshot {
+                    domain: *uuid,
+                    name: name.clone(),
+                }));
             }
             if !redefine || flags & CURRENT != 0 {
                 snaps.set_current(Some(&name));
@@ -354,9 +358,10 @@ impl TestDriver {
             "VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY",
         )?;
         check_flags(flags, CHILDREN | CHILDREN_ONLY, "testDomainSnapshotDelete")?;
-        self.with(|store, _| {
+        self.with(|store, events| {
             find(store.get(uuid)?, name)?;
             let snaps = snapshots_mut(store, uuid)?;
+            let before = snaps.descendants(None);
             if flags & (CHILDREN | CHILDREN_ONLY) != 0 {
                 if snaps.delete_descendants(name) {
                     snaps.set_current(Some(name));
@@ -366,6 +371,13 @@ impl TestDriver {
                 }
             } else {
                 snaps.delete_one(name);
+            }
+            let after = snaps.descendants(None);
+            for gone in before.into_iter().filter(|n| !after.contains(n)) {
+                events.push(Event::Removed(ObjectId::DomainSnapshot {
+                    domain: *uuid,
+                    name: gone,
+                }));
             }
             Ok(())
         })
