@@ -28,10 +28,11 @@ const REPLY_LIMIT: Duration = Duration::from_secs(5);
 const VICTIM_UUID: &str = "99999999-8888-7777-6666-555555555555";
 const VICTIM_NETWORK_UUID: &str = "99999999-8888-7777-6666-444444444444";
 /// The interfaces the sweep calls every method of.
-const SWEPT: [&str; 3] = [
+const SWEPT: [&str; 4] = [
     "org.libvirt.Connect",
     "org.libvirt.Domain",
     "org.libvirt.Network",
+    "org.libvirt.DomainSnapshot",
 ];
 
 async fn define_err(service: &Service, xml: &str) -> String {
