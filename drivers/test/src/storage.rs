@@ -145,31 +145,49 @@ enum Assign {
     Live,
 }
 
-/// Whether `a` and `b` name the same storage (`virStoragePoolObjSourceFindDuplicateCb`, for
-/// the types virtbus can compare).
+/// Whether the existing pool `a` and the new definition `b` name the same storage
+/// (`virStoragePoolObjSourceFindDuplicateCb`).
 fn same_source(a: &StoragePoolDef, b: &StoragePoolDef) -> bool {
-    if a.pool_type != b.pool_type {
-        return false;
-    }
+    use PoolType::*;
     let devices_overlap = || {
         a.source
             .devices
             .iter()
             .any(|d| b.source.devices.iter().any(|e| e.path == d.path))
     };
-    let same_host =
-        || a.source.hosts.first().map(|h| &h.name) == b.source.hosts.first().map(|h| &h.name);
+    // virStoragePoolSourceMatchSingleHost.
+    let single_host = || {
+        a.source.hosts.len() == 1
+            && b.source.hosts.len() == 1
+            && a.source.hosts[0] == b.source.hosts[0]
+    };
+    let same_type = a.pool_type == b.pool_type;
     match a.pool_type {
-        PoolType::Dir => a.target_path == b.target_path,
-        PoolType::Netfs => same_host() && a.source.dir == b.source.dir,
-        PoolType::Gluster => {
-            same_host() && a.source.name == b.source.name && a.source.dir == b.source.dir
+        Dir => same_type && a.target_path == b.target_path,
+        Netfs => same_type && a.source.dir == b.source.dir && single_host(),
+        Gluster => {
+            same_type
+                && a.source.name == b.source.name
+                && a.source.dir == b.source.dir
+                && single_host()
         }
-        PoolType::Fs | PoolType::Logical | PoolType::Disk | PoolType::Zfs => devices_overlap(),
-        PoolType::Iscsi | PoolType::IscsiDirect => same_host() && devices_overlap(),
-        PoolType::Rbd | PoolType::Sheepdog => same_host() && a.source.name == b.source.name,
-        PoolType::Scsi => a.source.adapter == b.source.adapter,
-        PoolType::Mpath | PoolType::Vstorage => false,
+        Scsi => same_type && a.source.adapter == b.source.adapter,
+        // virStoragePoolSourceISCSIMatch: the same host and initiator too.
+        Iscsi => {
+            b.pool_type == Iscsi
+                && devices_overlap()
+                && a.source.hosts.first().map(|h| &h.name)
+                    == b.source.hosts.first().map(|h| &h.name)
+                && a.source.initiator_iqn == b.source.initiator_iqn
+        }
+        Fs | Logical | Disk | Zfs => {
+            matches!(b.pool_type, Fs | Logical | Disk | Zfs) && devices_overlap()
+        }
+        Sheepdog => same_type && single_host(),
+        // Only one mpath pool is valid per host.
+        Mpath => same_type,
+        Vstorage => same_type && a.source.name == b.source.name,
+        IscsiDirect | Rbd => false,
     }
 }
 

@@ -693,3 +693,50 @@ async fn xml_desc_flags_and_undefined_pools() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn source_conflicts_cross_device_pool_types() {
+    within(async {
+        let (d, _rx) = driver();
+        d.storage_pool_define_xml(
+            "<pool type='logical'><name>vg</name><uuid>0b6a6c34-5e1c-4c3e-9c55-3f2b5e8d7a30</uuid><source><device path='/dev/sdb'/></source></pool>",
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            err(d
+                .storage_pool_define_xml(
+                    "<pool type='fs'><name>fs</name><source><device path='/dev/sdb'/></source>\
+                     <target><path>/mnt</path></target></pool>",
+                    0
+                )
+                .await),
+            "operation failed: Storage source conflict with pool: 'vg'"
+        );
+        // The same name is a redefinition, never a conflict with itself.
+        d.storage_pool_define_xml(
+            "<pool type='logical'><name>vg</name><uuid>0b6a6c34-5e1c-4c3e-9c55-3f2b5e8d7a30</uuid><source><device path='/dev/sdb'/></source></pool>",
+            0,
+        )
+        .await
+        .unwrap();
+        // Only one mpath pool per host.
+        d.storage_pool_define_xml(
+            "<pool type='mpath'><name>m1</name><target><path>/dev/mapper</path></target></pool>",
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            err(d
+                .storage_pool_define_xml(
+                    "<pool type='mpath'><name>m2</name><target><path>/dev/mapper</path></target></pool>",
+                    0
+                )
+                .await),
+            "operation failed: Storage source conflict with pool: 'm1'"
+        );
+    })
+    .await;
+}
