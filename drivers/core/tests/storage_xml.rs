@@ -470,3 +470,91 @@ fn volume_errors_are_libvirts() {
         "XML error: unexpected root element <pool>, expecting <volume>"
     );
 }
+
+/// Documents for the robustness checks: one of each shape above.
+const FIXTURES: &[&str] = &[
+    "<pool type='iscsi'><name>san</name><uuid>6b2ad2a3-1f0e-4a71-8d2c-5b7c2d90f0e1</uuid>\
+     <source><host name='h' port='3260'/><device path='iqn.x:p'/><initiator><iqn name='iqn.y:c'/>\
+     </initiator><auth type='chap' username='u'><secret usage='s'/></auth></source>\
+     <target><path>/dev/disk/by-path</path><permissions><mode>0755</mode><owner>1</owner>\
+     <group>2</group><label>l</label></permissions></target></pool>",
+    "<pool type='netfs'><name>nfs</name><source><host name='n'/><dir path='/e'/>\
+     <format type='nfs'/><protocol ver='4'/><vendor name='v'/><product name='p'/></source>\
+     <target><path>/mnt/nfs</path></target><refresh><volume allocation='capacity'/></refresh></pool>",
+    "<pool type='scsi'><name>fc</name><source><adapter type='fc_host' parent='scsi_host1' \
+     managed='yes' wwnn='20000000c9831b4b' wwpn='10000000c9831b4b'/></source>\
+     <target><path>/dev/disk/by-path</path></target></pool>",
+    "<pool type='dir'><name>d</name><features><cow state='no'/></features>\
+     <target><path>/d</path></target></pool>",
+    "<volume type='file'><name>o.qcow2</name><key>/k</key><capacity unit='G'>1</capacity>\
+     <allocation unit='M'>5</allocation><target><path>/o</path><format type='qcow2'/>\
+     <permissions><mode>0600</mode></permissions><compat>1.1</compat></target>\
+     <backingStore><path>/b</path><format type='raw'/></backingStore></volume>",
+];
+
+/// Parses `text` as a pool and as a volume of several pool types; what parses must
+/// format into a document that parses again.
+fn exercise(text: &str) {
+    if let Ok(def) = parse_storage_pool(text) {
+        let out = format_storage_pool(&def);
+        parse_storage_pool(&out).unwrap_or_else(|e| panic!("own pool output refused: {e}\n{out}"));
+    }
+    for t in [PoolType::Dir, PoolType::Disk, PoolType::Logical] {
+        if let Ok(def) = parse_storage_vol(text, t) {
+            let out = format_storage_vol(&def);
+            parse_storage_vol(&out, t)
+                .unwrap_or_else(|e| panic!("own volume output refused: {e}\n{out}"));
+        }
+    }
+}
+
+#[test]
+fn no_input_panics_the_storage_parsers() {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize
+    };
+    let pieces = [
+        "<",
+        ">",
+        "/",
+        "'",
+        "=",
+        "-1",
+        "0",
+        "99999999999999999999",
+        "&amp;",
+        "\u{1}",
+        "name",
+        "type='x'",
+        "<name>",
+        "</name>",
+        "unit='EiB'",
+        "<source/>",
+        "é",
+    ];
+    for f in FIXTURES {
+        exercise(f);
+        for end in f.char_indices().map(|(i, _)| i) {
+            exercise(&f[..end]);
+        }
+        for _ in 0..400 {
+            let mut s = f.to_string();
+            for _ in 0..1 + next() % 3 {
+                let mut at = next() % (s.len() + 1);
+                while !s.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut to = (at + next() % 8).min(s.len());
+                while !s.is_char_boundary(to) {
+                    to -= 1;
+                }
+                s.replace_range(at..to, pieces[next() % pieces.len()]);
+            }
+            exercise(&s);
+        }
+    }
+}
