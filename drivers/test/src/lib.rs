@@ -7,8 +7,9 @@
 //! lives in memory behind one lock; save images are kept in memory keyed by path and nothing
 //! is ever written to disk. Events are published on the driver's
 //! [`virtbus_core::event::EventSender`] after the lock is released: `Added` before the
-//! DEFINED/STARTED event of a new domain or network, `Removed` after the UNDEFINED/STOPPED
-//! event that makes one disappear.
+//! DEFINED/STARTED event of a new domain, network or storage pool, `Removed` after the
+//! UNDEFINED/STOPPED event that makes one disappear; a volume is `Added`/`Removed` as it is
+//! created/deleted and as its pool starts/stops.
 
 mod bitmap;
 mod connect;
