@@ -15,6 +15,10 @@ pub enum Error {
     /// VIR_ERR_NO_SUPPORT (3): the driver does not implement the named libvirt API.
     #[error("this function is not supported by the connection driver: {0}")]
     NoSupport(&'static str),
+    /// VIR_ERR_NO_SUPPORT (3) with a text of the driver's own ("pool type 'x' does not
+    /// support source discovery").
+    #[error("this function is not supported by the connection driver: {0}")]
+    NoSupportDetail(String),
     /// VIR_ERR_INVALID_ARG (8).
     #[error("invalid argument: {0}")]
     InvalidArg(String),
@@ -106,6 +110,7 @@ impl Error {
         match self {
             Error::Internal(_) => 1,
             Error::NoSupport(_) => 3,
+            Error::NoSupportDetail(_) => 3,
             Error::InvalidArg(_) => 8,
             Error::OperationFailed(_) => 9,
             Error::NoTarget(_) => 20,

@@ -246,6 +246,24 @@ pub mod network_list {
     pub const ALL: u32 = 0x3f;
 }
 
+/// `virConnectListAllStoragePoolsFlags`: state filters, then one bit per pool type
+/// ([`crate::model::PoolType::list_flag`]).
+pub mod storage_pool_list {
+    pub const INACTIVE: u32 = 1;
+    pub const ACTIVE: u32 = 2;
+    pub const PERSISTENT: u32 = 4;
+    pub const TRANSIENT: u32 = 8;
+    pub const AUTOSTART: u32 = 16;
+    pub const NO_AUTOSTART: u32 = 32;
+    /// The pool type bits (DIR = 64 ... ISCSI_DIRECT = 1 << 19).
+    pub const TYPES: u32 = 0xfffc0;
+    /// VIR_CONNECT_LIST_STORAGE_POOLS_FILTERS_ALL.
+    pub const ALL: u32 = 0xfffff;
+}
+
+/// `virStoragePoolDefineFlags`: VIR_STORAGE_POOL_DEFINE_VALIDATE.
+pub const STORAGE_POOL_DEFINE_VALIDATE: u32 = 1;
+
 /// `virNetworkXMLFlags`: VIR_NETWORK_XML_INACTIVE.
 pub const NETWORK_XML_INACTIVE: u32 = 1;
 

@@ -5,10 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use virtbus_core::{
-    driver::{
-        Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, SecretDriver, StoragePoolDriver,
-        StorageVolDriver,
-    },
+    driver::{Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, SecretDriver},
     event::{Event, EventSender},
     Result,
 };
@@ -37,6 +34,9 @@ impl TestDriver {
         }
         if let Err(e) = store.networks.seed() {
             tracing::error!(error = %e, "the default network of the test driver could not be created");
+        }
+        if let Err(e) = store.pools.seed() {
+            tracing::error!(error = %e, "the default storage pool of the test driver could not be created");
         }
         TestDriver {
             store: Mutex::new(store),
@@ -97,14 +97,9 @@ impl Driver for TestDriver {
     }
 }
 
-// Networks are in `networks`. The other kinds of object come with the next issue; until then every
-// call answers "not supported", as the traits' defaults do.
-
-#[async_trait]
-impl StoragePoolDriver for TestDriver {}
-
-#[async_trait]
-impl StorageVolDriver for TestDriver {}
+// Networks are in `networks`, storage pools and volumes in `storage`. The other kinds of object
+// come with the next issues; until then every call answers "not supported", as the traits'
+// defaults do.
 
 #[async_trait]
 impl NodeDeviceDriver for TestDriver {}

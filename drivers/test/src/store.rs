@@ -53,6 +53,8 @@ pub struct Store {
     pub images: HashMap<String, DomainDef>,
     /// The networks, beside the domains under the same lock.
     pub networks: crate::networks::Networks,
+    /// The storage pools and their volumes, under the same lock.
+    pub pools: crate::storage::Pools,
 }
 
 impl Store {

@@ -5,6 +5,7 @@ pub mod host_cpu;
 pub mod network;
 pub mod snapshot;
 pub mod sparse;
+pub mod storage;
 pub mod tune;
 
 pub use domain::*;
@@ -12,4 +13,5 @@ pub use host_cpu::{is_known_arch, CpuSpec};
 pub use network::*;
 pub use snapshot::*;
 pub use sparse::{EmptyValue, Sparse};
+pub use storage::*;
 pub use tune::*;

@@ -12,7 +12,8 @@
 //! syntax errors need exact positions.
 //!
 //! `snapshot` reads and writes `<domainsnapshot>` documents the same way, `network` the
-//! `<network>` documents; `cpu` reads the host
+//! `<network>` documents, `storage` the `<pool>` and `<volume>`
+//! documents; `cpu` reads the host
 //! `<cpu>` descriptions of `virConnectBaselineCPU` and writes the CPU it answers. `options`
 //! holds how a document is read, which every reader shares; `metadata` also serves
 //! `virDomainSetMetadata`/`virDomainGetMetadata` on elements given by the caller.
@@ -27,6 +28,7 @@ mod network_update;
 mod options;
 mod postparse;
 mod snapshot;
+mod storage;
 mod tree;
 mod tune;
 mod units;
@@ -47,5 +49,9 @@ pub use network_update::{
 pub use options::ParseOptions;
 pub use postparse::insert_disk;
 pub use snapshot::{format_snapshot, parse_snapshot, SnapshotParseOptions};
+pub use storage::{
+    format_storage_pool, format_storage_pool_sources, format_storage_vol, parse_storage_pool,
+    parse_storage_pool_source, parse_storage_pool_with, parse_storage_vol, sanitize_path,
+};
 pub use tree::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ELEMENTS};
 pub use tune::MAX_IOTHREADS;
