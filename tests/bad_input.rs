@@ -1,10 +1,9 @@
 //! Bad input of every kind: malformed and invalid XML, bad names and UUIDs, huge sizes and
-//! arrays, unknown and malformed object paths, and a sweep over every method of
-//! `org.libvirt.Connect`, `org.libvirt.Domain`, `org.libvirt.Network` and
-//! `org.libvirt.DomainSnapshot` (read from the reference inventory) with wrong argument types
-//! and with plausible-but-bad values. Every call
-//! must get a reply (an error or a valid return, never silence), nothing may be half-applied, and
-//! the service must still be alive and correct afterwards.
+//! arrays, unknown and malformed object paths, and a sweep over every method of every served
+//! interface (`SWEPT`, read from the reference inventory) with wrong argument types and with
+//! plausible-but-bad values. Every call must get a reply (an error or a valid return, never
+//! silence), nothing may be half-applied, and the service must still be alive and correct
+//! afterwards.
 
 mod common;
 
@@ -27,12 +26,15 @@ const REPLY_LIMIT: Duration = Duration::from_secs(5);
 
 const VICTIM_UUID: &str = "99999999-8888-7777-6666-555555555555";
 const VICTIM_NETWORK_UUID: &str = "99999999-8888-7777-6666-444444444444";
+const VICTIM_POOL_UUID: &str = "99999999-8888-7777-6666-333333333333";
 /// The interfaces the sweep calls every method of.
-const SWEPT: [&str; 4] = [
+const SWEPT: [&str; 6] = [
     "org.libvirt.Connect",
     "org.libvirt.Domain",
     "org.libvirt.Network",
     "org.libvirt.DomainSnapshot",
+    "org.libvirt.StoragePool",
+    "org.libvirt.StorageVol",
 ];
 
 async fn define_err(service: &Service, xml: &str) -> String {
@@ -600,12 +602,85 @@ async fn ensure_victim_snapshot(service: &Service) -> String {
     path.to_string()
 }
 
+/// Makes sure the sweep's victim pool exists and runs; returns its path.
+async fn ensure_victim_pool(service: &Service) -> String {
+    let path = format!(
+        "{TEST_PATH}/storagepool/_{}",
+        VICTIM_POOL_UUID.replace('-', "_")
+    );
+    let lookup = call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "StoragePoolLookupByUUID",
+        &(VICTIM_POOL_UUID,),
+    )
+    .await;
+    if !matches!(lookup, Reply::Ok(_)) {
+        let xml = format!(
+            "<pool type='dir'><name>victimpool</name><uuid>{VICTIM_POOL_UUID}</uuid>\
+             <target><path>/victimpool</path></target></pool>"
+        );
+        call(
+            &service.conn,
+            TEST_PATH,
+            "org.libvirt.Connect",
+            "StoragePoolDefineXML",
+            &(xml, 0u32),
+        )
+        .await
+        .expect_ok();
+    }
+    // Already running is fine.
+    let _ = call(
+        &service.conn,
+        &path,
+        "org.libvirt.StoragePool",
+        "Create",
+        &(0u32,),
+    )
+    .await;
+    path
+}
+
+/// Makes sure the victim pool has the sweep's victim volume; returns its path.
+async fn ensure_victim_volume(service: &Service) -> String {
+    let pool = ensure_victim_pool(service).await;
+    let iface = "org.libvirt.StoragePool";
+    let lookup = call(
+        &service.conn,
+        &pool,
+        iface,
+        "StorageVolLookupByName",
+        &("victim.img",),
+    )
+    .await;
+    let reply = match lookup {
+        Reply::Ok(msg) => Reply::Ok(msg),
+        _ => {
+            let xml = "<volume><name>victim.img</name><capacity>1048576</capacity></volume>";
+            call(
+                &service.conn,
+                &pool,
+                iface,
+                "StorageVolCreateXML",
+                &(xml, 0u32),
+            )
+            .await
+        }
+    };
+    let path: zbus::OwnedObjectPath = reply.expect_ok().body().deserialize().unwrap();
+    path.to_string()
+}
+
 /// The object the sweep calls the methods of interface `iface` on.
 async fn sweep_path(service: &Service, iface: &str) -> String {
     match iface {
         "org.libvirt.Domain" => ensure_victim(service).await,
         "org.libvirt.Network" => ensure_victim_network(service).await,
         "org.libvirt.DomainSnapshot" => ensure_victim_snapshot(service).await,
+        "org.libvirt.StoragePool" => ensure_victim_pool(service).await,
+        "org.libvirt.StorageVol" => ensure_victim_volume(service).await,
         _ => TEST_PATH.to_string(),
     }
 }

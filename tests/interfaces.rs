@@ -448,6 +448,14 @@ async fn served_introspection_matches_xml() {
                 "/org/libvirt/Test/network/_dd8fe884_6c02_601e_7551_cca97df1c5df",
             ),
             (
+                "org.libvirt.StoragePool",
+                "/org/libvirt/Test/storagepool/_dfe224cb_28fb_8dd0_c4b2_64eb3f0f4566",
+            ),
+            (
+                "org.libvirt.StorageVol",
+                "/org/libvirt/Test/storagevol/_2fdefault_2dpool_2fvol",
+            ),
+            (
                 "org.libvirt.DomainSnapshot",
                 "/org/libvirt/Test/domainsnapshot/_6695eb01_f6a4_8304_79aa_97f2502e193f_s",
             ),

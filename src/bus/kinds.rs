@@ -10,6 +10,8 @@ use super::{
     kind::{Entry, Kind},
     network::NetworkKind,
     snapshot::SnapshotKind,
+    storage_pool::StoragePoolKind,
+    storage_vol::StorageVolKind,
 };
 
 /// Every kind of object a connection object has, in the order introspection lists them.
@@ -17,6 +19,8 @@ pub static KINDS: &[&dyn Kind] = &[
     &Entry::<DomainKind>::new(),
     &Entry::<NetworkKind>::new(),
     &Entry::<SnapshotKind>::new(),
+    &Entry::<StoragePoolKind>::new(),
+    &Entry::<StorageVolKind>::new(),
 ];
 
 /// The kind whose objects live under the path element `element` (`domain`).

@@ -13,4 +13,7 @@ pub mod params;
 pub mod path;
 pub mod registry;
 pub mod snapshot;
+pub mod startable;
+pub mod storage_pool;
+pub mod storage_vol;
 pub mod zbus_internals;

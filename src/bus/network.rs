@@ -17,7 +17,7 @@ use uuid::Uuid;
 use virtbus_core::driver::Driver;
 use zbus::interface;
 
-pub use self::kind::{NetworkKind, NetworkValues};
+pub use self::kind::{NetworkKind, Networks};
 use super::error::Result;
 
 /// The D-Bus interface name served by [`NetworkObject`].

@@ -166,8 +166,19 @@ pub fn object_element(id: &ObjectId) -> (&'static str, String) {
     }
 }
 
-/// [`encode_str`], with [`EMPTY_KEY`] for "".
-fn encode_key(key: &str) -> String {
+/// The key of an element made by [`encode_key`]; `None` for an element that is no valid
+/// encoding.
+pub fn decode_key(element: &str) -> Option<String> {
+    if element == EMPTY_KEY {
+        Some(String::new())
+    } else {
+        decode_str(element)
+    }
+}
+
+/// [`encode_str`], with [`EMPTY_KEY`] for "": the element of a string key (volume key, node
+/// device name, MAC address).
+pub fn encode_key(key: &str) -> String {
     if key.is_empty() {
         EMPTY_KEY.to_owned()
     } else {
