@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use async_trait::async_trait;
 use virtbus_core::{
     driver::{
-        Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, SecretDriver, StoragePoolDriver,
+        Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, StoragePoolDriver,
         StorageVolDriver,
     },
     event::{Event, EventSender},
@@ -97,8 +97,8 @@ impl Driver for TestDriver {
     }
 }
 
-// Networks are in `networks`. The other kinds of object come with the next issue; until then every
-// call answers "not supported", as the traits' defaults do.
+// Networks are in `networks`, secrets in `secrets`. The other kinds of object come with the next
+// issue; until then every call answers "not supported", as the traits' defaults do.
 
 #[async_trait]
 impl StoragePoolDriver for TestDriver {}
@@ -114,6 +114,3 @@ impl InterfaceDriver for TestDriver {}
 
 #[async_trait]
 impl NWFilterDriver for TestDriver {}
-
-#[async_trait]
-impl SecretDriver for TestDriver {}

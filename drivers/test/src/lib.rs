@@ -19,6 +19,7 @@ mod host;
 mod networks;
 mod ops;
 mod parse;
+mod secrets;
 mod snapshots;
 mod store;
 

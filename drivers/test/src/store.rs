@@ -53,6 +53,8 @@ pub struct Store {
     pub images: HashMap<String, DomainDef>,
     /// The networks, beside the domains under the same lock.
     pub networks: crate::networks::Networks,
+    /// The secrets, under the same lock.
+    pub secrets: crate::secrets::Secrets,
 }
 
 impl Store {

@@ -3,6 +3,7 @@
 pub mod domain;
 pub mod host_cpu;
 pub mod network;
+pub mod secret;
 pub mod snapshot;
 pub mod sparse;
 pub mod tune;
@@ -10,6 +11,7 @@ pub mod tune;
 pub use domain::*;
 pub use host_cpu::{is_known_arch, CpuSpec};
 pub use network::*;
+pub use secret::*;
 pub use snapshot::*;
 pub use sparse::{EmptyValue, Sparse};
 pub use tune::*;

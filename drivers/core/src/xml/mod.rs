@@ -12,7 +12,7 @@
 //! syntax errors need exact positions.
 //!
 //! `snapshot` reads and writes `<domainsnapshot>` documents the same way, `network` the
-//! `<network>` documents; `cpu` reads the host
+//! `<network>` documents, `secret` the `<secret>` documents; `cpu` reads the host
 //! `<cpu>` descriptions of `virConnectBaselineCPU` and writes the CPU it answers. `options`
 //! holds how a document is read, which every reader shares; `metadata` also serves
 //! `virDomainSetMetadata`/`virDomainGetMetadata` on elements given by the caller.
@@ -26,6 +26,7 @@ mod network;
 mod network_update;
 mod options;
 mod postparse;
+mod secret;
 mod snapshot;
 mod tree;
 mod tune;
@@ -46,6 +47,7 @@ pub use network_update::{
 };
 pub use options::ParseOptions;
 pub use postparse::insert_disk;
+pub use secret::{format_secret, parse_secret, parse_secret_with};
 pub use snapshot::{format_snapshot, parse_snapshot, SnapshotParseOptions};
 pub use tree::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ELEMENTS};
 pub use tune::MAX_IOTHREADS;
