@@ -26,11 +26,13 @@ const REPLY_LIMIT: Duration = Duration::from_secs(5);
 
 const VICTIM_UUID: &str = "99999999-8888-7777-6666-555555555555";
 const VICTIM_NETWORK_UUID: &str = "99999999-8888-7777-6666-444444444444";
+const VICTIM_SECRET_UUID: &str = "99999999-8888-7777-6666-333333333333";
 /// The interfaces the sweep calls every method of.
-const SWEPT: [&str; 3] = [
+const SWEPT: [&str; 4] = [
     "org.libvirt.Connect",
     "org.libvirt.Domain",
     "org.libvirt.Network",
+    "org.libvirt.Secret",
 ];
 
 async fn define_err(service: &Service, xml: &str) -> String {
@@ -567,11 +569,33 @@ async fn ensure_victim_network(service: &Service) -> String {
     path
 }
 
+/// Makes sure the sweep's victim secret exists (it may have been undefined); returns its path.
+async fn ensure_victim_secret(service: &Service) -> String {
+    let xml = format!(
+        "<secret><uuid>{VICTIM_SECRET_UUID}</uuid>\
+         <usage type='ceph'><name>victim</name></usage></secret>"
+    );
+    // Defining it again is harmless.
+    let _ = call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "SecretDefineXML",
+        &(xml, 0u32),
+    )
+    .await;
+    format!(
+        "{TEST_PATH}/secret/_{}",
+        VICTIM_SECRET_UUID.replace('-', "_")
+    )
+}
+
 /// The object the sweep calls the methods of interface `iface` on.
 async fn sweep_path(service: &Service, iface: &str) -> String {
     match iface {
         "org.libvirt.Domain" => ensure_victim(service).await,
         "org.libvirt.Network" => ensure_victim_network(service).await,
+        "org.libvirt.Secret" => ensure_victim_secret(service).await,
         _ => TEST_PATH.to_string(),
     }
 }

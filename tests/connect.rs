@@ -456,7 +456,7 @@ async fn members_outside_this_issue_or_the_test_driver_are_not_supported() {
         let uuid = "dd8fe884-6c02-601e-7551-cca97df1c5df";
         let mut replies = Vec::new();
         // Storage, host interfaces, node devices (the next issue), and what the
-        // test driver itself lacks (secrets, nwfilters, CPU comparison, domain capabilities).
+        // test driver itself lacks (nwfilters, CPU comparison, domain capabilities).
         replies.push((
             "ListStoragePools",
             connect_call(&service, "ListStoragePools", &(0u32,)).await,
@@ -552,22 +552,6 @@ async fn members_outside_this_issue_or_the_test_driver_are_not_supported() {
                 &("2000000012341234", "1000000012341234", 0u32),
             )
             .await,
-        ));
-        replies.push((
-            "ListSecrets",
-            connect_call(&service, "ListSecrets", &(0u32,)).await,
-        ));
-        replies.push((
-            "SecretLookupByUUID",
-            connect_call(&service, "SecretLookupByUUID", &(uuid,)).await,
-        ));
-        replies.push((
-            "SecretLookupByUsage",
-            connect_call(&service, "SecretLookupByUsage", &(1i32, "x")).await,
-        ));
-        replies.push((
-            "SecretDefineXML",
-            connect_call(&service, "SecretDefineXML", &("<secret/>", 0u32)).await,
         ));
         replies.push((
             "ListNWFilters",

@@ -440,12 +440,29 @@ async fn served_introspection_matches_xml() {
     common::with_timeout(async {
         let contract = contract_interfaces();
         let service = common::Service::start().await;
+        // libvirt's test driver has no secret: define one to introspect.
+        common::call(
+            &service.conn,
+            common::TEST_PATH,
+            "org.libvirt.Connect",
+            "SecretDefineXML",
+            &(
+                "<secret><uuid>457eb676-33da-42ec-9a8c-9293d545c337</uuid></secret>",
+                0u32,
+            ),
+        )
+        .await
+        .expect_ok();
         let targets = [
             ("org.libvirt.Connect", common::TEST_PATH),
             ("org.libvirt.Domain", common::TEST_DOMAIN_PATH),
             (
                 "org.libvirt.Network",
                 "/org/libvirt/Test/network/_dd8fe884_6c02_601e_7551_cca97df1c5df",
+            ),
+            (
+                "org.libvirt.Secret",
+                "/org/libvirt/Test/secret/_457eb676_33da_42ec_9a8c_9293d545c337",
             ),
         ];
         let mut problems = Vec::new();

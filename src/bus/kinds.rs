@@ -9,10 +9,15 @@ use super::{
     domain::DomainKind,
     kind::{Entry, Kind},
     network::NetworkKind,
+    secret::SecretKind,
 };
 
 /// Every kind of object a connection object has, in the order introspection lists them.
-pub static KINDS: &[&dyn Kind] = &[&Entry::<DomainKind>::new(), &Entry::<NetworkKind>::new()];
+pub static KINDS: &[&dyn Kind] = &[
+    &Entry::<DomainKind>::new(),
+    &Entry::<NetworkKind>::new(),
+    &Entry::<SecretKind>::new(),
+];
 
 /// The kind whose objects live under the path element `element` (`domain`).
 pub fn by_element(element: &str) -> Option<&'static dyn Kind> {

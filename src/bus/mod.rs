@@ -12,4 +12,5 @@ pub mod object_manager;
 pub mod params;
 pub mod path;
 pub mod registry;
+pub mod secret;
 pub mod zbus_internals;
