@@ -3,6 +3,7 @@
 pub mod domain;
 pub mod host_cpu;
 pub mod network;
+pub mod nwfilter;
 pub mod secret;
 pub mod snapshot;
 pub mod sparse;
@@ -11,6 +12,7 @@ pub mod tune;
 pub use domain::*;
 pub use host_cpu::{is_known_arch, CpuSpec};
 pub use network::*;
+pub use nwfilter::*;
 pub use secret::*;
 pub use snapshot::*;
 pub use sparse::{EmptyValue, Sparse};

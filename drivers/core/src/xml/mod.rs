@@ -12,7 +12,8 @@
 //! syntax errors need exact positions.
 //!
 //! `snapshot` reads and writes `<domainsnapshot>` documents the same way, `network` the
-//! `<network>` documents, `secret` the `<secret>` documents; `cpu` reads the host
+//! `<network>` documents, `secret` the `<secret>` documents, `nwfilter` the `<filter>`
+//! documents; `cpu` reads the host
 //! `<cpu>` descriptions of `virConnectBaselineCPU` and writes the CPU it answers. `options`
 //! holds how a document is read, which every reader shares; `metadata` also serves
 //! `virDomainSetMetadata`/`virDomainGetMetadata` on elements given by the caller.
@@ -24,6 +25,7 @@ mod domain;
 mod metadata;
 mod network;
 mod network_update;
+mod nwfilter;
 mod options;
 mod postparse;
 mod secret;
@@ -45,6 +47,7 @@ pub use network::{format_network, parse_network, parse_network_with};
 pub use network_update::{
     command as network_update_command, section as network_section, update_network,
 };
+pub use nwfilter::{format_nwfilter, parse_nwfilter, parse_nwfilter_with};
 pub use options::ParseOptions;
 pub use postparse::insert_disk;
 pub use secret::{format_secret, parse_secret, parse_secret_with};
