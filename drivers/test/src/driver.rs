@@ -5,10 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use virtbus_core::{
-    driver::{
-        Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, StoragePoolDriver,
-        StorageVolDriver,
-    },
+    driver::{Driver, InterfaceDriver, NodeDeviceDriver, StoragePoolDriver, StorageVolDriver},
     event::{Event, EventSender},
     Result,
 };
@@ -97,8 +94,9 @@ impl Driver for TestDriver {
     }
 }
 
-// Networks are in `networks`, secrets in `secrets`. The other kinds of object come with the next
-// issue; until then every call answers "not supported", as the traits' defaults do.
+// Networks are in `networks`, secrets in `secrets`, network filters in `nwfilters`. The other kinds
+// of object come with the next issue; until then every call answers "not supported", as the traits'
+// defaults do.
 
 #[async_trait]
 impl StoragePoolDriver for TestDriver {}
@@ -111,6 +109,3 @@ impl NodeDeviceDriver for TestDriver {}
 
 #[async_trait]
 impl InterfaceDriver for TestDriver {}
-
-#[async_trait]
-impl NWFilterDriver for TestDriver {}

@@ -17,6 +17,7 @@ mod domain;
 mod driver;
 mod host;
 mod networks;
+mod nwfilters;
 mod ops;
 mod parse;
 mod secrets;

@@ -55,6 +55,8 @@ pub struct Store {
     pub networks: crate::networks::Networks,
     /// The secrets, under the same lock.
     pub secrets: crate::secrets::Secrets,
+    /// The network filters, under the same lock.
+    pub nwfilters: crate::nwfilters::NWFilters,
 }
 
 impl Store {
