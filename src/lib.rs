@@ -941,7 +941,10 @@ mod tests {
             ] {
                 assert!(ifaces.contains(&want.to_owned()), "{want} in {ifaces:?}");
             }
-            assert_eq!(child_names(&node), ["domain", "network", "secret"]);
+            assert_eq!(
+                child_names(&node),
+                ["domain", "network", "nwfilter", "secret"]
+            );
             let node = introspect(&client, &format!("{ROOT}/domain")).await;
             let element = test_path().rsplit('/').next().unwrap().to_owned();
             assert_eq!(child_names(&node), [element]);

@@ -27,11 +27,13 @@ const REPLY_LIMIT: Duration = Duration::from_secs(5);
 const VICTIM_UUID: &str = "99999999-8888-7777-6666-555555555555";
 const VICTIM_NETWORK_UUID: &str = "99999999-8888-7777-6666-444444444444";
 const VICTIM_SECRET_UUID: &str = "99999999-8888-7777-6666-333333333333";
+const VICTIM_NWFILTER_UUID: &str = "99999999-8888-7777-6666-222222222222";
 /// The interfaces the sweep calls every method of.
-const SWEPT: [&str; 4] = [
+const SWEPT: [&str; 5] = [
     "org.libvirt.Connect",
     "org.libvirt.Domain",
     "org.libvirt.Network",
+    "org.libvirt.NWFilter",
     "org.libvirt.Secret",
 ];
 
@@ -590,11 +592,34 @@ async fn ensure_victim_secret(service: &Service) -> String {
     )
 }
 
+/// Makes sure the sweep's victim network filter exists (it may have been undefined);
+/// returns its path.
+async fn ensure_victim_nwfilter(service: &Service) -> String {
+    let xml = format!(
+        "<filter name='victimfilter'><uuid>{VICTIM_NWFILTER_UUID}</uuid>\
+         <rule action='drop' direction='in'><tcp dstportstart='23'/></rule></filter>"
+    );
+    // Defining it again is harmless.
+    let _ = call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "NWFilterDefineXML",
+        &(xml,),
+    )
+    .await;
+    format!(
+        "{TEST_PATH}/nwfilter/_{}",
+        VICTIM_NWFILTER_UUID.replace('-', "_")
+    )
+}
+
 /// The object the sweep calls the methods of interface `iface` on.
 async fn sweep_path(service: &Service, iface: &str) -> String {
     match iface {
         "org.libvirt.Domain" => ensure_victim(service).await,
         "org.libvirt.Network" => ensure_victim_network(service).await,
+        "org.libvirt.NWFilter" => ensure_victim_nwfilter(service).await,
         "org.libvirt.Secret" => ensure_victim_secret(service).await,
         _ => TEST_PATH.to_string(),
     }

@@ -440,7 +440,17 @@ async fn served_introspection_matches_xml() {
     common::with_timeout(async {
         let contract = contract_interfaces();
         let service = common::Service::start().await;
-        // libvirt's test driver has no secret: define one to introspect.
+        // libvirt's test driver has no secret or network filter: define one of each to
+        // introspect.
+        common::call(
+            &service.conn,
+            common::TEST_PATH,
+            "org.libvirt.Connect",
+            "NWFilterDefineXML",
+            &("<filter name='f'><uuid>6ef53069-ba34-94a0-d33d-17751b9b8cb1</uuid></filter>",),
+        )
+        .await
+        .expect_ok();
         common::call(
             &service.conn,
             common::TEST_PATH,
@@ -459,6 +469,10 @@ async fn served_introspection_matches_xml() {
             (
                 "org.libvirt.Network",
                 "/org/libvirt/Test/network/_dd8fe884_6c02_601e_7551_cca97df1c5df",
+            ),
+            (
+                "org.libvirt.NWFilter",
+                "/org/libvirt/Test/nwfilter/_6ef53069_ba34_94a0_d33d_17751b9b8cb1",
             ),
             (
                 "org.libvirt.Secret",

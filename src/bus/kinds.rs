@@ -9,6 +9,7 @@ use super::{
     domain::DomainKind,
     kind::{Entry, Kind},
     network::NetworkKind,
+    nwfilter::NWFilterKind,
     secret::SecretKind,
 };
 
@@ -16,6 +17,7 @@ use super::{
 pub static KINDS: &[&dyn Kind] = &[
     &Entry::<DomainKind>::new(),
     &Entry::<NetworkKind>::new(),
+    &Entry::<NWFilterKind>::new(),
     &Entry::<SecretKind>::new(),
 ];
 
