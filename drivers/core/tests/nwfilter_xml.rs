@@ -226,3 +226,84 @@ fn validation_refuses_unknown_attributes() {
     let e = parse_nwfilter_with(doc, true).unwrap_err().to_string();
     assert!(e.contains("nwfilter.rng") && e.contains("colour"), "{e}");
 }
+
+/// Every prefix of `doc` and many random byte changes of it either parse or fail with an
+/// error, through `parse`; whatever parses formats and parses again.
+fn no_input_panics<T>(doc: &str, parse: impl Fn(&str) -> Option<T>, format: impl Fn(&T) -> String) {
+    assert!(parse(doc).is_some(), "the document itself parses");
+    let exercise = |text: &str| {
+        if let Some(def) = parse(text) {
+            let out = format(&def);
+            assert!(parse(&out).is_some(), "own output refused:\n{out}");
+        }
+    };
+    for (i, _) in doc.char_indices() {
+        exercise(&doc[..i]);
+    }
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    let alphabet = b"<>/='\" 0123456789abcdef:.-xyz$,@[]";
+    for _ in 0..3000 {
+        let mut bytes = doc.as_bytes().to_vec();
+        for _ in 0..(1 + next() % 4) {
+            let at = usize::try_from(next()).unwrap() % bytes.len();
+            let c = alphabet[usize::try_from(next()).unwrap() % alphabet.len()];
+            match next() % 3 {
+                0 => bytes[at] = c,
+                1 => bytes.insert(at, c),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        if let Ok(text) = String::from_utf8(bytes) {
+            exercise(&text);
+        }
+    }
+}
+
+#[test]
+fn no_input_panics_the_filter_parser() {
+    let doc = "<filter name='all' chain='mac-x' priority='-10'>
+  <uuid>0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9</uuid>
+  <filterref filter='clean-traffic'>
+    <parameter name='IP' value='10.0.0.1'/>
+  </filterref>
+  <rule action='accept' direction='in' priority='300' statematch='false'>
+    <arp srcmacaddr='52:54:00:ab:cd:ef' opcode='Request' arpsrcipaddr='10.0.0.1' arpsrcipmask='24' gratuitous='true'/>
+  </rule>
+  <rule action='drop' direction='out' priority='10'>
+    <ipv6 match='no' srcipaddr='2001:db8::1' srcipmask='64' protocol='17' dstportstart='1' dstportend='2'/>
+  </rule>
+  <rule action='return' direction='inout' priority='-1'>
+    <vlan vlanid='0x10' encap-protocol='ipv4'/>
+  </rule>
+  <rule action='continue' direction='in' priority='1'>
+    <stp type='0x1' root-cost='4294967295' sender-address='$MAC[@1]'/>
+  </rule>
+  <rule action='reject' direction='out' priority='2'>
+    <tcp srcipfrom='10.0.0.1' srcipto='10.0.0.9' state='NONE' ipset='s' ipsetflags='src,dst' option='3' flags='ALL/SYN'/>
+  </rule>
+</filter>
+";
+    no_input_panics(doc, |t| parse_nwfilter(t).ok(), format_nwfilter);
+}
+
+#[test]
+fn no_input_panics_the_secret_parser() {
+    use virtbus_core::xml::{format_secret, parse_secret};
+    let doc = "<secret ephemeral='yes' private='no'>
+  <uuid>c8a0e1b2-7f36-4a0e-9d2b-5b3e1f6a9c01</uuid>
+  <description>d</description>
+  <usage type='iscsi'>
+    <target>t</target>
+  </usage>
+</secret>
+";
+    no_input_panics(doc, |t| parse_secret(t).ok(), format_secret);
+}

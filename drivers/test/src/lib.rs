@@ -2,7 +2,9 @@
 //!
 //! [`TestDriver::new`] starts with the default domain `test` (running, id 1) and the default
 //! network `default` (active), and implements the connection, domain and network calls
-//! libvirt's test driver answers, with its states, event codes and error texts. All state
+//! libvirt's test driver answers, with its states, event codes and error texts. Secrets and
+//! network filters, which libvirt's test driver lacks, follow libvirt's secret and nwfilter
+//! drivers; none is seeded. All state
 //! lives in memory behind one lock; save images are kept in memory keyed by path and nothing
 //! is ever written to disk. Events are published on the driver's
 //! [`virtbus_core::event::EventSender`] after the lock is released: `Added` before the
