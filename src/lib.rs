@@ -948,7 +948,9 @@ mod tests {
                     "network",
                     "domainsnapshot",
                     "storagepool",
-                    "storagevol"
+                    "storagevol",
+                    "nwfilter",
+                    "secret"
                 ]
             );
             let node = introspect(&client, &format!("{ROOT}/domain")).await;

@@ -27,14 +27,18 @@ const REPLY_LIMIT: Duration = Duration::from_secs(5);
 const VICTIM_UUID: &str = "99999999-8888-7777-6666-555555555555";
 const VICTIM_NETWORK_UUID: &str = "99999999-8888-7777-6666-444444444444";
 const VICTIM_POOL_UUID: &str = "99999999-8888-7777-6666-333333333333";
+const VICTIM_SECRET_UUID: &str = "99999999-8888-7777-6666-111111111111";
+const VICTIM_NWFILTER_UUID: &str = "99999999-8888-7777-6666-222222222222";
 /// The interfaces the sweep calls every method of.
-const SWEPT: [&str; 6] = [
+const SWEPT: [&str; 8] = [
     "org.libvirt.Connect",
     "org.libvirt.Domain",
     "org.libvirt.Network",
     "org.libvirt.DomainSnapshot",
     "org.libvirt.StoragePool",
     "org.libvirt.StorageVol",
+    "org.libvirt.NWFilter",
+    "org.libvirt.Secret",
 ];
 
 async fn define_err(service: &Service, xml: &str) -> String {
@@ -673,6 +677,49 @@ async fn ensure_victim_volume(service: &Service) -> String {
     path.to_string()
 }
 
+/// Makes sure the sweep's victim secret exists (it may have been undefined); returns its path.
+async fn ensure_victim_secret(service: &Service) -> String {
+    let xml = format!(
+        "<secret><uuid>{VICTIM_SECRET_UUID}</uuid>\
+         <usage type='ceph'><name>victim</name></usage></secret>"
+    );
+    // Defining it again is harmless.
+    let _ = call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "SecretDefineXML",
+        &(xml, 0u32),
+    )
+    .await;
+    format!(
+        "{TEST_PATH}/secret/_{}",
+        VICTIM_SECRET_UUID.replace('-', "_")
+    )
+}
+
+/// Makes sure the sweep's victim network filter exists (it may have been undefined);
+/// returns its path.
+async fn ensure_victim_nwfilter(service: &Service) -> String {
+    let xml = format!(
+        "<filter name='victimfilter'><uuid>{VICTIM_NWFILTER_UUID}</uuid>\
+         <rule action='drop' direction='in'><tcp dstportstart='23'/></rule></filter>"
+    );
+    // Defining it again is harmless.
+    let _ = call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "NWFilterDefineXML",
+        &(xml,),
+    )
+    .await;
+    format!(
+        "{TEST_PATH}/nwfilter/_{}",
+        VICTIM_NWFILTER_UUID.replace('-', "_")
+    )
+}
+
 /// The object the sweep calls the methods of interface `iface` on.
 async fn sweep_path(service: &Service, iface: &str) -> String {
     match iface {
@@ -681,6 +728,8 @@ async fn sweep_path(service: &Service, iface: &str) -> String {
         "org.libvirt.DomainSnapshot" => ensure_victim_snapshot(service).await,
         "org.libvirt.StoragePool" => ensure_victim_pool(service).await,
         "org.libvirt.StorageVol" => ensure_victim_volume(service).await,
+        "org.libvirt.NWFilter" => ensure_victim_nwfilter(service).await,
+        "org.libvirt.Secret" => ensure_victim_secret(service).await,
         _ => TEST_PATH.to_string(),
     }
 }

@@ -453,10 +453,9 @@ where
 async fn members_outside_this_issue_or_the_test_driver_are_not_supported() {
     with_timeout(async {
         let service = Service::start().await;
-        let uuid = "dd8fe884-6c02-601e-7551-cca97df1c5df";
         let mut replies = Vec::new();
         // Host interfaces, node devices (the next issue), and what the
-        // test driver itself lacks (secrets, nwfilters, CPU comparison, domain capabilities).
+        // test driver itself lacks (CPU comparison, domain capabilities).
         replies.push((
             "ListInterfaces",
             connect_call(&service, "ListInterfaces", &(0u32,)).await,
@@ -505,38 +504,6 @@ async fn members_outside_this_issue_or_the_test_driver_are_not_supported() {
                 &("2000000012341234", "1000000012341234", 0u32),
             )
             .await,
-        ));
-        replies.push((
-            "ListSecrets",
-            connect_call(&service, "ListSecrets", &(0u32,)).await,
-        ));
-        replies.push((
-            "SecretLookupByUUID",
-            connect_call(&service, "SecretLookupByUUID", &(uuid,)).await,
-        ));
-        replies.push((
-            "SecretLookupByUsage",
-            connect_call(&service, "SecretLookupByUsage", &(1i32, "x")).await,
-        ));
-        replies.push((
-            "SecretDefineXML",
-            connect_call(&service, "SecretDefineXML", &("<secret/>", 0u32)).await,
-        ));
-        replies.push((
-            "ListNWFilters",
-            connect_call(&service, "ListNWFilters", &(0u32,)).await,
-        ));
-        replies.push((
-            "NWFilterLookupByName",
-            connect_call(&service, "NWFilterLookupByName", &("x",)).await,
-        ));
-        replies.push((
-            "NWFilterLookupByUUID",
-            connect_call(&service, "NWFilterLookupByUUID", &(uuid,)).await,
-        ));
-        replies.push((
-            "NWFilterDefineXML",
-            connect_call(&service, "NWFilterDefineXML", &("<filter/>",)).await,
         ));
         replies.push((
             "CompareCPU",

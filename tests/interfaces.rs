@@ -440,6 +440,29 @@ async fn served_introspection_matches_xml() {
     common::with_timeout(async {
         let contract = contract_interfaces();
         let service = common::Service::start().await;
+        // libvirt's test driver has no secret or network filter: define one of each to
+        // introspect.
+        common::call(
+            &service.conn,
+            common::TEST_PATH,
+            "org.libvirt.Connect",
+            "NWFilterDefineXML",
+            &("<filter name='f'><uuid>6ef53069-ba34-94a0-d33d-17751b9b8cb1</uuid></filter>",),
+        )
+        .await
+        .expect_ok();
+        common::call(
+            &service.conn,
+            common::TEST_PATH,
+            "org.libvirt.Connect",
+            "SecretDefineXML",
+            &(
+                "<secret><uuid>457eb676-33da-42ec-9a8c-9293d545c337</uuid></secret>",
+                0u32,
+            ),
+        )
+        .await
+        .expect_ok();
         let targets = [
             ("org.libvirt.Connect", common::TEST_PATH),
             ("org.libvirt.Domain", common::TEST_DOMAIN_PATH),
@@ -458,6 +481,14 @@ async fn served_introspection_matches_xml() {
             (
                 "org.libvirt.DomainSnapshot",
                 "/org/libvirt/Test/domainsnapshot/_6695eb01_f6a4_8304_79aa_97f2502e193f_s",
+            ),
+            (
+                "org.libvirt.NWFilter",
+                "/org/libvirt/Test/nwfilter/_6ef53069_ba34_94a0_d33d_17751b9b8cb1",
+            ),
+            (
+                "org.libvirt.Secret",
+                "/org/libvirt/Test/secret/_457eb676_33da_42ec_9a8c_9293d545c337",
             ),
         ];
         let mut problems = Vec::new();

@@ -9,6 +9,8 @@ use super::{
     domain::DomainKind,
     kind::{Entry, Kind},
     network::NetworkKind,
+    nwfilter::NWFilterKind,
+    secret::SecretKind,
     snapshot::SnapshotKind,
     storage_pool::StoragePoolKind,
     storage_vol::StorageVolKind,
@@ -21,6 +23,8 @@ pub static KINDS: &[&dyn Kind] = &[
     &Entry::<SnapshotKind>::new(),
     &Entry::<StoragePoolKind>::new(),
     &Entry::<StorageVolKind>::new(),
+    &Entry::<NWFilterKind>::new(),
+    &Entry::<SecretKind>::new(),
 ];
 
 /// The kind whose objects live under the path element `element` (`domain`).

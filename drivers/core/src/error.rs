@@ -58,6 +58,15 @@ pub enum Error {
     /// VIR_ERR_NO_INTERFACE (57).
     #[error("Interface not found: {0}")]
     NoInterface(String),
+    /// VIR_ERR_NO_NWFILTER (61).
+    #[error("Network filter not found: {0}")]
+    NoNWFilter(String),
+    /// VIR_ERR_INVALID_SECRET (65).
+    #[error("Invalid secret: {0}")]
+    InvalidSecret(String),
+    /// VIR_ERR_NO_SECRET (66).
+    #[error("Secret not found: {0}")]
+    NoSecret(String),
     /// VIR_ERR_CONFIG_UNSUPPORTED (67).
     #[error("unsupported configuration: {0}")]
     ConfigUnsupported(String),
@@ -124,6 +133,9 @@ impl Error {
             Error::NoNodeDevice(_) => 53,
             Error::OperationInvalid(_) => 55,
             Error::NoInterface(_) => 57,
+            Error::NoNWFilter(_) => 61,
+            Error::InvalidSecret(_) => 65,
+            Error::NoSecret(_) => 66,
             Error::ConfigUnsupported(_) => 67,
             Error::NoDomainSnapshot(_) => 72,
             Error::NoDomainMetadata(_) => 80,

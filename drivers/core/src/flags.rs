@@ -277,3 +277,19 @@ pub mod network_update {
     pub const AFFECT_LIVE: u32 = 1;
     pub const AFFECT_CONFIG: u32 = 2;
 }
+
+/// `virConnectListAllSecretsFlags`.
+pub mod secret_list {
+    pub const EPHEMERAL: u32 = 1;
+    pub const NO_EPHEMERAL: u32 = 2;
+    pub const PRIVATE: u32 = 4;
+    pub const NO_PRIVATE: u32 = 8;
+    /// Every filter flag.
+    pub const ALL: u32 = 0xf;
+}
+
+/// `virSecretDefineFlags`: VIR_SECRET_DEFINE_VALIDATE.
+pub const SECRET_DEFINE_VALIDATE: u32 = 1;
+
+/// `virNWFilterDefineFlags`: VIR_NWFILTER_DEFINE_VALIDATE.
+pub const NWFILTER_DEFINE_VALIDATE: u32 = 1;

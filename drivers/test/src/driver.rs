@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use virtbus_core::{
-    driver::{Driver, InterfaceDriver, NWFilterDriver, NodeDeviceDriver, SecretDriver},
+    driver::{Driver, InterfaceDriver, NodeDeviceDriver},
     event::{Event, EventSender},
     Result,
 };
@@ -97,18 +97,12 @@ impl Driver for TestDriver {
     }
 }
 
-// Networks are in `networks`, storage pools and volumes in `storage`. The other kinds of object
-// come with the next issues; until then every call answers "not supported", as the traits'
-// defaults do.
+// Networks are in `networks`, storage pools and volumes in `storage`, secrets in `secrets`,
+// network filters in `nwfilters`. The other kinds of object come with the next issue; until
+// then every call answers "not supported", as the traits' defaults do.
 
 #[async_trait]
 impl NodeDeviceDriver for TestDriver {}
 
 #[async_trait]
 impl InterfaceDriver for TestDriver {}
-
-#[async_trait]
-impl NWFilterDriver for TestDriver {}
-
-#[async_trait]
-impl SecretDriver for TestDriver {}

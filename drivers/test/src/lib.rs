@@ -2,8 +2,10 @@
 //!
 //! [`TestDriver::new`] starts with the default domain `test` (running, id 1) and the default
 //! network `default` (active) and the storage pool `default-pool` (active, no volumes), and
-//! implements the connection, domain, network, storage pool and volume calls
-//! libvirt's test driver answers, with its states, event codes and error texts. All state
+//! implements the connection, domain, network, storage pool and volume calls libvirt's test
+//! driver answers, with its states, event codes and error texts. Secrets and network filters,
+//! which libvirt's test driver lacks, follow libvirt's secret and nwfilter drivers; none is
+//! seeded. All state
 //! lives in memory behind one lock; save images are kept in memory keyed by path and nothing
 //! is ever written to disk. Events are published on the driver's
 //! [`virtbus_core::event::EventSender`] after the lock is released: `Added` before the
@@ -19,8 +21,10 @@ mod domain;
 mod driver;
 mod host;
 mod networks;
+mod nwfilters;
 mod ops;
 mod parse;
+mod secrets;
 mod snapshots;
 mod storage;
 mod store;

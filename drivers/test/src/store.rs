@@ -55,6 +55,10 @@ pub struct Store {
     pub networks: crate::networks::Networks,
     /// The storage pools and their volumes, under the same lock.
     pub pools: crate::storage::Pools,
+    /// The secrets, under the same lock.
+    pub secrets: crate::secrets::Secrets,
+    /// The network filters, under the same lock.
+    pub nwfilters: crate::nwfilters::NWFilters,
 }
 
 impl Store {

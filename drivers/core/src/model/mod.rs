@@ -3,6 +3,8 @@
 pub mod domain;
 pub mod host_cpu;
 pub mod network;
+pub mod nwfilter;
+pub mod secret;
 pub mod snapshot;
 pub mod sparse;
 pub mod storage;
@@ -11,6 +13,8 @@ pub mod tune;
 pub use domain::*;
 pub use host_cpu::{is_known_arch, CpuSpec};
 pub use network::*;
+pub use nwfilter::*;
+pub use secret::*;
 pub use snapshot::*;
 pub use sparse::{EmptyValue, Sparse};
 pub use storage::*;

@@ -12,7 +12,8 @@
 //! syntax errors need exact positions.
 //!
 //! `snapshot` reads and writes `<domainsnapshot>` documents the same way, `network` the
-//! `<network>` documents, `storage` the `<pool>` and `<volume>`
+//! `<network>` documents, `storage` the `<pool>` and `<volume>`, `secret` the `<secret>`
+//! documents, `nwfilter` the `<filter>`
 //! documents; `cpu` reads the host
 //! `<cpu>` descriptions of `virConnectBaselineCPU` and writes the CPU it answers. `options`
 //! holds how a document is read, which every reader shares; `metadata` also serves
@@ -25,8 +26,10 @@ mod domain;
 mod metadata;
 mod network;
 mod network_update;
+mod nwfilter;
 mod options;
 mod postparse;
+mod secret;
 mod snapshot;
 mod storage;
 mod tree;
@@ -46,8 +49,10 @@ pub use network::{format_network, parse_network, parse_network_with};
 pub use network_update::{
     command as network_update_command, section as network_section, update_network,
 };
+pub use nwfilter::{format_nwfilter, parse_nwfilter, parse_nwfilter_with};
 pub use options::ParseOptions;
 pub use postparse::insert_disk;
+pub use secret::{format_secret, parse_secret, parse_secret_with};
 pub use snapshot::{format_snapshot, parse_snapshot, SnapshotParseOptions};
 pub use storage::{
     format_storage_pool, format_storage_pool_sources, format_storage_vol, parse_storage_pool,
