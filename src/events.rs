@@ -566,3 +566,69 @@ mod tests {
             .unwrap();
     }
 }
+
+#[cfg(test)]
+mod block_threshold {
+    use std::{sync::Arc, time::Duration};
+
+    use futures_util::StreamExt;
+    use uuid::Uuid;
+    use virtbus_core::event::{self, DomainEvent, DomainEventKind, Event};
+    use virtbus_test_driver::TestDriver;
+    use zbus::{connection, message::Type as MessageType, Guid, MessageStream};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_block_threshold_event_becomes_the_domain_signal() {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let (server, client) = tokio::try_join!(
+            connection::Builder::unix_stream(a)
+                .server(Guid::generate())
+                .p2p()
+                .build(),
+            connection::Builder::unix_stream(b).p2p().build(),
+        )
+        .unwrap();
+        let mut stream = MessageStream::from(&client);
+        let (tx, _rx) = event::channel();
+        let registry =
+            Registry::new(server, "/org/libvirt/Test", Arc::new(TestDriver::new(tx))).unwrap();
+        let announced = FanOut::snapshot(&registry).await.unwrap();
+        let mut fan_out = FanOut::new(registry, announced);
+        let uuid = Uuid::parse_str("6695eb01-f6a4-8304-79aa-97f2502e193f").unwrap();
+        fan_out
+            .handle(Event::Domain(DomainEvent {
+                uuid,
+                kind: DomainEventKind::BlockThreshold {
+                    dev: "vda".to_owned(),
+                    path: "/guest/diskimage1".to_owned(),
+                    threshold: 1 << 30,
+                    excess: 4096,
+                },
+            }))
+            .await;
+        let msg = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let msg = stream.next().await.unwrap().unwrap();
+                if msg.message_type() == MessageType::Signal {
+                    return msg;
+                }
+            }
+        })
+        .await
+        .unwrap();
+        let h = msg.header();
+        assert_eq!(
+            h.path().unwrap().as_str(),
+            "/org/libvirt/Test/domain/_6695eb01_f6a4_8304_79aa_97f2502e193f"
+        );
+        assert_eq!(h.interface().unwrap().as_str(), "org.libvirt.Domain");
+        assert_eq!(h.member().unwrap().as_str(), "BlockThreshold");
+        let body: (String, String, u64, u64) = msg.body().deserialize().unwrap();
+        assert_eq!(
+            body,
+            ("vda".into(), "/guest/diskimage1".into(), 1 << 30, 4096)
+        );
+    }
+}

@@ -1504,3 +1504,22 @@ async fn core_dump_formats_and_flags() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn set_block_threshold_is_served_and_the_test_driver_lacks_it() {
+    // Newer than libvirt-dbus 1.4.1; libvirt's test driver does not have it either.
+    with_timeout(async {
+        let service = common::Service::start().await;
+        let reply = common::call(
+            &service.conn,
+            TEST_DOMAIN_PATH,
+            "org.libvirt.Domain",
+            "SetBlockThreshold",
+            &("vda", 1u64 << 30, 0u32),
+        )
+        .await;
+        let want = no_support("virDomainSetBlockThreshold");
+        assert_eq!(reply.expect_err(), (LIBVIRT_ERROR, want.as_str()));
+    })
+    .await;
+}

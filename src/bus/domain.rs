@@ -677,6 +677,16 @@ impl DomainObject {
             .await?)
     }
 
+    /// Asks for a `BlockThreshold` signal when writes to disk `dev` pass `threshold` bytes
+    /// (virDomainSetBlockThreshold; libvirt-dbus after 1.4.1).
+    #[zbus(name = "SetBlockThreshold")]
+    async fn set_block_threshold(&self, dev: &str, threshold: u64, flags: u32) -> Result<()> {
+        Ok(self
+            .driver
+            .set_block_threshold(&self.uuid, dev, threshold, flags)
+            .await?)
+    }
+
     /// Block I/O weights (virDomainGetBlkioParameters).
     #[zbus(name = "GetBlockIOParameters", out_args("BlkioParameters"))]
     async fn get_block_io_parameters(&self, flags: u32) -> Result<Dict> {
@@ -951,6 +961,17 @@ impl DomainObject {
     /// The guest refused to release a device (VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED).
     #[zbus(signal, name = "DeviceRemovalFailed")]
     async fn device_removal_failed(emitter: &SignalEmitter<'_>, device: &str) -> zbus::Result<()>;
+
+    /// Writes to disk `dev` (source `path`) passed `threshold` by `excess` bytes
+    /// (VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD; libvirt-dbus after 1.4.1).
+    #[zbus(signal, name = "BlockThreshold")]
+    pub async fn block_threshold(
+        emitter: &SignalEmitter<'_>,
+        dev: &str,
+        path: &str,
+        threshold: u64,
+        excess: u64,
+    ) -> zbus::Result<()>;
 
     /// A device was unplugged (VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED).
     #[zbus(signal, name = "DeviceRemoved")]

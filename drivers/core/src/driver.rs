@@ -631,6 +631,17 @@ pub trait DomainDriver: Send + Sync {
     ) -> Result<()> {
         unsupported!("virDomainSetBlockIoTune")
     }
+    /// virDomainSetBlockThreshold: a BLOCK_THRESHOLD event when writes to disk `dev` pass
+    /// `threshold` bytes.
+    async fn set_block_threshold(
+        &self,
+        _uuid: &Uuid,
+        _dev: &str,
+        _threshold: u64,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainSetBlockThreshold")
+    }
     /// virDomainGetBlockJobInfo.
     async fn block_job_info(&self, _uuid: &Uuid, _disk: &str, _flags: u32) -> Result<BlockJobInfo> {
         unsupported!("virDomainGetBlockJobInfo")

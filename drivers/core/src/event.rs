@@ -210,6 +210,15 @@ pub enum DomainEventKind {
     DeviceRemovalFailed { device: String },
     /// METADATA_CHANGE (23): metadata type and namespace URI ("" for title/description).
     MetadataChange { kind: i32, nsuri: String },
+    /// BLOCK_THRESHOLD (24): writes to a disk went past the threshold set with
+    /// virDomainSetBlockThreshold. `dev` is the disk target (or `target[index]`), `path` its
+    /// source, `excess` how many bytes past the threshold the write that fired it reached.
+    BlockThreshold {
+        dev: String,
+        path: String,
+        threshold: u64,
+        excess: u64,
+    },
 }
 
 /// What happened to which domain.

@@ -87,5 +87,11 @@ pub async fn emit_event(emitter: &SignalEmitter<'_>, kind: &DomainEventKind) -> 
         K::MetadataChange { kind, nsuri } => {
             DomainObject::metadata_change(emitter, *kind, nsuri).await
         }
+        K::BlockThreshold {
+            dev,
+            path,
+            threshold,
+            excess,
+        } => DomainObject::block_threshold(emitter, dev, path, *threshold, *excess).await,
     }
 }
