@@ -325,3 +325,47 @@ async fn paths_that_name_no_network_answer_as_libvirt_dbus() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_networks_dhcp_hosts_are_updated() {
+    // virNetworkUpdate: VIR_NETWORK_UPDATE_COMMAND_ADD_LAST (3) and _ADD_FIRST (4) of a
+    // VIR_NETWORK_SECTION_IP_DHCP_HOST (4) entry, at any parent index (-1), live (flags 0 on a
+    // running network).
+    with_timeout(async {
+        let service = Service::start().await;
+        let host = "<host mac='52:54:00:00:00:10' name='db' ip='192.168.122.10'/>";
+        call(
+            &service.conn,
+            DEFAULT_PATH,
+            NETWORK,
+            "Update",
+            &(3u32, 4u32, -1i32, host, 0u32),
+        )
+        .await
+        .expect_ok();
+        let xml: String = call(&service.conn, DEFAULT_PATH, NETWORK, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(xml.contains(host), "{xml}");
+        let again = call(
+            &service.conn,
+            DEFAULT_PATH,
+            NETWORK,
+            "Update",
+            &(4u32, 4u32, -1i32, host, 0u32),
+        )
+        .await;
+        let (name, text) = again.expect_err();
+        assert_eq!(name, LIBVIRT_ERROR);
+        assert!(
+            text.starts_with(
+                "Requested operation is not valid: there is an existing dhcp host entry"
+            ),
+            "{text}"
+        );
+    })
+    .await;
+}

@@ -323,3 +323,90 @@ async fn paths_that_name_no_pool_or_volume_are_errors() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pools_are_built_and_deleted_and_volumes_cloned() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        let xml = format!(
+            "<pool type='dir'><name>lab</name><uuid>{NEW_UUID}</uuid>\
+             <target><path>/var/lib/lab</path></target></pool>"
+        );
+        let pool = path_of(
+            call(
+                &service.conn,
+                TEST_PATH,
+                CONNECT,
+                "StoragePoolDefineXML",
+                &(xml, 0u32),
+            )
+            .await,
+        );
+        call(&service.conn, &pool, POOL, "Build", &(0u32,))
+            .await
+            .expect_ok();
+        // VIR_STORAGE_POOL_EVENT_CREATED.
+        expect_pool_event(&mut log, &pool, 4).await;
+        let def: String = call(&service.conn, &pool, POOL, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(def.contains("<path>/var/lib/lab</path>"), "{def}");
+        call(
+            &service.conn,
+            &pool,
+            PROPS,
+            "Set",
+            &(POOL, "Autostart", zbus::Variant::from(true)),
+        )
+        .await
+        .expect_ok();
+        assert!(common::v_bool(
+            &get_all(&service, &pool, POOL).await["Autostart"]
+        ));
+        call(&service.conn, &pool, POOL, "Delete", &(0u32,))
+            .await
+            .expect_ok();
+        // VIR_STORAGE_POOL_EVENT_DELETED.
+        expect_pool_event(&mut log, &pool, 5).await;
+
+        // A volume made from another one.
+        let base = path_of(
+            call(
+                &service.conn,
+                DEFAULT_POOL,
+                POOL,
+                "StorageVolCreateXML",
+                &(
+                    "<volume><name>base.img</name><capacity>1048576</capacity></volume>",
+                    0u32,
+                ),
+            )
+            .await,
+        );
+        let key = common::v_str(&get_all(&service, &base, VOL).await["Key"]);
+        let copy = path_of(
+            call(
+                &service.conn,
+                DEFAULT_POOL,
+                POOL,
+                "StorageVolCreateXMLFrom",
+                &(
+                    "<volume><name>copy.img</name><capacity>1048576</capacity></volume>",
+                    key.as_str(),
+                    0u32,
+                ),
+            )
+            .await,
+        );
+        assert_eq!(
+            common::v_str(&get_all(&service, &copy, VOL).await["Name"]),
+            "copy.img"
+        );
+        assert_eq!(volumes(&service, DEFAULT_POOL).await.len(), 2);
+    })
+    .await;
+}
