@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::{
     load::{CallKind, DefineFigures, Throughput},
+    objects::ObjectFigures,
     signals::SignalFigures,
 };
 
@@ -38,6 +39,8 @@ pub struct ServiceFigures {
     pub list_get_all_at_n: Measured<(Duration, usize)>,
     /// VmHWM at the end, KiB.
     pub peak_rss_kib: Measured<u64>,
+    /// The listings at M networks, pools and volumes (after the peak RSS is read).
+    pub objects: Measured<ObjectFigures>,
     /// Remarks for the report (e.g. an unexpected domain count).
     pub notes: Vec<String>,
 }
@@ -58,6 +61,7 @@ impl ServiceFigures {
             managed_objects_at_n: not_reached(),
             list_get_all_at_n: not_reached(),
             peak_rss_kib: not_reached(),
+            objects: not_reached(),
             notes: Vec::new(),
         }
     }

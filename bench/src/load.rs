@@ -118,14 +118,16 @@ async fn list_domains(conn: &Connection) -> zbus::Result<Message> {
 
 /// `Connect.DomainDefineXML(xml)` on the test connection.
 pub async fn define_xml(conn: &Connection, xml: &str) -> zbus::Result<Message> {
-    conn.call_method(
-        Some(BUS_NAME),
-        TEST_ROOT,
-        Some(CONNECT_IFACE),
-        "DomainDefineXML",
-        &(xml,),
-    )
-    .await
+    connect_call(conn, "DomainDefineXML", &(xml,)).await
+}
+
+/// A method of `org.libvirt.Connect` on the test connection.
+pub async fn connect_call<B>(conn: &Connection, method: &str, body: &B) -> zbus::Result<Message>
+where
+    B: zbus::export::serde::Serialize + zbus::zvariant::DynamicType,
+{
+    conn.call_method(Some(BUS_NAME), TEST_ROOT, Some(CONNECT_IFACE), method, body)
+        .await
 }
 
 /// Opens `count` client connections to the bus at `address`, each its own connection.
@@ -355,7 +357,7 @@ impl Repeat {
 }
 
 /// The median time from sending to reply of calls made by `call`, repeated as `reps` says.
-async fn median_latency<F, Fut>(reps: Repeat, mut call: F) -> Result<Duration, String>
+pub async fn median_latency<F, Fut>(reps: Repeat, mut call: F) -> Result<Duration, String>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = zbus::Result<Message>>,
@@ -392,24 +394,10 @@ pub async fn managed_objects_latency(
 ) -> Result<Option<(Duration, usize)>, String> {
     let reply = match get_managed_objects(conn).await {
         Ok(reply) => reply,
-        Err(zbus::Error::FDO(e))
-            if matches!(
-                *e,
-                fdo::Error::UnknownInterface(_)
-                    | fdo::Error::UnknownMethod(_)
-                    | fdo::Error::UnknownObject(_)
-            ) =>
-        {
-            return Ok(None);
-        }
+        Err(e) if is_unsupported(&e) => return Ok(None),
         Err(e) => return Err(call_error(e)),
     };
-    type Managed = HashMap<OwnedObjectPath, HashMap<String, HashMap<String, OwnedVariant>>>;
-    let objects: Managed = reply
-        .body()
-        .deserialize()
-        .map_err(|e| format!("GetManagedObjects reply: {e}"))?;
-    let domains = objects
+    let domains = managed_objects(&reply)?
         .values()
         .filter(|ifaces| ifaces.contains_key(DOMAIN_IFACE))
         .count();
@@ -417,7 +405,36 @@ pub async fn managed_objects_latency(
     Ok(Some((median, domains)))
 }
 
-async fn get_managed_objects(conn: &Connection) -> zbus::Result<Message> {
+/// Whether `error` says the service has no such object, interface or method, i.e. does not
+/// support the call (as opposed to failing it).
+pub fn is_unsupported(error: &zbus::Error) -> bool {
+    match error {
+        zbus::Error::FDO(e) => matches!(
+            **e,
+            fdo::Error::UnknownInterface(_)
+                | fdo::Error::UnknownMethod(_)
+                | fdo::Error::UnknownObject(_)
+        ),
+        _ => false,
+    }
+}
+
+type Managed = HashMap<OwnedObjectPath, HashMap<String, HashMap<String, OwnedVariant>>>;
+
+fn managed_objects(reply: &Message) -> Result<Managed, String> {
+    reply
+        .body()
+        .deserialize()
+        .map_err(|e| format!("GetManagedObjects reply: {e}"))
+}
+
+/// The number of objects in a `GetManagedObjects` reply.
+pub fn managed_count(reply: &Message) -> Result<usize, String> {
+    managed_objects(reply).map(|objects| objects.len())
+}
+
+/// `ObjectManager.GetManagedObjects` on the test connection.
+pub async fn get_managed_objects(conn: &Connection) -> zbus::Result<Message> {
     conn.call_method(
         Some(BUS_NAME),
         TEST_ROOT,

@@ -8,6 +8,7 @@ mod error;
 mod figures;
 mod load;
 mod measure;
+mod objects;
 mod process;
 mod report;
 mod service;
@@ -42,6 +43,10 @@ struct Cli {
     /// Number of domains to define.
     #[arg(long, default_value_t = 10_000)]
     domains: usize,
+    /// Networks, storage pools and volumes (in one extra pool) to define for the
+    /// "objects at M" listings; 0 skips them.
+    #[arg(long, default_value_t = 1000)]
+    objects: usize,
     /// Measured seconds per throughput workload.
     #[arg(long, default_value_t = 3.0)]
     seconds: f64,
@@ -73,6 +78,9 @@ impl Cli {
         };
         if !(1..=1_000_000).contains(&self.domains) {
             return Err(BenchError::Usage("--domains must be in 1..=1000000".into()));
+        }
+        if self.objects > 1_000_000 {
+            return Err(BenchError::Usage("--objects must be in 0..=1000000".into()));
         }
         if !(1..=64).contains(&self.clients) {
             return Err(BenchError::Usage("--clients must be in 1..=64".into()));
@@ -106,6 +114,11 @@ impl Cli {
                 times: 3,
                 budget: Duration::from_secs(15),
             },
+            objects: self.objects,
+            object_reps: Repeat {
+                times: 10,
+                budget: Duration::from_secs(10),
+            },
         })
     }
 }
@@ -138,14 +151,16 @@ async fn run(cli: &Cli, settings: &Settings) -> Result<(), BenchError> {
 
     let (ours, other) = (&all[0], all.get(1));
     println!(
-        "virtbus-bench: {} CPUs, {} s per workload (+{} s warm-up), N = {} domains, {} clients",
+        "virtbus-bench: {} CPUs, {} s per workload (+{} s warm-up), N = {} domains, \
+         M = {} objects, {} clients",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         cli.seconds,
         cli.warmup,
         cli.domains,
+        cli.objects,
         cli.clients
     );
-    println!("{}", report::table(ours, other, cli.clients));
+    println!("{}", report::table(ours, other, cli.clients, cli.objects));
     // Without a measured libvirt-dbus, its two DomainEvent signals are computed, from a
     // sender name as long as ours.
     let reference = other.is_none().then(|| {

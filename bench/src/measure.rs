@@ -9,7 +9,7 @@ use crate::{
     error::BenchError,
     figures::ServiceFigures,
     load::{self, CallKind, Repeat},
-    process,
+    objects, process,
     service::{self, RunningService, ServiceSpec},
     signals, stats,
 };
@@ -39,6 +39,10 @@ pub struct Settings {
     pub managed_reps: Repeat,
     /// Repetitions of ListDomains + GetAll at N.
     pub get_all_reps: Repeat,
+    /// Networks, pools and volumes to define for the objects phase; 0 skips it.
+    pub objects: usize,
+    /// Repetitions of each listing at M objects.
+    pub object_reps: Repeat,
 }
 
 /// Calls per kind and client made once after start, before anything is measured (this is
@@ -147,7 +151,27 @@ async fn measure_running(
     figures.list_get_all_at_n = load::list_and_get_all(&clients, settings.get_all_reps).await;
     running.check_alive()?;
     figures.peak_rss_kib = process::peak_rss_kib(pid).map_err(|e| e.to_string());
+
+    if settings.objects > 0 {
+        progress(
+            spec,
+            &format!("objects at M = {}: define, then list", settings.objects),
+        );
+        figures.objects = measure_objects(&clients, settings).await;
+        note_object_counts(figures, settings.objects);
+        running.check_alive()?;
+    }
     Ok(())
+}
+
+/// Defines M networks, M pools and M volumes in one extra pool, then times the listings.
+/// Runs last, so the figures at N (and the peak RSS) do not include these objects.
+async fn measure_objects(
+    clients: &[zbus::Connection],
+    settings: &Settings,
+) -> Result<objects::ObjectFigures, String> {
+    let pool = objects::define_objects(clients, settings.objects, settings.define_limit).await?;
+    Ok(objects::measure(&clients[0], &pool, settings.object_reps).await)
 }
 
 /// 1 and `max` (just 1 when `max` is 1).
@@ -165,6 +189,29 @@ fn note_count(figures: &mut ServiceFigures, what: &str, listed: usize, expected:
             "{what} at N returned {listed} domains, expected {expected} (N + the default one)"
         ));
     }
+}
+
+/// Notes a listing at M that holds fewer objects than were defined (the test driver's own
+/// network and pool come on top; the volume pool holds only the M volumes).
+fn note_object_counts(figures: &mut ServiceFigures, m: usize) {
+    let Ok(found) = &figures.objects else {
+        return;
+    };
+    let checks = [
+        ("ListNetworks", &found.networks, m),
+        ("ListStoragePools", &found.pools, m + 1),
+        ("ListStorageVolumes", &found.volumes, m),
+    ];
+    let short: Vec<String> = checks
+        .iter()
+        .filter_map(|(what, listing, least)| match listing {
+            Ok(Some((_, listed))) if listed < least => Some(format!(
+                "{what} at M returned {listed}, expected at least {least}"
+            )),
+            _ => None,
+        })
+        .collect();
+    figures.notes.extend(short);
 }
 
 fn progress(spec: &ServiceSpec, phase: &str) {

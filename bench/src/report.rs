@@ -5,6 +5,7 @@ use std::{fmt::Write as _, time::Duration};
 use crate::{
     figures::{Measured, ServiceFigures},
     load::CallKind,
+    objects::{Listing, ObjectFigures},
     signals::SignalTally,
 };
 
@@ -19,6 +20,7 @@ enum Unit {
     Percent,
     Bytes,
     Count,
+    Whole,
 }
 
 impl Unit {
@@ -32,6 +34,7 @@ impl Unit {
             Self::Percent => format!("{value:.0} %"),
             Self::Bytes => format!("{value:.0} B"),
             Self::Count => format!("{value:.1}"),
+            Self::Whole => format!("{value:.0}"),
         }
     }
 }
@@ -93,7 +96,57 @@ fn best_listing(f: &ServiceFigures) -> Cell {
     }
 }
 
-fn rows(ours: &ServiceFigures, other: Option<&ServiceFigures>, clients: usize) -> Vec<Row> {
+/// One listing of the objects phase as a cell: "n/a" when the service does not support the
+/// call, else `value` of its (median, count).
+fn listing_cell(
+    f: &ServiceFigures,
+    pick: fn(&ObjectFigures) -> &Result<Listing, String>,
+    value: fn(&(Duration, usize)) -> f64,
+) -> Cell {
+    match f.objects.as_ref().map(pick) {
+        Ok(Ok(Some(listing))) => Cell::Value(value(listing)),
+        Ok(Ok(None)) => Cell::NotApplicable,
+        Ok(Err(e)) | Err(e) => Cell::Failed(e.clone()),
+    }
+}
+
+/// How a figure's cell is computed from one service's figures.
+type CellOf<'a> = &'a dyn Fn(&ServiceFigures) -> Cell;
+
+/// The rows of the objects phase, given to `add` as label, unit and cell.
+fn object_rows(add: &mut dyn FnMut(String, Unit, CellOf)) {
+    let median = |(d, _): &(Duration, usize)| ms(d);
+    add("ListNetworks at M (median)".into(), Unit::Millis, &|f| {
+        listing_cell(f, |o| &o.networks, median)
+    });
+    add(
+        "ListStoragePools at M (median)".into(),
+        Unit::Millis,
+        &|f| listing_cell(f, |o| &o.pools, median),
+    );
+    add(
+        "ListStorageVolumes at M (median)".into(),
+        Unit::Millis,
+        &|f| listing_cell(f, |o| &o.volumes, median),
+    );
+    add(
+        "GetManagedObjects with M networks, pools, volumes (median)".into(),
+        Unit::Millis,
+        &|f| listing_cell(f, |o| &o.managed, median),
+    );
+    add(
+        "GetManagedObjects with M ...: objects in reply".into(),
+        Unit::Whole,
+        &|f| listing_cell(f, |o| &o.managed, |(_, n)| *n as f64),
+    );
+}
+
+fn rows(
+    ours: &ServiceFigures,
+    other: Option<&ServiceFigures>,
+    clients: usize,
+    objects: usize,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut add = |label: String, unit: Unit, cell: &dyn Fn(&ServiceFigures) -> Cell| {
         rows.push(Row {
@@ -183,14 +236,23 @@ fn rows(ours: &ServiceFigures, other: Option<&ServiceFigures>, clients: usize) -
     add("peak RSS (VmHWM)".into(), Unit::MiB, &|f| {
         Cell::from_measured(&f.peak_rss_kib, mib)
     });
+    if objects > 0 {
+        object_rows(&mut add);
+    }
     rows
 }
 
 /// Foreign CPU load (share of all CPUs) above which a window counts as disturbed.
 const DISTURBED_LOAD: f64 = 0.2;
 
-/// Renders the table; failed cells are numbered and explained below it.
-pub fn table(ours: &ServiceFigures, other: Option<&ServiceFigures>, clients: usize) -> String {
+/// Renders the table (with the objects rows when `objects` is not 0); failed cells are
+/// numbered and explained below it.
+pub fn table(
+    ours: &ServiceFigures,
+    other: Option<&ServiceFigures>,
+    clients: usize,
+    objects: usize,
+) -> String {
     let mut out = String::new();
     let mut footnotes: Vec<String> = Vec::new();
     let mut cell_text = |cell: &Cell, unit: Unit| match cell {
@@ -213,13 +275,19 @@ pub fn table(ours: &ServiceFigures, other: Option<&ServiceFigures>, clients: usi
         let _ = writeln!(out, "other: {}", other.binary);
     }
     let _ = writeln!(out);
+    let rows = rows(ours, other, clients, objects);
+    let width = rows.iter().map(|r| r.label.len()).fold(46, usize::max);
     let _ = writeln!(
         out,
-        "{:<46} | {:>14} | {:>14} | {:>10}",
+        "{:<width$} | {:>14} | {:>14} | {:>10}",
         "figure", "ours", "other", "ours/other"
     );
-    let _ = writeln!(out, "{:-<46}-+-{:->14}-+-{:->14}-+-{:->10}", "", "", "", "");
-    for row in rows(ours, other, clients) {
+    let _ = writeln!(
+        out,
+        "{:-<width$}-+-{:->14}-+-{:->14}-+-{:->10}",
+        "", "", "", ""
+    );
+    for row in rows {
         let ours_text = cell_text(&row.ours, row.unit);
         let other_text = row
             .other
@@ -231,7 +299,7 @@ pub fn table(ours: &ServiceFigures, other: Option<&ServiceFigures>, clients: usi
         };
         let _ = writeln!(
             out,
-            "{:<46} | {:>14} | {:>14} | {:>10}",
+            "{:<width$} | {:>14} | {:>14} | {:>10}",
             row.label, ours_text, other_text, ratio
         );
     }
@@ -460,8 +528,31 @@ mod tests {
     #[test]
     fn table_numbers_errors() {
         let ours = ServiceFigures::new("/bin/ours");
-        let text = table(&ours, None, 8);
+        let text = table(&ours, None, 8, 0);
         assert!(text.contains("error [1]"));
         assert!(text.contains("[1] not reached"));
+        assert!(!text.contains("ListNetworks at M"));
+    }
+
+    #[test]
+    fn object_rows_show_unsupported_calls_as_not_applicable() {
+        let mut ours = ServiceFigures::new("/bin/ours");
+        let listed = Ok(Some((Duration::from_millis(2), 1001)));
+        ours.objects = Ok(ObjectFigures {
+            networks: listed.clone(),
+            pools: listed.clone(),
+            volumes: listed,
+            managed: Ok(None),
+        });
+        let text = table(&ours, None, 8, 1000);
+        let line = |label: &str| {
+            text.lines()
+                .find(|l| l.starts_with(label))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(line("ListNetworks at M (median)").contains("2.00 ms"));
+        assert!(line("ListStorageVolumes at M (median)").contains("2.00 ms"));
+        assert!(line("GetManagedObjects with M networks").contains("n/a"));
     }
 }
