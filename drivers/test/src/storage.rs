@@ -211,17 +211,21 @@ impl Pools {
         all
     }
 
-    /// The active pool holding the volume `key`, and the volume's index.
+    /// The active pool holding the volume `key`, and the volume's index; of several, the
+    /// first by pool name, as the test driver's sorted search finds it. One pass, without
+    /// sorting: every volume call looks its volume up by key.
     fn find_key(&self, key: &str) -> Result<(Uuid, usize)> {
-        self.sorted()
-            .into_iter()
+        self.objs
+            .iter()
             .filter(|(_, o)| o.active)
-            .find_map(|(u, o)| {
+            .filter_map(|(u, o)| {
                 o.vols
                     .iter()
                     .position(|v| v.key.as_deref() == Some(key))
-                    .map(|i| (*u, i))
+                    .map(|i| (o.def.name.as_str(), *u, i))
             })
+            .min_by(|a, b| a.0.cmp(b.0))
+            .map(|(_, u, i)| (u, i))
             .ok_or_else(|| no_key(key))
     }
 
