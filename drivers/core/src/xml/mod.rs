@@ -26,6 +26,7 @@ mod domain;
 mod metadata;
 mod network;
 mod network_update;
+mod node_device;
 mod nwfilter;
 mod options;
 mod postparse;
@@ -49,6 +50,7 @@ pub use network::{format_network, parse_network, parse_network_with};
 pub use network_update::{
     command as network_update_command, section as network_section, update_network,
 };
+pub use node_device::{format_node_device, parse_node_device, NodeDeviceParse};
 pub use nwfilter::{format_nwfilter, parse_nwfilter, parse_nwfilter_with};
 pub use options::ParseOptions;
 pub use postparse::insert_disk;
