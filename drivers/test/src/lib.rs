@@ -21,6 +21,7 @@ mod domain;
 mod driver;
 mod host;
 mod networks;
+mod node_devices;
 mod nwfilters;
 mod ops;
 mod parse;
