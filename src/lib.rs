@@ -950,7 +950,8 @@ mod tests {
                     "storagepool",
                     "storagevol",
                     "nwfilter",
-                    "secret"
+                    "secret",
+                    "nodedev"
                 ]
             );
             let node = introspect(&client, &format!("{ROOT}/domain")).await;

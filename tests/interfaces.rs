@@ -490,6 +490,10 @@ async fn served_introspection_matches_xml() {
                 "org.libvirt.Secret",
                 "/org/libvirt/Test/secret/_457eb676_33da_42ec_9a8c_9293d545c337",
             ),
+            (
+                "org.libvirt.NodeDevice",
+                "/org/libvirt/Test/nodedev/scsi_5fhost2",
+            ),
         ];
         let mut problems = Vec::new();
         let mut checked = BTreeSet::new();

@@ -9,6 +9,7 @@ use super::{
     domain::DomainKind,
     kind::{Entry, Kind},
     network::NetworkKind,
+    node_device::NodeDeviceKind,
     nwfilter::NWFilterKind,
     secret::SecretKind,
     snapshot::SnapshotKind,
@@ -25,6 +26,7 @@ pub static KINDS: &[&dyn Kind] = &[
     &Entry::<StorageVolKind>::new(),
     &Entry::<NWFilterKind>::new(),
     &Entry::<SecretKind>::new(),
+    &Entry::<NodeDeviceKind>::new(),
 ];
 
 /// The kind whose objects live under the path element `element` (`domain`).

@@ -8,6 +8,7 @@ pub mod error;
 pub mod kind;
 pub mod kinds;
 pub mod network;
+pub mod node_device;
 pub mod nwfilter;
 pub mod object_manager;
 pub mod params;

@@ -101,8 +101,8 @@ impl Driver for TestDriver {
 }
 
 // Networks are in `networks`, storage pools and volumes in `storage`, secrets in `secrets`,
-// network filters in `nwfilters`, node devices in `node_devices`. The other kinds of object come with the next issue; until
-// then every call answers "not supported", as the traits' defaults do.
+// network filters in `nwfilters`, node devices in `node_devices`. The other kinds of object come
+// with the next issue; until then every call answers "not supported", as the traits' defaults do.
 
 #[async_trait]
 impl InterfaceDriver for TestDriver {}

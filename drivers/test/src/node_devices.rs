@@ -160,7 +160,9 @@ impl NodeDevices {
                 if self.devs.iter().any(NodeDeviceDef::has_vport_ops) {
                     Ok(())
                 } else {
-                    Err(Error::Xml("Could not find any vport capable device".to_owned()))
+                    Err(Error::Xml(
+                        "Could not find any vport capable device".to_owned(),
+                    ))
                 }
             }
         }
@@ -268,7 +270,10 @@ impl NodeDeviceDriver for TestDriver {
                 .as_deref()
                 .is_some_and(|p| s.node_devices.find(p).is_some());
             if !parent_found {
-                tracing::debug!(device = name, "destroy ignored: cannot find parent definition");
+                tracing::debug!(
+                    device = name,
+                    "destroy ignored: cannot find parent definition"
+                );
                 return Ok(());
             }
             s.node_devices.devs.retain(|d| d.name != name);
@@ -342,17 +347,26 @@ mod tests {
                 "unsupported flags (0x80000000) in function testConnectListAllNodeDevices"
             );
             assert_eq!(
-                d.node_device_lookup_by_name("x").await.unwrap_err().to_string(),
+                d.node_device_lookup_by_name("x")
+                    .await
+                    .unwrap_err()
+                    .to_string(),
                 "Node device not found: no node device with matching name 'x'"
             );
             let s = d.node_device_summary("scsi_host11").await.unwrap();
             assert_eq!(s.parent.as_deref(), Some("scsi_host1"));
-            assert_eq!(d.node_device_summary("computer").await.unwrap().parent, None);
+            assert_eq!(
+                d.node_device_summary("computer").await.unwrap().parent,
+                None
+            );
             assert_eq!(
                 d.node_device_list_caps("scsi_host1").await.unwrap(),
                 ["scsi_host"]
             );
-            assert_eq!(d.node_device_list_caps("computer").await.unwrap(), ["system"]);
+            assert_eq!(
+                d.node_device_list_caps("computer").await.unwrap(),
+                ["system"]
+            );
             assert_eq!(
                 d.node_device_lookup_scsi_host_by_wwn("a", "b", 0)
                     .await
@@ -371,7 +385,10 @@ mod tests {
             let xml = "<device><parent>scsi_host1</parent><capability type='scsi_host'>\
                 <capability type='fc_host'><wwnn>2001001b32a9da4e</wwnn>\
                 <wwpn>2101001b32a9da4e</wwpn></capability></capability></device>";
-            assert_eq!(d.node_device_create_xml(xml, 0).await.unwrap(), "scsi_host12");
+            assert_eq!(
+                d.node_device_create_xml(xml, 0).await.unwrap(),
+                "scsi_host12"
+            );
             let out = d.node_device_xml_desc("scsi_host12", 0).await.unwrap();
             assert!(out.contains("<name>scsi_host12</name>"), "{out}");
             assert!(out.contains("<parent>scsi_host1</parent>"), "{out}");

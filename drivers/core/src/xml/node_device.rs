@@ -64,9 +64,7 @@ fn parse_cap(el: &Element, name: &str, how: NodeDeviceParse) -> Result<NodeDevCa
                         Some(u) => Some(
                             crate::uuid_str::parse(u.trim())
                                 .map_err(|_| {
-                                    Error::Internal(format!(
-                                        "malformed uuid element for '{name}'"
-                                    ))
+                                    Error::Internal(format!("malformed uuid element for '{name}'"))
                                 })?
                                 .to_string(),
                         ),
@@ -94,16 +92,18 @@ fn parse_scsi_host(el: &Element, name: &str, how: NodeDeviceParse) -> Result<Nod
                 "no SCSI host ID supplied for '{name}'"
             )))
         }
-        (NodeDeviceParse::Existing, Some(t)) => t.trim().parse().map_err(|_| {
-            Error::Internal(format!("invalid SCSI host ID supplied for '{name}'"))
-        })?,
+        (NodeDeviceParse::Existing, Some(t)) => t
+            .trim()
+            .parse()
+            .map_err(|_| Error::Internal(format!("invalid SCSI host ID supplied for '{name}'")))?,
     };
-    let unique_id = match el.child_text("unique_id") {
-        None => None,
-        Some(t) => Some(t.trim().parse().map_err(|_| {
-            Error::Internal(format!("invalid unique_id supplied for '{name}'"))
-        })?),
-    };
+    let unique_id =
+        match el.child_text("unique_id") {
+            None => None,
+            Some(t) => Some(t.trim().parse().map_err(|_| {
+                Error::Internal(format!("invalid unique_id supplied for '{name}'"))
+            })?),
+        };
     let mut fc_host = None;
     let mut vport_ops = None;
     for sub in el.children_named("capability") {
