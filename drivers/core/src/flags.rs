@@ -323,3 +323,17 @@ pub mod node_device_list {
     /// driver refuses them.
     pub const FILTERS_CAP: u32 = (1 << 22) - 1;
 }
+
+/// `virConnectListAllInterfacesFlags`.
+pub mod interface_list {
+    pub const INACTIVE: u32 = 1;
+    pub const ACTIVE: u32 = 2;
+    /// Both filters.
+    pub const ALL: u32 = 3;
+}
+
+/// `virInterfaceXMLFlags`: VIR_INTERFACE_XML_INACTIVE.
+pub const INTERFACE_XML_INACTIVE: u32 = 1;
+
+/// `virInterfaceDefineFlags`: VIR_INTERFACE_DEFINE_VALIDATE.
+pub const INTERFACE_DEFINE_VALIDATE: u32 = 1;

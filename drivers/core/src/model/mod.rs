@@ -2,6 +2,7 @@
 
 pub mod domain;
 pub mod host_cpu;
+pub mod interface;
 pub mod network;
 pub mod node_device;
 pub mod nwfilter;
@@ -13,6 +14,7 @@ pub mod tune;
 
 pub use domain::*;
 pub use host_cpu::{is_known_arch, CpuSpec};
+pub use interface::*;
 pub use network::*;
 pub use node_device::*;
 pub use nwfilter::*;

@@ -22,6 +22,7 @@
 mod conv;
 mod cpu;
 mod devices;
+mod interface;
 mod domain;
 mod metadata;
 mod network;
@@ -45,6 +46,7 @@ pub use domain::{
     check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, MAX_NAME_BYTES,
     MAX_VCPUS,
 };
+pub use interface::{format_interface, parse_interface};
 pub use metadata::{metadata_for_get, metadata_from_set};
 pub use network::{format_network, parse_network, parse_network_with};
 pub use network_update::{
