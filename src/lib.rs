@@ -951,7 +951,8 @@ mod tests {
                     "storagevol",
                     "nwfilter",
                     "secret",
-                    "nodedev"
+                    "nodedev",
+                    "interface"
                 ]
             );
             let node = introspect(&client, &format!("{ROOT}/domain")).await;

@@ -30,7 +30,7 @@ const VICTIM_POOL_UUID: &str = "99999999-8888-7777-6666-333333333333";
 const VICTIM_SECRET_UUID: &str = "99999999-8888-7777-6666-111111111111";
 const VICTIM_NWFILTER_UUID: &str = "99999999-8888-7777-6666-222222222222";
 /// The interfaces the sweep calls every method of.
-const SWEPT: [&str; 9] = [
+const SWEPT: [&str; 10] = [
     "org.libvirt.Connect",
     "org.libvirt.Domain",
     "org.libvirt.Network",
@@ -40,6 +40,7 @@ const SWEPT: [&str; 9] = [
     "org.libvirt.NWFilter",
     "org.libvirt.Secret",
     "org.libvirt.NodeDevice",
+    "org.libvirt.Interface",
 ];
 
 async fn define_err(service: &Service, xml: &str) -> String {
@@ -740,6 +741,25 @@ async fn ensure_victim_node_device(service: &Service) -> String {
     format!("{TEST_PATH}/nodedev/scsi_5fhost12")
 }
 
+/// Makes sure the sweep's victim host interface exists (Undefine may have removed it);
+/// returns its path.
+async fn ensure_victim_interface(service: &Service) -> String {
+    // Defining it again is harmless.
+    let _ = call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "InterfaceDefineXML",
+        &(
+            "<interface type='ethernet' name='victim0'>\
+             <mac address='52:54:00:99:88:77'/></interface>",
+            0u32,
+        ),
+    )
+    .await;
+    format!("{TEST_PATH}/interface/52_3a54_3a00_3a99_3a88_3a77")
+}
+
 /// The object the sweep calls the methods of interface `iface` on.
 async fn sweep_path(service: &Service, iface: &str) -> String {
     match iface {
@@ -751,6 +771,7 @@ async fn sweep_path(service: &Service, iface: &str) -> String {
         "org.libvirt.NWFilter" => ensure_victim_nwfilter(service).await,
         "org.libvirt.Secret" => ensure_victim_secret(service).await,
         "org.libvirt.NodeDevice" => ensure_victim_node_device(service).await,
+        "org.libvirt.Interface" => ensure_victim_interface(service).await,
         _ => TEST_PATH.to_string(),
     }
 }

@@ -7,6 +7,7 @@
 
 use super::{
     domain::DomainKind,
+    interface::InterfaceKind,
     kind::{Entry, Kind},
     network::NetworkKind,
     node_device::NodeDeviceKind,
@@ -27,6 +28,7 @@ pub static KINDS: &[&dyn Kind] = &[
     &Entry::<NWFilterKind>::new(),
     &Entry::<SecretKind>::new(),
     &Entry::<NodeDeviceKind>::new(),
+    &Entry::<InterfaceKind>::new(),
 ];
 
 /// The kind whose objects live under the path element `element` (`domain`).

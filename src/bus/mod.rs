@@ -5,6 +5,7 @@ pub mod connect;
 pub mod dispatch;
 pub mod domain;
 pub mod error;
+pub mod interface;
 pub mod kind;
 pub mod kinds;
 pub mod network;

@@ -142,18 +142,31 @@ impl InterfaceDriver for TestDriver {
     }
 
     async fn interface_lookup_by_mac(&self, mac: &str) -> Result<String> {
-        self.read(|s| Ok(s.interfaces.objs[s.interfaces.by_mac(mac)?].mac().to_owned()))
+        self.read(|s| {
+            Ok(s.interfaces.objs[s.interfaces.by_mac(mac)?]
+                .mac()
+                .to_owned())
+        })
     }
 
     /// `VIR_INTERFACE_DEFINE_VALIDATE` is accepted; the document is read as without it.
     async fn interface_define_xml(&self, xml: &str, flags: u32) -> Result<String> {
-        check_flags(flags, flags::INTERFACE_DEFINE_VALIDATE, "testInterfaceDefineXML")?;
+        check_flags(
+            flags,
+            flags::INTERFACE_DEFINE_VALIDATE,
+            "testInterfaceDefineXML",
+        )?;
         let def = parse_interface(xml)?;
         self.with(|s, events| {
             let before = s.interfaces.macs();
             let mac = def.mac.clone().unwrap_or_default();
             // virInterfaceObjListAssignDef: the interface of that name takes the definition.
-            match s.interfaces.objs.iter_mut().find(|o| o.def.name == def.name) {
+            match s
+                .interfaces
+                .objs
+                .iter_mut()
+                .find(|o| o.def.name == def.name)
+            {
                 Some(o) => o.def = def,
                 None => s.interfaces.objs.push(IfaceObj { def, active: false }),
             }
@@ -240,7 +253,11 @@ impl InterfaceDriver for TestDriver {
             flags::INTERFACE_XML_INACTIVE,
             "testInterfaceGetXMLDesc",
         )?;
-        self.read(|s| Ok(format_interface(&s.interfaces.objs[s.interfaces.by_mac(mac)?].def)))
+        self.read(|s| {
+            Ok(format_interface(
+                &s.interfaces.objs[s.interfaces.by_mac(mac)?].def,
+            ))
+        })
     }
 }
 
@@ -284,11 +301,21 @@ mod tests {
         let (tx, _rx) = channel();
         let d = TestDriver::new(tx);
         assert_eq!(d.list_interfaces(0).await.unwrap(), [ETH1]);
-        assert_eq!(d.list_interfaces(interface_list::ACTIVE).await.unwrap(), [ETH1]);
-        assert!(d.list_interfaces(interface_list::INACTIVE).await.unwrap().is_empty());
+        assert_eq!(
+            d.list_interfaces(interface_list::ACTIVE).await.unwrap(),
+            [ETH1]
+        );
+        assert!(d
+            .list_interfaces(interface_list::INACTIVE)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(d.interface_lookup_by_name("eth1").await.unwrap(), ETH1);
         assert_eq!(
-            d.interface_lookup_by_name("eth9").await.unwrap_err().to_string(),
+            d.interface_lookup_by_name("eth9")
+                .await
+                .unwrap_err()
+                .to_string(),
             "Interface not found: no interface with matching name 'eth9'"
         );
         assert_eq!(
@@ -334,7 +361,10 @@ mod tests {
         d.interface_change_rollback(0).await.unwrap();
         assert_eq!(d.list_interfaces(0).await.unwrap(), [ETH1]);
         assert_eq!(
-            d.interface_change_rollback(0).await.unwrap_err().to_string(),
+            d.interface_change_rollback(0)
+                .await
+                .unwrap_err()
+                .to_string(),
             "Requested operation is not valid: no transaction running, nothing to rollback."
         );
         let mut seen = Vec::new();
@@ -356,6 +386,11 @@ mod tests {
         d.interface_define_xml(ETH2, 0).await.unwrap();
         d.interface_change_commit(0).await.unwrap();
         assert_eq!(d.list_interfaces(0).await.unwrap().len(), 2);
-        assert!(!d.interface_summary("52:54:00:12:34:56").await.unwrap().active);
+        assert!(
+            !d.interface_summary("52:54:00:12:34:56")
+                .await
+                .unwrap()
+                .active
+        );
     }
 }

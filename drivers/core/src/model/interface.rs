@@ -65,7 +65,10 @@ pub enum IfaceKind {
         members: Vec<HostInterfaceDef>,
     },
     /// `<vlan tag=>` over the interface `device`.
-    Vlan { tag: String, device: String },
+    Vlan {
+        tag: String,
+        device: String,
+    },
 }
 
 /// `<miimon freq= downdelay= updelay= carrier=>` of a bond.

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::{
     error::{Error, Result},
-    model::{BondMiimon, IfaceIp, IfaceKind, IfaceProtocol, HostInterfaceDef, StartMode},
+    model::{BondMiimon, HostInterfaceDef, IfaceIp, IfaceKind, IfaceProtocol, StartMode},
 };
 
 /// The bonding modes libvirt knows (`virInterfaceBondMode`).

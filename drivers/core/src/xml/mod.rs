@@ -22,8 +22,8 @@
 mod conv;
 mod cpu;
 mod devices;
-mod interface;
 mod domain;
+mod interface;
 mod metadata;
 mod network;
 mod network_update;
