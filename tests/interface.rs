@@ -14,7 +14,7 @@ const IFACE: &str = "org.libvirt.Interface";
 const PROPS: &str = "org.freedesktop.DBus.Properties";
 const OM: &str = "org.freedesktop.DBus.ObjectManager";
 const ETH1: &str = "/org/libvirt/Test/interface/aa_3abb_3acc_3add_3aee_3aff";
-const VLAN: &str = "/org/libvirt/Test/interface/52_3a54_3a00_3a12_3a34_3a56";
+const ETH2: &str = "/org/libvirt/Test/interface/52_3a54_3a00_3a12_3a34_3a56";
 
 /// VIR_CONNECT_LIST_INTERFACES_INACTIVE, _ACTIVE.
 const INACTIVE: u32 = 1;
@@ -24,24 +24,26 @@ type Props = HashMap<String, OwnedVariant>;
 
 const ETH1_XML: &str = "<interface type='ethernet' name='eth1'>
   <start mode='onboot'/>
-  <mac address='aa:bb:cc:dd:ee:ff'/>
   <mtu size='1492'/>
   <protocol family='ipv4'>
     <ip address='192.168.0.5' prefix='24'/>
     <route gateway='192.168.0.1'/>
   </protocol>
+  <mac address='aa:bb:cc:dd:ee:ff'/>
 </interface>
 ";
 
-const VLAN_XML: &str = "<interface type='vlan' name='eth1.42'>
-  <start mode='onboot'/>
-  <mac address='52:54:00:12:34:56'/>
+const ETH2_XML: &str = "<interface type='ethernet' name='eth2'>
+  <start mode='hotplug'/>
+  <mtu size='9000'/>
   <protocol family='ipv4'>
     <dhcp peerdns='yes'/>
   </protocol>
-  <vlan tag='42'>
-    <interface name='eth1'/>
-  </vlan>
+  <protocol family='ipv6'>
+    <autoconf/>
+    <ip address='2001:db8::5' prefix='64'/>
+  </protocol>
+  <mac address='52:54:00:12:34:56'/>
 </interface>
 ";
 
@@ -180,7 +182,7 @@ async fn eth1_goes_down_and_up_with_properties_changed() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_vlan_is_defined_and_a_rollback_takes_it_back() {
+async fn an_interface_is_defined_and_a_rollback_takes_it_back() {
     with_timeout(async {
         let service = Service::start().await;
         let mut log = SignalLog::subscribe(&service.conn).await;
@@ -209,27 +211,27 @@ async fn a_vlan_is_defined_and_a_rollback_takes_it_back() {
             TEST_PATH,
             CONNECT,
             "InterfaceDefineXML",
-            &(VLAN_XML, 0u32),
+            &(ETH2_XML, 0u32),
         )
         .await;
-        assert_eq!(path_of(defined), VLAN);
+        assert_eq!(path_of(defined), ETH2);
         let added = log
             .expect("InterfacesAdded(interface)", |s| {
                 s.is(TEST_PATH, OM, "InterfacesAdded")
                     && s.args::<(OwnedObjectPath, HashMap<String, Props>)>()
                         .0
                         .as_str()
-                        == VLAN
+                        == ETH2
             })
             .await;
         let (_, ifaces): (OwnedObjectPath, HashMap<String, Props>) = added.args();
-        assert_eq!(common::v_str(&ifaces[IFACE]["Name"]), "eth1.42");
+        assert_eq!(common::v_str(&ifaces[IFACE]["Name"]), "eth2");
         assert!(!ifaces[IFACE]["Active"].downcast_ref::<bool>().unwrap());
-        let xml = call(&service.conn, VLAN, IFACE, "GetXMLDesc", &(0u32,))
+        let xml = call(&service.conn, ETH2, IFACE, "GetXMLDesc", &(0u32,))
             .await
             .expect_ok();
-        assert_eq!(xml.body().deserialize::<String>().unwrap(), VLAN_XML);
-        assert_eq!(iface_paths(&service, 0).await, [ETH1, VLAN]);
+        assert_eq!(xml.body().deserialize::<String>().unwrap(), ETH2_XML);
+        assert_eq!(iface_paths(&service, 0).await, [ETH1, ETH2]);
 
         connect(&service, "InterfaceChangeRollback", 0)
             .await
@@ -237,7 +239,7 @@ async fn a_vlan_is_defined_and_a_rollback_takes_it_back() {
         log.expect("InterfacesRemoved(interface)", |s| {
             s.is(TEST_PATH, OM, "InterfacesRemoved")
                 && s.args::<(OwnedObjectPath, Vec<String>)>()
-                    == (VLAN.try_into().unwrap(), vec![IFACE.to_owned()])
+                    == (ETH2.try_into().unwrap(), vec![IFACE.to_owned()])
         })
         .await;
         assert_eq!(iface_paths(&service, 0).await, [ETH1]);
@@ -256,15 +258,15 @@ async fn a_vlan_is_defined_and_a_rollback_takes_it_back() {
             TEST_PATH,
             CONNECT,
             "InterfaceDefineXML",
-            &(VLAN_XML, 0u32),
+            &(ETH2_XML, 0u32),
         )
         .await;
-        assert_eq!(path_of(defined), VLAN);
-        call(&service.conn, VLAN, IFACE, "Undefine", &())
+        assert_eq!(path_of(defined), ETH2);
+        call(&service.conn, ETH2, IFACE, "Undefine", &())
             .await
             .expect_ok();
         assert_eq!(iface_paths(&service, 0).await, [ETH1]);
-        let r = call(&service.conn, VLAN, IFACE, "GetXMLDesc", &(0u32,)).await;
+        let r = call(&service.conn, ETH2, IFACE, "GetXMLDesc", &(0u32,)).await;
         assert_eq!(
             r.expect_err(),
             (

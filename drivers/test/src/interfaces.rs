@@ -27,12 +27,12 @@ use crate::driver::TestDriver;
 /// The interface of libvirt's `defaultConnXML`.
 pub const DEFAULT_XML: &str = "<interface type='ethernet' name='eth1'>
   <start mode='onboot'/>
-  <mac address='aa:bb:cc:dd:ee:ff'/>
   <mtu size='1492'/>
   <protocol family='ipv4'>
     <ip address='192.168.0.5' prefix='24'/>
     <route gateway='192.168.0.1'/>
   </protocol>
+  <mac address='aa:bb:cc:dd:ee:ff'/>
 </interface>";
 
 /// One interface object (`virInterfaceObj`).
@@ -248,11 +248,8 @@ impl InterfaceDriver for TestDriver {
     }
 
     async fn interface_xml_desc(&self, mac: &str, flags: u32) -> Result<String> {
-        check_flags(
-            flags,
-            flags::INTERFACE_XML_INACTIVE,
-            "testInterfaceGetXMLDesc",
-        )?;
+        // libvirt's test driver takes no flag here, not even VIR_INTERFACE_XML_INACTIVE.
+        check_flags(flags, 0, "testInterfaceGetXMLDesc")?;
         self.read(|s| {
             Ok(format_interface(
                 &s.interfaces.objs[s.interfaces.by_mac(mac)?].def,
@@ -289,10 +286,10 @@ mod tests {
     const ETH1: &str = "aa:bb:cc:dd:ee:ff";
     const ETH2: &str = "<interface type='ethernet' name='eth2'>
   <start mode='hotplug'/>
-  <mac address='52:54:00:12:34:56'/>
   <protocol family='ipv4'>
     <dhcp/>
   </protocol>
+  <mac address='52:54:00:12:34:56'/>
 </interface>
 ";
 
@@ -333,6 +330,13 @@ mod tests {
         );
         d.interface_destroy(ETH1, 0).await.unwrap();
         assert!(!d.interface_summary(ETH1).await.unwrap().active);
+        assert_eq!(
+            d.interface_xml_desc(ETH1, flags::INTERFACE_XML_INACTIVE)
+                .await
+                .unwrap_err()
+                .to_string(),
+            "unsupported flags (0x1) in function testInterfaceGetXMLDesc"
+        );
         assert_eq!(
             d.interface_xml_desc(ETH1, 0).await.unwrap(),
             format!("{DEFAULT_XML}\n")

@@ -27,8 +27,14 @@ fn xml_err(text: impl Into<String>) -> Error {
 
 /// Parses an `<interface>` document (`virInterfaceDefParseString`).
 pub fn parse_interface(xml: &str) -> Result<HostInterfaceDef> {
-    let root = tree::parse_document(xml, "(interface_definition)", "interface")?;
-    parse_def(&root, true)
+    let root = tree::parse_tree(xml, "(interface_definition)")?;
+    if root.name != "interface" {
+        return Err(xml_err(format!(
+            "unexpected root element <{}>, expecting <interface>",
+            root.name
+        )));
+    }
+    parse_def(&root, None)
 }
 
 fn parse_u32(el: &Element, attr: &str, err: &str) -> Result<Option<u32>> {
@@ -38,10 +44,29 @@ fn parse_u32(el: &Element, attr: &str, err: &str) -> Result<Option<u32>> {
     }
 }
 
-fn parse_def(el: &Element, top: bool) -> Result<HostInterfaceDef> {
+/// `virInterfaceDefParseXML`; `parent` is the type of the interface this one is enslaved
+/// to, `None` at the top level.
+fn parse_def(el: &Element, parent: Option<&str>) -> Result<HostInterfaceDef> {
+    let top = parent.is_none();
     let Some(type_str) = el.attr("type") else {
-        return Err(xml_err("interface has no type"));
+        return Err(xml_err("interface misses the type attribute"));
     };
+    if !["ethernet", "bridge", "bond", "vlan"].contains(&type_str) {
+        return Err(Error::ConfigUnsupported(format!(
+            "unknown interface type {type_str}"
+        )));
+    }
+    let allowed = match parent {
+        None => true,
+        Some("bond") => type_str == "ethernet",
+        Some("bridge") => type_str != "bridge",
+        Some(_) => false,
+    };
+    if !allowed {
+        return Err(xml_err(format!(
+            "interface has unsupported type '{type_str}'"
+        )));
+    }
     let Some(name) = el.attr("name").filter(|n| !n.is_empty()) else {
         return Err(xml_err("interface has no name"));
     };
@@ -52,14 +77,18 @@ fn parse_def(el: &Element, top: bool) -> Result<HostInterfaceDef> {
         ),
         _ => None,
     };
-    let mtu = match el.child("mtu") {
+    let mtu = match el.child("mtu").filter(|_| top) {
         None => None,
-        Some(m) => parse_u32(m, "size", "interface mtu value is improper")?,
+        Some(m) => match parse_u32(m, "size", "interface mtu value is improper")? {
+            Some(size) if size > 100_000 => return Err(xml_err("interface mtu value is improper")),
+            size => size,
+        },
     };
+    // Only an ethernet interface has its MAC address read.
     let mac = el
         .child("mac")
-        .and_then(|m| m.attr_string("address"))
-        .filter(|m| !m.is_empty());
+        .filter(|_| type_str == "ethernet")
+        .and_then(|m| m.attr_string("address"));
     let kind = match type_str {
         "ethernet" => IfaceKind::Ethernet,
         "bridge" => {
@@ -78,7 +107,7 @@ fn parse_def(el: &Element, top: bool) -> Result<HostInterfaceDef> {
             };
             let members = bridge
                 .children_named("interface")
-                .map(|m| parse_def(m, false))
+                .map(|m| parse_def(m, Some("bridge")))
                 .collect::<Result<Vec<_>>>()?;
             IfaceKind::Bridge {
                 stp,
@@ -106,16 +135,17 @@ fn parse_def(el: &Element, top: bool) -> Result<HostInterfaceDef> {
                         "bond interface miimon downdelay invalid",
                     )?,
                     updelay: parse_u32(mii, "updelay", "bond interface miimon updelay invalid")?,
-                    carrier: mii.attr_string("carrier"),
+                    carrier: match mii.attr("carrier") {
+                        None => None,
+                        Some(c @ ("ioctl" | "netif")) => Some(c.to_owned()),
+                        Some(c) => return Err(xml_err(format!("unknown mii bonding carrier {c}"))),
+                    },
                 }),
             };
             let members = bond
                 .children_named("interface")
-                .map(|m| parse_def(m, false))
+                .map(|m| parse_def(m, Some("bond")))
                 .collect::<Result<Vec<_>>>()?;
-            if members.is_empty() {
-                return Err(xml_err("bond has no interfaces"));
-            }
             IfaceKind::Bond {
                 mode,
                 miimon,
@@ -126,25 +156,25 @@ fn parse_def(el: &Element, top: bool) -> Result<HostInterfaceDef> {
             let Some(vlan) = el.child("vlan") else {
                 return Err(xml_err("vlan interface misses the vlan element"));
             };
-            let Some(tag) = vlan.attr_string("tag").filter(|t| !t.is_empty()) else {
-                return Err(xml_err("vlan interface misses the tag name"));
+            let Some(tag) = vlan.attr_string("tag") else {
+                return Err(xml_err("vlan interface misses the tag attribute"));
             };
-            let Some(device) = vlan
-                .child("interface")
-                .and_then(|i| i.attr_string("name"))
-                .filter(|d| !d.is_empty())
-            else {
+            let Some(device) = vlan.child("interface").and_then(|i| i.attr_string("name")) else {
                 return Err(xml_err("vlan interface misses name attribute"));
             };
             IfaceKind::Vlan { tag, device }
         }
-        other => return Err(xml_err(format!("unknown interface type {other}"))),
+        _ => unreachable!("the type was checked above"),
     };
     let mut protocols = Vec::new();
     if top {
         for proto in el.children_named("protocol") {
-            if let Some(family @ ("ipv4" | "ipv6")) = proto.attr("family") {
-                protocols.push(parse_protocol(proto, family)?);
+            match proto.attr("family") {
+                Some(family @ ("ipv4" | "ipv6")) => protocols.push(parse_protocol(proto, family)?),
+                Some(other) => {
+                    return Err(xml_err(format!("unsupported protocol family '{other}'")))
+                }
+                None => return Err(xml_err("protocol misses the family attribute")),
             }
         }
     }
@@ -170,8 +200,9 @@ fn parse_protocol(proto: &Element, family: &str) -> Result<IfaceProtocol> {
     };
     let mut ips = Vec::new();
     for ip in proto.children_named("ip") {
-        let Some(address) = ip.attr_string("address").filter(|a| !a.is_empty()) else {
-            return Err(xml_err("ip address misses the address attribute"));
+        // An <ip> without address is kept by libvirt but never printed: leave it out.
+        let Some(address) = ip.attr_string("address") else {
+            continue;
         };
         let prefix =
             parse_u32(ip, "prefix", "Invalid ip address prefix value")?.unwrap_or_default();
@@ -182,21 +213,20 @@ fn parse_protocol(proto: &Element, family: &str) -> Result<IfaceProtocol> {
         autoconf: family == "ipv6" && proto.child("autoconf").is_some(),
         dhcp,
         ips,
-        gateway: proto
-            .child("route")
-            .and_then(|r| r.attr_string("gateway"))
-            .filter(|g| !g.is_empty()),
+        gateway: proto.child("route").and_then(|r| r.attr_string("gateway")),
     })
 }
 
 /// Formats an interface as `virInterfaceDefFormat` does.
 pub fn format_interface(def: &HostInterfaceDef) -> String {
     let mut o = XmlOut::default();
-    format_def(&mut o, def);
+    format_def(&mut o, def, true);
     o.finish()
 }
 
-fn format_def(o: &mut XmlOut, def: &HostInterfaceDef) {
+/// `virInterfaceDefDevFormat`: start mode, MTU and protocols only at the top level, then the
+/// MAC address of an ethernet interface or the bridge, bond or vlan element.
+fn format_def(o: &mut XmlOut, def: &HostInterfaceDef, top: bool) {
     o.open(
         "interface",
         &[
@@ -204,36 +234,30 @@ fn format_def(o: &mut XmlOut, def: &HostInterfaceDef) {
             ("name", some(&def.name)),
         ],
     );
-    if let Some(mode) = def.start_mode {
-        o.empty("start", &[("mode", some(mode.as_str()))]);
-    }
-    let mtu = |o: &mut XmlOut| {
-        if let Some(mtu) = def.mtu {
+    if top {
+        if let Some(mode) = def.start_mode {
+            o.empty("start", &[("mode", some(mode.as_str()))]);
+        }
+        if let Some(mtu) = def.mtu.filter(|m| *m > 0) {
             o.empty("mtu", &[("size", some(&mtu))]);
         }
-    };
-    let mac = |o: &mut XmlOut| {
-        if let Some(mac) = &def.mac {
-            o.empty("mac", &[("address", some(mac))]);
-        }
-    };
+        format_protocols(o, def);
+    }
     match &def.kind {
         IfaceKind::Ethernet => {
-            mac(o);
-            mtu(o);
-            format_protocols(o, def);
+            if let Some(mac) = &def.mac {
+                o.empty("mac", &[("address", some(mac))]);
+            }
         }
         IfaceKind::Bridge {
             stp,
             delay,
             members,
         } => {
-            mtu(o);
-            format_protocols(o, def);
             let stp = stp.map(|on| if on { "on" } else { "off" }.to_owned());
             o.open("bridge", &[("stp", stp), ("delay", delay.clone())]);
             for m in members {
-                format_def(o, m);
+                format_def(o, m, false);
             }
             o.close("bridge");
         }
@@ -242,29 +266,25 @@ fn format_def(o: &mut XmlOut, def: &HostInterfaceDef) {
             miimon,
             members,
         } => {
-            mtu(o);
-            format_protocols(o, def);
             o.open("bond", &[("mode", mode.clone())]);
             if let Some(mii) = miimon {
+                let positive = |v: Option<u32>| v.filter(|v| *v > 0).map(|v| v.to_string());
                 o.empty(
                     "miimon",
                     &[
                         ("freq", some(&mii.freq)),
-                        ("downdelay", mii.downdelay.map(|v| v.to_string())),
-                        ("updelay", mii.updelay.map(|v| v.to_string())),
+                        ("downdelay", positive(mii.downdelay)),
+                        ("updelay", positive(mii.updelay)),
                         ("carrier", mii.carrier.clone()),
                     ],
                 );
             }
             for m in members {
-                format_def(o, m);
+                format_def(o, m, false);
             }
             o.close("bond");
         }
         IfaceKind::Vlan { tag, device } => {
-            mac(o);
-            mtu(o);
-            format_protocols(o, def);
             o.open("vlan", &[("tag", some(tag))]);
             o.empty("interface", &[("name", some(device))]);
             o.close("vlan");
@@ -309,12 +329,12 @@ mod tests {
         let def = round_trip(
             "<interface type='ethernet' name='eth1'>
   <start mode='onboot'/>
-  <mac address='aa:bb:cc:dd:ee:ff'/>
   <mtu size='1492'/>
   <protocol family='ipv4'>
     <ip address='192.168.0.5' prefix='24'/>
     <route gateway='192.168.0.1'/>
   </protocol>
+  <mac address='aa:bb:cc:dd:ee:ff'/>
 </interface>
 ",
         );
@@ -374,14 +394,17 @@ mod tests {
     #[test]
     fn libvirts_refusals() {
         let err = |xml: &str| parse_interface(xml).unwrap_err().to_string();
-        assert_eq!(err("<interface/>"), "XML error: interface has no type");
+        assert_eq!(
+            err("<interface/>"),
+            "XML error: interface misses the type attribute"
+        );
         assert_eq!(
             err("<interface type='ethernet'/>"),
             "XML error: interface has no name"
         );
         assert_eq!(
             err("<interface type='token-ring' name='tr0'/>"),
-            "XML error: unknown interface type token-ring"
+            "unsupported configuration: unknown interface type token-ring"
         );
         assert_eq!(
             err("<interface type='ethernet' name='e'><start mode='always'/></interface>"),
@@ -390,6 +413,15 @@ mod tests {
         assert_eq!(
             err("<interface type='ethernet' name='e'><mtu size='big'/></interface>"),
             "XML error: interface mtu value is improper"
+        );
+        assert_eq!(
+            err("<interface type='bond' name='b'><bond>\
+                 <interface type='vlan' name='v'/></bond></interface>"),
+            "XML error: interface has unsupported type 'vlan'"
+        );
+        assert_eq!(
+            err("<interface type='ethernet' name='e'><protocol family='ipx'/></interface>"),
+            "XML error: unsupported protocol family 'ipx'"
         );
         assert_eq!(
             err("<interface type='vlan' name='v'><vlan tag='1'/></interface>"),
@@ -401,7 +433,7 @@ mod tests {
         );
         assert_eq!(
             err("<network/>"),
-            "XML error: expecting root element of 'interface', not 'network'"
+            "XML error: unexpected root element <network>, expecting <interface>"
         );
     }
 }
