@@ -160,7 +160,7 @@ impl NodeDevices {
                 if self.devs.iter().any(NodeDeviceDef::has_vport_ops) {
                     Ok(())
                 } else {
-                    Err(Error::Xml(
+                    Err(Error::Internal(
                         "Could not find any vport capable device".to_owned(),
                     ))
                 }
