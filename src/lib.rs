@@ -950,7 +950,9 @@ mod tests {
                     "storagepool",
                     "storagevol",
                     "nwfilter",
-                    "secret"
+                    "secret",
+                    "nodedev",
+                    "interface"
                 ]
             );
             let node = introspect(&client, &format!("{ROOT}/domain")).await;

@@ -30,7 +30,7 @@ const VICTIM_POOL_UUID: &str = "99999999-8888-7777-6666-333333333333";
 const VICTIM_SECRET_UUID: &str = "99999999-8888-7777-6666-111111111111";
 const VICTIM_NWFILTER_UUID: &str = "99999999-8888-7777-6666-222222222222";
 /// The interfaces the sweep calls every method of.
-const SWEPT: [&str; 8] = [
+const SWEPT: [&str; 10] = [
     "org.libvirt.Connect",
     "org.libvirt.Domain",
     "org.libvirt.Network",
@@ -39,6 +39,8 @@ const SWEPT: [&str; 8] = [
     "org.libvirt.StorageVol",
     "org.libvirt.NWFilter",
     "org.libvirt.Secret",
+    "org.libvirt.NodeDevice",
+    "org.libvirt.Interface",
 ];
 
 async fn define_err(service: &Service, xml: &str) -> String {
@@ -720,6 +722,44 @@ async fn ensure_victim_nwfilter(service: &Service) -> String {
     )
 }
 
+/// Makes sure the sweep's victim node device exists (Destroy may have removed it): the vHBA
+/// the test driver creates, `scsi_host12`. Returns its path.
+async fn ensure_victim_node_device(service: &Service) -> String {
+    call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "NodeDeviceCreateXML",
+        &(
+            "<device><parent>scsi_host2</parent><capability type='scsi_host'>\
+             <capability type='fc_host'><wwnn>2001001b32a9da4e</wwnn>\
+             <wwpn>2101001b32a9da4e</wwpn></capability></capability></device>",
+            0u32,
+        ),
+    )
+    .await;
+    format!("{TEST_PATH}/nodedev/scsi_5fhost12")
+}
+
+/// Makes sure the sweep's victim host interface exists (Undefine may have removed it);
+/// returns its path.
+async fn ensure_victim_interface(service: &Service) -> String {
+    // Defining it again is harmless.
+    let _ = call(
+        &service.conn,
+        TEST_PATH,
+        "org.libvirt.Connect",
+        "InterfaceDefineXML",
+        &(
+            "<interface type='ethernet' name='victim0'>\
+             <mac address='52:54:00:99:88:77'/></interface>",
+            0u32,
+        ),
+    )
+    .await;
+    format!("{TEST_PATH}/interface/52_3a54_3a00_3a99_3a88_3a77")
+}
+
 /// The object the sweep calls the methods of interface `iface` on.
 async fn sweep_path(service: &Service, iface: &str) -> String {
     match iface {
@@ -730,6 +770,8 @@ async fn sweep_path(service: &Service, iface: &str) -> String {
         "org.libvirt.StorageVol" => ensure_victim_volume(service).await,
         "org.libvirt.NWFilter" => ensure_victim_nwfilter(service).await,
         "org.libvirt.Secret" => ensure_victim_secret(service).await,
+        "org.libvirt.NodeDevice" => ensure_victim_node_device(service).await,
+        "org.libvirt.Interface" => ensure_victim_interface(service).await,
         _ => TEST_PATH.to_string(),
     }
 }

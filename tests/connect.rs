@@ -454,48 +454,8 @@ async fn members_outside_this_issue_or_the_test_driver_are_not_supported() {
     with_timeout(async {
         let service = Service::start().await;
         let mut replies = Vec::new();
-        // Host interfaces, node devices (the next issue), and what the
-        // test driver itself lacks (CPU comparison, domain capabilities).
-        replies.push((
-            "ListInterfaces",
-            connect_call(&service, "ListInterfaces", &(0u32,)).await,
-        ));
-        replies.push((
-            "InterfaceLookupByName",
-            connect_call(&service, "InterfaceLookupByName", &("eth1",)).await,
-        ));
-        replies.push((
-            "InterfaceLookupByMAC",
-            connect_call(&service, "InterfaceLookupByMAC", &("aa:bb:cc:dd:ee:ff",)).await,
-        ));
-        replies.push((
-            "InterfaceDefineXML",
-            connect_call(&service, "InterfaceDefineXML", &("<interface/>", 0u32)).await,
-        ));
-        replies.push((
-            "InterfaceChangeBegin",
-            connect_call(&service, "InterfaceChangeBegin", &(0u32,)).await,
-        ));
-        replies.push((
-            "InterfaceChangeCommit",
-            connect_call(&service, "InterfaceChangeCommit", &(0u32,)).await,
-        ));
-        replies.push((
-            "InterfaceChangeRollback",
-            connect_call(&service, "InterfaceChangeRollback", &(0u32,)).await,
-        ));
-        replies.push((
-            "ListNodeDevices",
-            connect_call(&service, "ListNodeDevices", &(0u32,)).await,
-        ));
-        replies.push((
-            "NodeDeviceLookupByName",
-            connect_call(&service, "NodeDeviceLookupByName", &("computer",)).await,
-        ));
-        replies.push((
-            "NodeDeviceCreateXML",
-            connect_call(&service, "NodeDeviceCreateXML", &("<device/>", 0u32)).await,
-        ));
+        // What the test driver itself lacks (SCSI host lookup by WWN, CPU comparison,
+        // domain capabilities).
         replies.push((
             "NodeDeviceLookupSCSIHostByWWN",
             connect_call(

@@ -516,6 +516,14 @@ async fn served_introspection_matches_xml() {
                 "org.libvirt.Secret",
                 "/org/libvirt/Test/secret/_457eb676_33da_42ec_9a8c_9293d545c337",
             ),
+            (
+                "org.libvirt.NodeDevice",
+                "/org/libvirt/Test/nodedev/scsi_5fhost2",
+            ),
+            (
+                "org.libvirt.Interface",
+                "/org/libvirt/Test/interface/aa_3abb_3acc_3add_3aee_3aff",
+            ),
         ];
         let mut problems = Vec::new();
         let mut checked = BTreeSet::new();

@@ -7,8 +7,10 @@
 
 use super::{
     domain::DomainKind,
+    interface::InterfaceKind,
     kind::{Entry, Kind},
     network::NetworkKind,
+    node_device::NodeDeviceKind,
     nwfilter::NWFilterKind,
     secret::SecretKind,
     snapshot::SnapshotKind,
@@ -25,6 +27,8 @@ pub static KINDS: &[&dyn Kind] = &[
     &Entry::<StorageVolKind>::new(),
     &Entry::<NWFilterKind>::new(),
     &Entry::<SecretKind>::new(),
+    &Entry::<NodeDeviceKind>::new(),
+    &Entry::<InterfaceKind>::new(),
 ];
 
 /// The kind whose objects live under the path element `element` (`domain`).

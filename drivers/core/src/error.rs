@@ -58,6 +58,13 @@ pub enum Error {
     /// VIR_ERR_NO_INTERFACE (57).
     #[error("Interface not found: {0}")]
     NoInterface(String),
+    /// VIR_ERR_MULTIPLE_INTERFACES (59) without detail.
+    #[error("multiple matching interfaces found")]
+    MultipleInterfaces,
+    /// VIR_ERR_OPERATION_INVALID (55) without detail, as libvirt's test driver reports
+    /// starting an active interface or stopping an inactive one.
+    #[error("Requested operation is not valid")]
+    OperationInvalidBare,
     /// VIR_ERR_NO_NWFILTER (61).
     #[error("Network filter not found: {0}")]
     NoNWFilter(String),
@@ -133,6 +140,8 @@ impl Error {
             Error::NoNodeDevice(_) => 53,
             Error::OperationInvalid(_) => 55,
             Error::NoInterface(_) => 57,
+            Error::MultipleInterfaces => 59,
+            Error::OperationInvalidBare => 55,
             Error::NoNWFilter(_) => 61,
             Error::InvalidSecret(_) => 65,
             Error::NoSecret(_) => 66,

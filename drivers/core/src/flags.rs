@@ -293,3 +293,47 @@ pub const SECRET_DEFINE_VALIDATE: u32 = 1;
 
 /// `virNWFilterDefineFlags`: VIR_NWFILTER_DEFINE_VALIDATE.
 pub const NWFILTER_DEFINE_VALIDATE: u32 = 1;
+
+/// `virConnectListAllNodeDeviceFlags`: one bit per capability.
+pub mod node_device_list {
+    pub const CAP_SYSTEM: u32 = 1 << 0;
+    pub const CAP_PCI_DEV: u32 = 1 << 1;
+    pub const CAP_USB_DEV: u32 = 1 << 2;
+    pub const CAP_USB_INTERFACE: u32 = 1 << 3;
+    pub const CAP_NET: u32 = 1 << 4;
+    pub const CAP_SCSI_HOST: u32 = 1 << 5;
+    pub const CAP_SCSI_TARGET: u32 = 1 << 6;
+    pub const CAP_SCSI: u32 = 1 << 7;
+    pub const CAP_STORAGE: u32 = 1 << 8;
+    pub const CAP_FC_HOST: u32 = 1 << 9;
+    pub const CAP_VPORTS: u32 = 1 << 10;
+    pub const CAP_SCSI_GENERIC: u32 = 1 << 11;
+    pub const CAP_DRM: u32 = 1 << 12;
+    pub const CAP_MDEV_TYPES: u32 = 1 << 13;
+    pub const CAP_MDEV: u32 = 1 << 14;
+    pub const CAP_CCW_DEV: u32 = 1 << 15;
+    pub const CAP_CSS_DEV: u32 = 1 << 16;
+    pub const CAP_VDPA: u32 = 1 << 17;
+    pub const CAP_AP_CARD: u32 = 1 << 18;
+    pub const CAP_AP_QUEUE: u32 = 1 << 19;
+    pub const CAP_AP_MATRIX: u32 = 1 << 20;
+    pub const CAP_VPD: u32 = 1 << 21;
+    /// VIR_CONNECT_LIST_NODE_DEVICES_FILTERS_CAP in libvirt 9.0: every capability bit. The
+    /// INACTIVE (1 << 30) and ACTIVE (1 << 31) filters are not among them: libvirt's test
+    /// driver refuses them.
+    pub const FILTERS_CAP: u32 = (1 << 22) - 1;
+}
+
+/// `virConnectListAllInterfacesFlags`.
+pub mod interface_list {
+    pub const INACTIVE: u32 = 1;
+    pub const ACTIVE: u32 = 2;
+    /// Both filters.
+    pub const ALL: u32 = 3;
+}
+
+/// `virInterfaceXMLFlags`: VIR_INTERFACE_XML_INACTIVE.
+pub const INTERFACE_XML_INACTIVE: u32 = 1;
+
+/// `virInterfaceDefineFlags`: VIR_INTERFACE_DEFINE_VALIDATE.
+pub const INTERFACE_DEFINE_VALIDATE: u32 = 1;

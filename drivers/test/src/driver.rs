@@ -3,9 +3,8 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use async_trait::async_trait;
 use virtbus_core::{
-    driver::{Driver, InterfaceDriver, NodeDeviceDriver},
+    driver::Driver,
     event::{Event, EventSender},
     Result,
 };
@@ -34,6 +33,12 @@ impl TestDriver {
         }
         if let Err(e) = store.networks.seed() {
             tracing::error!(error = %e, "the default network of the test driver could not be created");
+        }
+        if let Err(e) = store.interfaces.seed() {
+            tracing::error!(error = %e, "the default interface of the test driver could not be created");
+        }
+        if let Err(e) = store.node_devices.seed() {
+            tracing::error!(error = %e, "the default node devices of the test driver could not be created");
         }
         if let Err(e) = store.pools.seed() {
             tracing::error!(error = %e, "the default storage pool of the test driver could not be created");
@@ -98,11 +103,5 @@ impl Driver for TestDriver {
 }
 
 // Networks are in `networks`, storage pools and volumes in `storage`, secrets in `secrets`,
-// network filters in `nwfilters`. The other kinds of object come with the next issue; until
-// then every call answers "not supported", as the traits' defaults do.
-
-#[async_trait]
-impl NodeDeviceDriver for TestDriver {}
-
-#[async_trait]
-impl InterfaceDriver for TestDriver {}
+// network filters in `nwfilters`, node devices in `node_devices`, host interfaces in
+// `interfaces`.

@@ -1,11 +1,12 @@
 //! The embedded in-memory test driver: libvirt 9.0's `test:///default` re-implemented.
 //!
 //! [`TestDriver::new`] starts with the default domain `test` (running, id 1) and the default
-//! network `default` (active) and the storage pool `default-pool` (active, no volumes), and
-//! implements the connection, domain, network, storage pool and volume calls libvirt's test
-//! driver answers, with its states, event codes and error texts. Secrets and network filters,
-//! which libvirt's test driver lacks, follow libvirt's secret and nwfilter drivers; none is
-//! seeded. All state
+//! network `default` (active), the storage pool `default-pool` (active, no volumes), the host
+//! interface `eth1` (active) and the node devices `computer`, `scsi_host1`, `scsi_host2` and
+//! `scsi_host11`, and implements the connection, domain, network, storage pool and volume,
+//! host interface and node device calls libvirt's test driver answers, with its states, event codes
+//! and error texts. Secrets and network filters, which libvirt's test driver lacks, follow
+//! libvirt's secret and nwfilter drivers; none is seeded. All state
 //! lives in memory behind one lock; save images are kept in memory keyed by path and nothing
 //! is ever written to disk. Events are published on the driver's
 //! [`virtbus_core::event::EventSender`] after the lock is released: `Added` before the
@@ -20,7 +21,9 @@ mod dom;
 mod domain;
 mod driver;
 mod host;
+mod interfaces;
 mod networks;
+mod node_devices;
 mod nwfilters;
 mod ops;
 mod parse;

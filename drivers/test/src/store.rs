@@ -59,6 +59,10 @@ pub struct Store {
     pub secrets: crate::secrets::Secrets,
     /// The network filters, under the same lock.
     pub nwfilters: crate::nwfilters::NWFilters,
+    /// The host interfaces, under the same lock.
+    pub interfaces: crate::interfaces::Interfaces,
+    /// The node devices, under the same lock.
+    pub node_devices: crate::node_devices::NodeDevices,
 }
 
 impl Store {

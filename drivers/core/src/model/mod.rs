@@ -2,7 +2,9 @@
 
 pub mod domain;
 pub mod host_cpu;
+pub mod interface;
 pub mod network;
+pub mod node_device;
 pub mod nwfilter;
 pub mod secret;
 pub mod snapshot;
@@ -12,7 +14,9 @@ pub mod tune;
 
 pub use domain::*;
 pub use host_cpu::{is_known_arch, CpuSpec};
+pub use interface::*;
 pub use network::*;
+pub use node_device::*;
 pub use nwfilter::*;
 pub use secret::*;
 pub use snapshot::*;

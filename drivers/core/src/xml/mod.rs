@@ -23,9 +23,11 @@ mod conv;
 mod cpu;
 mod devices;
 mod domain;
+mod interface;
 mod metadata;
 mod network;
 mod network_update;
+mod node_device;
 mod nwfilter;
 mod options;
 mod postparse;
@@ -44,11 +46,13 @@ pub use domain::{
     check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, MAX_NAME_BYTES,
     MAX_VCPUS,
 };
+pub use interface::{format_interface, parse_interface};
 pub use metadata::{metadata_for_get, metadata_from_set};
 pub use network::{format_network, parse_network, parse_network_with};
 pub use network_update::{
     command as network_update_command, section as network_section, update_network,
 };
+pub use node_device::{format_node_device, parse_node_device, NodeDeviceParse};
 pub use nwfilter::{format_nwfilter, parse_nwfilter, parse_nwfilter_with};
 pub use options::ParseOptions;
 pub use postparse::insert_disk;

@@ -1,0 +1,106 @@
+//! The host interface definition (`<interface>`), as libvirt's `virInterfaceDef` holds it
+//! (`src/conf/interface_conf.h`): ethernet, bridge, bond and vlan interfaces with their start
+//! mode, MTU and IP protocols.
+
+/// `virInterfaceStartMode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartMode {
+    None,
+    OnBoot,
+    Hotplug,
+}
+
+impl StartMode {
+    /// The mode as `<start mode=...>` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StartMode::None => "none",
+            StartMode::OnBoot => "onboot",
+            StartMode::Hotplug => "hotplug",
+        }
+    }
+
+    /// The mode written `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        [StartMode::None, StartMode::OnBoot, StartMode::Hotplug]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// One `<ip>` of a protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IfaceIp {
+    pub address: String,
+    /// 0 when not given.
+    pub prefix: u32,
+}
+
+/// One `<protocol>`: its family (`ipv4`, `ipv6`) and how it is configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IfaceProtocol {
+    pub family: String,
+    /// `<autoconf/>` (IPv6).
+    pub autoconf: bool,
+    /// `<dhcp>`, with its `peerdns` attribute when given.
+    pub dhcp: Option<Option<bool>>,
+    pub ips: Vec<IfaceIp>,
+    pub gateway: Option<String>,
+}
+
+/// The type-specific part of an interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfaceKind {
+    Ethernet,
+    /// `<bridge stp= delay=>` and the enslaved interfaces.
+    Bridge {
+        stp: Option<bool>,
+        delay: Option<String>,
+        members: Vec<HostInterfaceDef>,
+    },
+    /// `<bond mode=>` with its link monitor and the enslaved interfaces.
+    Bond {
+        mode: Option<String>,
+        miimon: Option<BondMiimon>,
+        members: Vec<HostInterfaceDef>,
+    },
+    /// `<vlan tag=>` over the interface `device`.
+    Vlan {
+        tag: String,
+        device: String,
+    },
+}
+
+/// `<miimon freq= downdelay= updelay= carrier=>` of a bond.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BondMiimon {
+    pub freq: u32,
+    pub downdelay: Option<u32>,
+    pub updelay: Option<u32>,
+    pub carrier: Option<String>,
+}
+
+impl IfaceKind {
+    /// The type as `<interface type=...>` writes it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            IfaceKind::Ethernet => "ethernet",
+            IfaceKind::Bridge { .. } => "bridge",
+            IfaceKind::Bond { .. } => "bond",
+            IfaceKind::Vlan { .. } => "vlan",
+        }
+    }
+}
+
+/// A host interface definition; members of a bridge or bond are definitions too, without
+/// start mode or protocols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostInterfaceDef {
+    pub name: String,
+    pub kind: IfaceKind,
+    /// `None` when not given (nothing is printed), unlike `StartMode::None`.
+    pub start_mode: Option<StartMode>,
+    pub mac: Option<String>,
+    pub mtu: Option<u32>,
+    pub protocols: Vec<IfaceProtocol>,
+}
