@@ -345,6 +345,14 @@ fn xml_matches_libvirt_dbus_inventory() {
             .insert((kind, name.to_owned()), (ins.to_owned(), outs.to_owned()));
     }
     let mut problems = Vec::new();
+    // Every interface of libvirt-dbus has its contract file, so every inventory row is
+    // compared below.
+    let files: BTreeSet<&str> = contract.keys().map(String::as_str).collect();
+    let libvirt_dbus: BTreeSet<&str> = inventory.keys().map(String::as_str).collect();
+    assert_eq!(
+        files, libvirt_dbus,
+        "interfaces/*.xml against the inventory's interfaces"
+    );
     for (name, iface) in &contract {
         let Some(expected) = with_newer.get(name) else {
             problems.push(format!("{name}: not an interface of libvirt-dbus"));
