@@ -410,3 +410,46 @@ async fn pools_are_built_and_deleted_and_volumes_cloned() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn storage_pool_sources_are_found_as_the_test_driver_finds_them() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let find = |kind: &'static str, spec: &'static str| {
+            let conn = service.conn.clone();
+            async move {
+                call(
+                    &conn,
+                    TEST_PATH,
+                    CONNECT,
+                    "FindStoragePoolSources",
+                    &(kind, spec, 0u32),
+                )
+                .await
+            }
+        };
+        let logical: String = find("logical", "")
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(logical.contains("<name>testvg1</name>"), "{logical}");
+        let netfs: String = find("netfs", "<source><host name='nas'/></source>")
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(netfs.contains("<host name='nas'/>"), "{netfs}");
+        let reply = find("netfs", "").await;
+        assert_eq!(
+            reply.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "invalid argument: hostname must be specified for netfs sources"
+            )
+        );
+    })
+    .await;
+}
