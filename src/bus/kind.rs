@@ -138,8 +138,24 @@ pub trait ObjectKind: Send + Sync + Sized + 'static {
     ) -> impl Future<Output = CoreResult<Self::Values>> + Send + 'a;
 
     /// The values of every object of the driver, for every property, in as few driver calls
-    /// as the driver allows.
-    fn read_all(driver: &dyn Driver) -> impl Future<Output = CoreResult<Vec<Self::Values>>> + Send;
+    /// as the driver allows. By default: [`ObjectKind::list`], then [`ObjectKind::read`] of
+    /// each; an object gone between the two is not listed, and a driver without such objects
+    /// (libvirt's "not supported") has none.
+    fn read_all(driver: &dyn Driver) -> impl Future<Output = CoreResult<Vec<Self::Values>>> + Send {
+        async move {
+            let keys = match Self::list(driver).await {
+                Err(CoreError::NoSupport(_)) => return Ok(Vec::new()),
+                other => other?,
+            };
+            let mut all = Vec::with_capacity(keys.len());
+            for key in &keys {
+                if let Ok(values) = Self::read(driver, key, Wanted::All).await {
+                    all.push(values);
+                }
+            }
+            Ok(all)
+        }
+    }
 }
 
 /// The property values of one object, whatever its kind: what `GetAll`, `Get`, the object

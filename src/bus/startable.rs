@@ -161,20 +161,4 @@ impl<T: Startable> ObjectKind for StartableKind<T> {
     ) -> CoreResult<StartableValues> {
         T::read(driver, key).await
     }
-
-    async fn read_all(driver: &dyn Driver) -> CoreResult<Vec<StartableValues>> {
-        let uuids = match T::list(driver).await {
-            // A driver without such objects has none to list.
-            Err(CoreError::NoSupport(_)) => return Ok(Vec::new()),
-            other => other?,
-        };
-        let mut all = Vec::with_capacity(uuids.len());
-        for uuid in uuids {
-            // An object that vanished between the two calls is simply not listed.
-            if let Ok(values) = T::read(driver, &uuid).await {
-                all.push(values);
-            }
-        }
-        Ok(all)
-    }
 }

@@ -73,21 +73,4 @@ impl ObjectKind for InterfaceKind {
     ) -> CoreResult<InterfaceSummary> {
         driver.interface_summary(key).await
     }
-
-    async fn read_all(driver: &dyn Driver) -> CoreResult<Vec<InterfaceSummary>> {
-        let macs = match driver.list_interfaces(0).await {
-            // A driver without host interfaces has none to list.
-            Err(CoreError::NoSupport(_)) => return Ok(Vec::new()),
-            other => other?,
-        };
-        let mut all = Vec::with_capacity(macs.len());
-        for mac in macs {
-            // An interface that vanished between the two calls, or whose MAC two interfaces
-            // share, is not listed.
-            if let Ok(summary) = driver.interface_summary(&mac).await {
-                all.push(summary);
-            }
-        }
-        Ok(all)
-    }
 }

@@ -73,20 +73,4 @@ impl ObjectKind for NodeDeviceKind {
     ) -> CoreResult<NodeDeviceSummary> {
         driver.node_device_summary(key).await
     }
-
-    async fn read_all(driver: &dyn Driver) -> CoreResult<Vec<NodeDeviceSummary>> {
-        let names = match driver.list_node_devices(0).await {
-            // A driver without node devices has none to list.
-            Err(CoreError::NoSupport(_)) => return Ok(Vec::new()),
-            other => other?,
-        };
-        let mut all = Vec::with_capacity(names.len());
-        for name in names {
-            // A device that vanished between the two calls is simply not listed.
-            if let Ok(summary) = driver.node_device_summary(&name).await {
-                all.push(summary);
-            }
-        }
-        Ok(all)
-    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 use virtbus_core::{
     driver::{Driver, NWFilterSummary},
-    Error as CoreError, ObjectId, Result as CoreResult,
+    ObjectId, Result as CoreResult,
 };
 use zbus::Variant;
 
@@ -83,21 +83,5 @@ impl ObjectKind for NWFilterKind {
         _wanted: Wanted<'a>,
     ) -> CoreResult<NWFilterValues> {
         Ok(NWFilterValues::new(driver.nwfilter_summary(key).await?))
-    }
-
-    async fn read_all(driver: &dyn Driver) -> CoreResult<Vec<NWFilterValues>> {
-        let uuids = match driver.list_nwfilters(0).await {
-            // A driver without network filters has none to list.
-            Err(CoreError::NoSupport(_)) => return Ok(Vec::new()),
-            other => other?,
-        };
-        let mut all = Vec::with_capacity(uuids.len());
-        for uuid in uuids {
-            // A filter that vanished between the two calls is simply not listed.
-            if let Ok(summary) = driver.nwfilter_summary(&uuid).await {
-                all.push(NWFilterValues::new(summary));
-            }
-        }
-        Ok(all)
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 use virtbus_core::{
     driver::{Driver, SecretSummary},
-    Error as CoreError, ObjectId, Result as CoreResult,
+    ObjectId, Result as CoreResult,
 };
 use zbus::Variant;
 
@@ -87,21 +87,5 @@ impl ObjectKind for SecretKind {
         _wanted: Wanted<'a>,
     ) -> CoreResult<SecretValues> {
         Ok(SecretValues::new(driver.secret_summary(key).await?))
-    }
-
-    async fn read_all(driver: &dyn Driver) -> CoreResult<Vec<SecretValues>> {
-        let uuids = match driver.list_secrets(0).await {
-            // A driver without secrets has none to list.
-            Err(CoreError::NoSupport(_)) => return Ok(Vec::new()),
-            other => other?,
-        };
-        let mut all = Vec::with_capacity(uuids.len());
-        for uuid in uuids {
-            // A secret that vanished between the two calls is simply not listed.
-            if let Ok(summary) = driver.secret_summary(&uuid).await {
-                all.push(SecretValues::new(summary));
-            }
-        }
-        Ok(all)
     }
 }

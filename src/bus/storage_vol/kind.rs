@@ -82,19 +82,4 @@ impl ObjectKind for StorageVolKind {
     ) -> CoreResult<StorageVolSummary> {
         driver.storage_vol_summary(key).await
     }
-
-    async fn read_all(driver: &dyn Driver) -> CoreResult<Vec<StorageVolSummary>> {
-        let keys = match Self::list(driver).await {
-            Err(CoreError::NoSupport(_)) => return Ok(Vec::new()),
-            other => other?,
-        };
-        let mut all = Vec::with_capacity(keys.len());
-        for key in keys {
-            // A volume that vanished between the two calls is simply not listed.
-            if let Ok(summary) = driver.storage_vol_summary(&key).await {
-                all.push(summary);
-            }
-        }
-        Ok(all)
-    }
 }
