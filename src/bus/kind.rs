@@ -1,5 +1,6 @@
 //! What the bus front knows of each kind of object served under a connection object
-//! (domains today; networks, storage pools, ... next), stated once per kind.
+//! (domains, networks, storage pools and volumes, snapshots, secrets, filters, node devices,
+//! host interfaces), stated once per kind.
 //!
 //! A kind implements [`ObjectKind`]: its path element and how a key is written in and read
 //! from it, its interface and the thin handle whose generated code serves its methods, how

@@ -2,8 +2,8 @@
 //!
 //! The dispatcher, the object manager, the introspection of a connection object and the
 //! event fan-out loop over [`KINDS`]; nothing else in the bus front names a kind. Serving a
-//! new kind (as `org.libvirt.Network` was) means: its [`super::kind::ObjectKind`], its interface
-//! methods on a thin handle, its driver trait group, and one line here.
+//! new kind (as each of these was) means: its [`super::kind::ObjectKind`], its interface
+//! methods on a thin handle, its driver trait group, its contract file, and one line here.
 
 use super::{
     domain::DomainKind,
