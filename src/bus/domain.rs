@@ -29,7 +29,7 @@ pub use self::{
 };
 use super::{
     error::{Error, Result},
-    params, path,
+    params, path, snapshot,
 };
 
 /// The D-Bus interface name served by [`DomainObject`].
@@ -73,18 +73,10 @@ impl DomainObject {
         self.check(params::from_dict(dict)).await
     }
 
-    /// The connection object this domain object lives under, from the path of the call.
-    fn root(&self, hdr: &Header<'_>) -> String {
-        hdr.path()
-            .and_then(|p| path::root_of(p.as_str(), path::DOMAIN).map(str::to_owned))
-            .unwrap_or_else(|| format!("/org/libvirt/{}", self.driver.name()))
-    }
-
     /// The object path of this domain's snapshot `name`.
     fn snapshot_path(&self, hdr: &Header<'_>, name: &str) -> Result<OwnedObjectPath> {
-        path::snapshot_path(&self.root(hdr), &self.uuid, name).ok_or_else(|| {
-            CoreError::Internal(format!("cannot form an object path for snapshot '{name}'")).into()
-        })
+        let root = path::call_root(hdr, path::DOMAIN, self.driver.name());
+        snapshot::object_path(&root, &self.uuid, name)
     }
 }
 

@@ -186,6 +186,14 @@ pub fn encode_key(key: &str) -> String {
     }
 }
 
+/// The connection object a call on an object under `element` came through: from the path of
+/// the call, or the driver's own `/org/libvirt/<driver_name>` when the path does not say.
+pub fn call_root(hdr: &zbus::message::Header<'_>, element: &str, driver_name: &str) -> String {
+    hdr.path()
+        .and_then(|p| root_of(p.as_str(), element).map(str::to_owned))
+        .unwrap_or_else(|| format!("/org/libvirt/{driver_name}"))
+}
+
 /// The connection object above a child path: `/org/libvirt/Test` for
 /// `/org/libvirt/Test/domain/_...` with `element` "domain". `None` when the path has no such
 /// element.

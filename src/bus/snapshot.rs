@@ -41,14 +41,17 @@ impl SnapshotObject {
     /// The object path of snapshot `name` of the same domain, under the connection object of
     /// the call.
     fn sibling_path(&self, hdr: &Header<'_>, name: &str) -> Result<OwnedObjectPath> {
-        let root = hdr
-            .path()
-            .and_then(|p| path::root_of(p.as_str(), path::DOMAIN_SNAPSHOT).map(str::to_owned))
-            .unwrap_or_else(|| format!("/org/libvirt/{}", self.driver.name()));
-        path::snapshot_path(&root, &self.domain, name).ok_or_else(|| {
-            CoreError::Internal(format!("cannot form an object path for snapshot '{name}'")).into()
-        })
+        let root = path::call_root(hdr, path::DOMAIN_SNAPSHOT, self.driver.name());
+        object_path(&root, &self.domain, name)
     }
+}
+
+/// The object path of snapshot `name` of domain `domain` under the connection object `root`,
+/// for a reply.
+pub(super) fn object_path(root: &str, domain: &Uuid, name: &str) -> Result<OwnedObjectPath> {
+    path::snapshot_path(root, domain, name).ok_or_else(|| {
+        CoreError::Internal(format!("cannot form an object path for snapshot '{name}'")).into()
+    })
 }
 
 #[interface(name = "org.libvirt.DomainSnapshot")]

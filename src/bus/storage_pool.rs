@@ -37,10 +37,7 @@ impl StoragePoolObject {
     /// The object path of the volume with key `key`, under the connection object of the
     /// call.
     fn volume_path(&self, hdr: &Header<'_>, key: String) -> OwnedObjectPath {
-        let root = hdr
-            .path()
-            .and_then(|p| path::root_of(p.as_str(), path::STORAGE_POOL).map(str::to_owned))
-            .unwrap_or_else(|| format!("/org/libvirt/{}", self.driver.name()));
+        let root = path::call_root(hdr, path::STORAGE_POOL, self.driver.name());
         path::object_path(&root, &ObjectId::StorageVol(key))
     }
 }
