@@ -31,6 +31,7 @@ mod refusal;
 mod route;
 
 use std::{
+    borrow::Cow,
     collections::HashMap,
     future::poll_fn,
     pin::Pin,
@@ -305,8 +306,8 @@ impl Dispatcher {
         };
         // As written in the header: zbus's parsed signature cannot tell `iu` from `(iu)`.
         let got = match body_signature(msg.data()) {
-            Some(got) => got.to_owned(),
-            None => signature.to_string_no_parens(),
+            Some(got) => Cow::Borrowed(got),
+            None => Cow::Owned(signature.to_string_no_parens()),
         };
         self.check_signature(interface, member.as_str(), &got)?;
 
