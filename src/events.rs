@@ -392,9 +392,7 @@ mod tests {
     use futures_util::StreamExt;
     use virtbus_core::event::{self, network_lifecycle, node_device_lifecycle};
     use virtbus_test_driver::TestDriver;
-    use zbus::{
-        connection, message::Type as MessageType, Connection, Guid, Message, MessageStream,
-    };
+    use zbus::{message::Type as MessageType, Connection, Message, MessageStream};
 
     use super::*;
 
@@ -405,15 +403,7 @@ mod tests {
     /// A fan-out on one end of a peer-to-peer link, the client's incoming messages on the
     /// other, and a sender on the driver's event channel.
     async fn start() -> (FanOut, Connection, MessageStream) {
-        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-        let (server, client) = tokio::try_join!(
-            connection::Builder::unix_stream(a)
-                .server(Guid::generate())
-                .p2p()
-                .build(),
-            connection::Builder::unix_stream(b).p2p().build(),
-        )
-        .unwrap();
+        let (server, client) = crate::test_support::p2p_pair().await;
         let stream = MessageStream::from(&client);
         let (tx, _rx) = event::channel();
         let driver = Arc::new(TestDriver::new(tx));
@@ -565,37 +555,10 @@ mod tests {
             .expect("the fan-out ends with the stream")
             .unwrap();
     }
-}
-
-#[cfg(test)]
-mod block_threshold {
-    use std::{sync::Arc, time::Duration};
-
-    use futures_util::StreamExt;
-    use uuid::Uuid;
-    use virtbus_core::event::{self, DomainEvent, DomainEventKind, Event};
-    use virtbus_test_driver::TestDriver;
-    use zbus::{connection, message::Type as MessageType, Guid, MessageStream};
-
-    use super::*;
 
     #[tokio::test]
     async fn a_block_threshold_event_becomes_the_domain_signal() {
-        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-        let (server, client) = tokio::try_join!(
-            connection::Builder::unix_stream(a)
-                .server(Guid::generate())
-                .p2p()
-                .build(),
-            connection::Builder::unix_stream(b).p2p().build(),
-        )
-        .unwrap();
-        let mut stream = MessageStream::from(&client);
-        let (tx, _rx) = event::channel();
-        let registry =
-            Registry::new(server, "/org/libvirt/Test", Arc::new(TestDriver::new(tx))).unwrap();
-        let announced = FanOut::snapshot(&registry).await.unwrap();
-        let mut fan_out = FanOut::new(registry, announced);
+        let (mut fan_out, _client, mut stream) = start().await;
         let uuid = Uuid::parse_str("6695eb01-f6a4-8304-79aa-97f2502e193f").unwrap();
         fan_out
             .handle(Event::Domain(DomainEvent {
@@ -608,16 +571,7 @@ mod block_threshold {
                 },
             }))
             .await;
-        let msg = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                let msg = stream.next().await.unwrap().unwrap();
-                if msg.message_type() == MessageType::Signal {
-                    return msg;
-                }
-            }
-        })
-        .await
-        .unwrap();
+        let msg = next_signal(&mut stream).await;
         let h = msg.header();
         assert_eq!(
             h.path().unwrap().as_str(),

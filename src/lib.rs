@@ -11,6 +11,8 @@
 pub mod bus;
 pub mod config;
 pub mod events;
+#[cfg(test)]
+mod test_support;
 
 use std::sync::Arc;
 
@@ -245,8 +247,7 @@ mod tests {
     use futures_util::StreamExt;
     use uuid::Uuid;
     use zbus::{
-        connection, message::Type as MessageType, Guid, Message, MessageStream, OwnedObjectPath,
-        OwnedVariant,
+        message::Type as MessageType, Message, MessageStream, OwnedObjectPath, OwnedVariant,
     };
 
     use super::*;
@@ -267,15 +268,7 @@ mod tests {
     /// The service on one end of a peer-to-peer link, and a client on the other, with the
     /// client's stream of incoming messages opened before anything is served.
     async fn start() -> (Service, Connection, MessageStream) {
-        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-        let (server, client) = tokio::try_join!(
-            connection::Builder::unix_stream(a)
-                .server(Guid::generate())
-                .p2p()
-                .build(),
-            connection::Builder::unix_stream(b).p2p().build(),
-        )
-        .unwrap();
+        let (server, client) = crate::test_support::p2p_pair().await;
         let stream = MessageStream::from(&client);
         let service = serve(&server, Config::default().without_bus_name())
             .await
@@ -1095,7 +1088,7 @@ mod lost_events {
     use uuid::Uuid;
     use virtbus_core::driver::DomainDriver;
     use virtbus_test_driver::TestDriver;
-    use zbus::{connection, message::Type as MessageType, Guid, MessageStream, OwnedObjectPath};
+    use zbus::{message::Type as MessageType, MessageStream, OwnedObjectPath};
 
     use super::*;
 
@@ -1114,15 +1107,7 @@ mod lost_events {
     #[tokio::test(flavor = "current_thread")]
     async fn a_stalled_fan_out_loses_events_but_not_the_picture() {
         let body = async {
-            let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-            let (server, client) = tokio::try_join!(
-                connection::Builder::unix_stream(a)
-                    .server(Guid::generate())
-                    .p2p()
-                    .build(),
-                connection::Builder::unix_stream(b).p2p().build(),
-            )
-            .unwrap();
+            let (server, client) = crate::test_support::p2p_pair().await;
             let mut stream = MessageStream::from(&client);
             let (sender, events) = event::channel_with_capacity(4);
             let driver = Arc::new(TestDriver::new(sender));

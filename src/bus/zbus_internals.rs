@@ -128,19 +128,6 @@ mod tests {
         }
     }
 
-    /// A peer-to-peer pair: (server side, client side).
-    async fn pair() -> (Connection, Connection) {
-        let (a, b) = UnixStream::pair().unwrap();
-        tokio::try_join!(
-            connection::Builder::unix_stream(a)
-                .server(Guid::generate())
-                .p2p()
-                .build(),
-            connection::Builder::unix_stream(b).p2p().build(),
-        )
-        .unwrap()
-    }
-
     #[tokio::test]
     async fn the_link_comes_up_and_carries_nothing_while_generated_code_runs() {
         let link = tokio::time::timeout(Duration::from_secs(10), PeerLink::new())
@@ -150,7 +137,7 @@ mod tests {
 
         // Generated code called with the link's object server answers on the connection the
         // call came from.
-        let (server, client) = pair().await;
+        let (server, client) = crate::test_support::p2p_pair().await;
         let mut incoming = zbus::MessageStream::from(&server);
         let call = Message::method_call("/echo", "Echo")
             .interface("org.example.Echo")
@@ -203,7 +190,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_is_claimed_once_for_all_its_clones() {
-        let (server, _client) = pair().await;
+        let (server, _client) = crate::test_support::p2p_pair().await;
         let key = ConnectionKey::claim(&server).expect("a first claim");
         assert!(ConnectionKey::claim(&server.clone()).is_none());
         drop(key);
@@ -215,15 +202,7 @@ mod tests {
         let guid = Guid::generate();
         let mut servers = Vec::new();
         for _ in 0..2 {
-            let (a, b) = UnixStream::pair().unwrap();
-            let (server, client) = tokio::try_join!(
-                connection::Builder::unix_stream(a)
-                    .server(guid.clone())
-                    .p2p()
-                    .build(),
-                connection::Builder::unix_stream(b).p2p().build(),
-            )
-            .unwrap();
+            let (server, client) = crate::test_support::p2p_pair_with_guid(guid.clone()).await;
             servers.push((server, client));
         }
         assert_eq!(servers[0].0.server_guid(), servers[1].0.server_guid());
