@@ -1,0 +1,16 @@
+//! The native QEMU driver: `qemu:///session` and `qemu:///system` without libvirtd.
+//!
+//! Each guest is a `qemu-system-*` process that is the service's own child (never
+//! daemonized), started paused with `-S` and `-no-shutdown`, and driven over a QMP socket in
+//! the run directory. Like every crate under `drivers/`, it knows nothing of D-Bus.
+//!
+//! Modules, one job each:
+//! - [`qmp`]: the QMP client (greeting, capabilities, commands matched to replies, events).
+//! - [`process`]: spawning and supervising the emulator process.
+//! - [`command_line`]: the emulator's argument vector from a domain definition.
+//! - [`store`]: persistent definitions and runtime status on disk, written atomically.
+
+pub mod command_line;
+pub mod process;
+pub mod qmp;
+pub mod store;
