@@ -75,6 +75,17 @@ pub mod crashed {
     pub const PANICKED: i32 = 1;
 }
 
+/// `virDomainShutdownReason` values.
+pub mod shutdown {
+    pub const UNKNOWN: i32 = 0;
+    pub const USER: i32 = 1;
+}
+
+/// `virDomainPMSuspendedReason` values.
+pub mod pmsuspended {
+    pub const UNKNOWN: i32 = 0;
+}
+
 /// A state together with its reason, as `virDomainGetState` returns them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateReason {
