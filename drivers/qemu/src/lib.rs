@@ -8,10 +8,12 @@
 //! - [`qmp`]: the QMP client (greeting, capabilities, commands matched to replies, events).
 //! - [`process`]: spawning and supervising the emulator process.
 //! - [`command_line`]: the emulator's argument vector from a domain definition.
+//! - [`host`]: the real host's CPUs, memory, NUMA cells and SMBIOS tables.
 //! - [`monitor_events`]: what each QMP event means for a domain (state, events, follow-up).
 //! - [`store`]: persistent definitions and runtime status on disk, written atomically.
 
 pub mod command_line;
+pub mod host;
 pub mod monitor_events;
 pub mod process;
 pub mod qmp;

@@ -43,7 +43,7 @@ impl ConnectDriver for TestDriver {
 
     async fn sysinfo(&self, flags: u32) -> Result<String> {
         check_flags(flags, 0, "testConnectGetSysinfo")?;
-        Ok(host::SYSINFO.to_owned())
+        Ok(host::sysinfo())
     }
 
     async fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {

@@ -1,50 +1,55 @@
 //! Facts about the test driver's simulated host, as libvirt 9.0's `test:///default` reports
 //! them: capabilities, sysinfo, node CPU map and statistics.
 
-use std::fmt::Write as _;
+use virtbus_core::{
+    model::{
+        Capabilities, CellCaps, CellCpu, GuestCaps, GuestFeature, HostCaps, HostCpuCaps,
+        SecModelCaps, Sysinfo,
+    },
+    xml::{format_capabilities, format_sysinfo},
+};
 
 /// `virConnectGetCapabilities`: built like libvirt's test driver builds it, with one `<cell>`
 /// per entry of [`CELLS`] and one `<guest>` per entry of [`GUEST_OS_TYPES`].
 pub fn capabilities() -> String {
-    let mut out = String::from(CAPABILITIES_HEAD);
-    write_topology(&mut out);
-    out.push_str(CAPABILITIES_SECMODEL);
-    for os_type in GUEST_OS_TYPES {
-        write_guest(&mut out, os_type);
-    }
-    out.push_str("</capabilities>\n");
-    out
+    let flag_features = vec!["pae".to_owned(), "nonpae".to_owned()];
+    let host = HostCaps {
+        cpu: HostCpuCaps {
+            arch: "i686".into(),
+            flag_features: flag_features.clone(),
+            page_sizes_kib: [4, 8].into_iter().chain(HUGE_PAGES).collect(),
+            ..HostCpuCaps::default()
+        },
+        iommu: Some(false),
+        cells: CELLS
+            .into_iter()
+            .enumerate()
+            .map(|(cell, (memory, page))| cell_caps(cell, memory, page))
+            .collect(),
+        secmodels: vec![SecModelCaps {
+            model: "testSecurity".into(),
+            doi: String::new(),
+            base_labels: vec![],
+        }],
+        ..HostCaps::default()
+    };
+    let guests = GUEST_OS_TYPES
+        .into_iter()
+        .map(|os_type| GuestCaps {
+            os_type: os_type.into(),
+            arch: "i686".into(),
+            wordsize: 32,
+            emulator: Some("/usr/bin/test-hv".into()),
+            domain_types: vec!["test".into()],
+            features: flag_features
+                .iter()
+                .map(|f| GuestFeature::plain(f))
+                .collect(),
+            ..GuestCaps::default()
+        })
+        .collect();
+    format_capabilities(&Capabilities { host, guests })
 }
-
-/// The capabilities up to the inside of `<topology>`.
-const CAPABILITIES_HEAD: &str = r#"<capabilities>
-
-  <host>
-    <cpu>
-      <arch>i686</arch>
-      <features>
-        <pae/>
-        <nonpae/>
-      </features>
-      <pages unit='KiB' size='4'/>
-      <pages unit='KiB' size='8'/>
-      <pages unit='KiB' size='2048'/>
-      <pages unit='KiB' size='1048576'/>
-    </cpu>
-    <power_management/>
-    <iommu support='no'/>
-    <topology>
-"#;
-
-/// The capabilities from the end of `<topology>` to the end of `<host>`.
-const CAPABILITIES_SECMODEL: &str = r#"    </topology>
-    <secmodel>
-      <model>testSecurity</model>
-      <doi></doi>
-    </secmodel>
-  </host>
-
-"#;
 
 /// The guest OS types, each on the same i686 test machine.
 const GUEST_OS_TYPES: [&str; 2] = ["hvm", "xen"];
@@ -59,64 +64,42 @@ const HUGE_PAGES: [u64; 2] = [2048, 1_048_576];
 /// CPUs per cell: one core each, socket = cell, core = the CPU's place in its cell.
 const CPUS_PER_CELL: usize = 8;
 
-/// The `<cells>` element inside `<topology>`, one `<cell>` per entry of [`CELLS`].
-fn write_topology(out: &mut String) {
-    let _ = writeln!(out, "      <cells num='{}'>", CELLS.len());
-    for (cell, (memory, page)) in CELLS.into_iter().enumerate() {
-        let _ = writeln!(out, "        <cell id='{cell}'>");
-        let _ = writeln!(out, "          <memory unit='KiB'>{memory}</memory>");
-        let free = [(page, memory / page)].into_iter();
-        for (size, count) in free.chain(HUGE_PAGES.map(|size| (size, 0))) {
-            let _ = writeln!(
-                out,
-                "          <pages unit='KiB' size='{size}'>{count}</pages>"
-            );
-        }
-        let _ = writeln!(out, "          <cpus num='{CPUS_PER_CELL}'>");
-        for core in 0..CPUS_PER_CELL {
-            let id = cell * CPUS_PER_CELL + core;
-            let _ = writeln!(
-                out,
-                "            <cpu id='{id}' socket_id='{cell}' die_id='0' core_id='{core}' \
-                 siblings='{id}'/>"
-            );
-        }
-        out.push_str("          </cpus>\n        </cell>\n");
+/// One `<cell>`: all of its memory free in pages of `page` KiB, none in huge pages.
+fn cell_caps(cell: usize, memory: u64, page: u64) -> CellCaps {
+    let free = [(page, memory / page)].into_iter();
+    CellCaps {
+        id: cell as u32,
+        memory_kib: memory,
+        pages: free.chain(HUGE_PAGES.map(|size| (size, 0))).collect(),
+        distances: vec![],
+        cpus: (0..CPUS_PER_CELL)
+            .map(|core| {
+                let id = (cell * CPUS_PER_CELL + core) as u32;
+                CellCpu {
+                    id,
+                    socket_id: cell as u32,
+                    die_id: 0,
+                    core_id: core as u32,
+                    siblings: id.to_string(),
+                }
+            })
+            .collect(),
     }
-    out.push_str("      </cells>\n");
-}
-
-/// One `<guest>` element and the blank line after it.
-fn write_guest(out: &mut String, os_type: &str) {
-    let _ = write!(
-        out,
-        r#"  <guest>
-    <os_type>{os_type}</os_type>
-    <arch name='i686'>
-      <wordsize>32</wordsize>
-      <emulator>/usr/bin/test-hv</emulator>
-      <domain type='test'/>
-    </arch>
-    <features>
-      <pae/>
-      <nonpae/>
-    </features>
-  </guest>
-
-"#
-    );
 }
 
 /// `virConnectGetSysinfo`.
-pub const SYSINFO: &str = r#"<sysinfo type='smbios'>
-  <bios>
-    <entry name='vendor'>LENOVO</entry>
-    <entry name='version'>G4ETA1WW (2.61 )</entry>
-    <entry name='date'>05/07/2014</entry>
-    <entry name='release'>2.61</entry>
-  </bios>
-</sysinfo>
-"#;
+pub fn sysinfo() -> String {
+    let entry = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    format_sysinfo(&Sysinfo {
+        bios: vec![
+            entry("vendor", "LENOVO"),
+            entry("version", "G4ETA1WW (2.61 )"),
+            entry("date", "05/07/2014"),
+            entry("release", "2.61"),
+        ],
+        ..Sysinfo::default()
+    })
+}
 
 /// `virConnectGetVersion`: the test hypervisor's version, 0.0.2.
 pub const VERSION: u64 = 2;
@@ -146,22 +129,13 @@ pub const SECURITY_MODEL: (&str, &str) = ("testSecurity", "");
 
 #[cfg(test)]
 mod tests {
+    /// The documents libvirt 9.0's test driver answers, byte for byte.
     #[test]
-    fn capabilities_list_both_cells_and_guests() {
-        let caps = super::capabilities();
-        assert!(caps.contains(
-            "        <cell id='1'>\n          <memory unit='KiB'>4194304</memory>\n          \
-             <pages unit='KiB' size='8'>524288</pages>\n"
-        ));
-        assert!(caps.contains(
-            "            <cpu id='15' socket_id='1' die_id='0' core_id='7' siblings='15'/>\n          \
-             </cpus>\n        </cell>\n      </cells>\n    </topology>\n"
-        ));
-        assert!(caps.ends_with(
-            "    <os_type>xen</os_type>\n    <arch name='i686'>\n      \
-            <wordsize>32</wordsize>\n      <emulator>/usr/bin/test-hv</emulator>\n      \
-            <domain type='test'/>\n    </arch>\n    <features>\n      <pae/>\n      \
-            <nonpae/>\n    </features>\n  </guest>\n\n</capabilities>\n"
-        ));
+    fn capabilities_and_sysinfo_are_libvirts() {
+        assert_eq!(
+            super::capabilities(),
+            include_str!("fixtures/capabilities.xml")
+        );
+        assert_eq!(super::sysinfo(), include_str!("fixtures/sysinfo.xml"));
     }
 }

@@ -1,5 +1,6 @@
 //! The object model: definitions parsed from XML, and runtime objects.
 
+pub mod capabilities;
 pub mod domain;
 pub mod host_cpu;
 pub mod interface;
@@ -12,6 +13,7 @@ pub mod sparse;
 pub mod storage;
 pub mod tune;
 
+pub use capabilities::*;
 pub use domain::*;
 pub use host_cpu::{is_known_arch, CpuSpec};
 pub use interface::*;

@@ -19,6 +19,7 @@
 //! holds how a document is read, which every reader shares; `metadata` also serves
 //! `virDomainSetMetadata`/`virDomainGetMetadata` on elements given by the caller.
 
+mod capabilities;
 mod conv;
 mod cpu;
 mod devices;
@@ -39,6 +40,7 @@ mod tune;
 mod units;
 mod writer;
 
+pub use capabilities::{format_capabilities, format_sysinfo};
 pub(crate) use cpu::format_cpu;
 pub use cpu::parse_cpu;
 pub use devices::{format_device, parse_device, parse_device_with};
