@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/ensure-dbus-daemon.sh
 . scripts/ensure-dbus-daemon.sh
 ensure_dbus_daemon
+. scripts/ensure-qemu.sh && ensure_qemu # qemu-system-x86 and the tiny guest (drivers/qemu tests)
 
 failed=()
 step() {

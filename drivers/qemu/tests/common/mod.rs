@@ -1,0 +1,263 @@
+//! Helpers shared by the QEMU driver's integration tests: real qemu launches, the tiny guest
+//! (built once, on demand), a fake QMP peer, and cleanup by pid.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::{
+    ffi::OsString,
+    future::Future,
+    path::{Path, PathBuf},
+    sync::OnceLock,
+    time::Duration,
+};
+
+use serde_json::{json, Value};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    net::{
+        unix::{OwnedReadHalf, OwnedWriteHalf},
+        UnixListener, UnixStream,
+    },
+};
+use virtbus_qemu_driver::process::{Emulator, Launch};
+
+/// The bound on every test.
+pub const TEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The emulator the tests run (from PATH; scripts/ensure-qemu.sh installs it).
+pub const QEMU: &str = "qemu-system-x86_64";
+
+/// Runs a test body within [`TEST_TIMEOUT`].
+pub async fn within<F: Future>(body: F) -> F::Output {
+    tokio::time::timeout(TEST_TIMEOUT, body)
+        .await
+        .expect("the test timed out")
+}
+
+/// The driver's own arguments for a guest with no OS: paused (`-S`), `-no-shutdown`, QMP on
+/// `socket`.
+pub fn qemu_args(socket: &Path, extra: &[&str]) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
+        "-accel",
+        "tcg",
+        "-nodefaults",
+        "-display",
+        "none",
+        "-m",
+        "128",
+        "-S",
+        "-no-shutdown",
+        "-qmp",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    args.push(format!("unix:{},server=on,wait=off", socket.display()).into());
+    args.extend(extra.iter().map(OsString::from));
+    args
+}
+
+/// A launch of real qemu in `dir` (socket `dir/qmp.sock`, log `dir/qemu.log`).
+pub fn qemu_launch(dir: &Path, extra: &[&str]) -> Launch {
+    let monitor_socket = dir.join("qmp.sock");
+    Launch {
+        program: PathBuf::from(QEMU),
+        args: qemu_args(&monitor_socket, extra),
+        monitor_socket,
+        log_file: dir.join("qemu.log"),
+        start_timeout: Duration::from_secs(10),
+        command_timeout: Duration::from_secs(5),
+    }
+}
+
+/// SIGKILLs the emulator when dropped (a failed assertion must not leave qemu running).
+pub struct KillOnDrop(pub Emulator);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.signal(libc::SIGKILL);
+    }
+}
+
+/// SIGKILLs a pid when dropped, for processes the tests start without an [`Emulator`].
+pub struct KillPidOnDrop(pub u32);
+
+impl Drop for KillPidOnDrop {
+    fn drop(&mut self) {
+        if !virtbus_qemu_driver::process::is_gone(self.0) {
+            // SAFETY: kill takes a pid and a signal.
+            unsafe { libc::kill(self.0 as libc::pid_t, libc::SIGKILL) };
+        }
+    }
+}
+
+/// The folder holding the tiny guest's `vmlinuz` and `initrd.gz`, built by
+/// scripts/build-tiny-guest.sh the first time it is asked for (the script caches it).
+pub fn tiny_guest() -> &'static Path {
+    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
+    FOLDER.get_or_init(|| {
+        if let Some(folder) = std::env::var_os("VIRTBUS_TINY_GUEST_DIR").map(PathBuf::from) {
+            if folder.join("vmlinuz").is_file() && folder.join("initrd.gz").is_file() {
+                return folder;
+            }
+        }
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/build-tiny-guest.sh");
+        let output = std::process::Command::new(&script)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .unwrap_or_else(|error| panic!("cannot run {}: {error}", script.display()));
+        assert!(output.status.success(), "{} failed", script.display());
+        let stdout = String::from_utf8(output.stdout).expect("the script prints a path");
+        PathBuf::from(
+            stdout
+                .lines()
+                .last()
+                .expect("the script prints the folder")
+                .trim(),
+        )
+    })
+}
+
+/// Waits until the file holds `needle`, polling every 20 ms.
+pub async fn wait_for_text(path: &Path, needle: &str, timeout: Duration) {
+    let wait = async {
+        loop {
+            if std::fs::read_to_string(path).is_ok_and(|text| text.contains(needle)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    if tokio::time::timeout(timeout, wait).await.is_err() {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        panic!(
+            "'{needle}' did not appear in {} within {timeout:?}; it holds:\n{text}",
+            path.display()
+        );
+    }
+}
+
+/// Whether any process is left in the process group `pgid`.
+pub fn process_group_alive(pgid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        let Some(end) = stat.rfind(')') else {
+            return false;
+        };
+        // After the command name: state, ppid, pgrp.
+        let fields: Vec<&str> = stat[end + 1..].split_whitespace().collect();
+        fields.get(2) == Some(&pgid.to_string().as_str()) && fields.first() != Some(&"Z")
+    })
+}
+
+/// The greeting a fake peer sends.
+pub const FAKE_GREETING: &str = r#"{"QMP": {"version": {"qemu": {"micro": 3, "minor": 1, "major": 9}, "package": "fake"}, "capabilities": []}}"#;
+
+/// A fake QMP peer: a Unix socket the test controls, for what real qemu cannot be made to do.
+pub struct FakePeer {
+    listener: UnixListener,
+    /// The socket's path.
+    pub path: PathBuf,
+}
+
+/// One accepted connection of a [`FakePeer`].
+pub struct FakeConnection {
+    reader: BufReader<OwnedReadHalf>,
+    writer: OwnedWriteHalf,
+}
+
+impl FakePeer {
+    /// Listens on `dir/fake.sock`.
+    pub fn bind(dir: &Path) -> FakePeer {
+        let path = dir.join("fake.sock");
+        FakePeer {
+            listener: UnixListener::bind(&path).expect("bind the fake peer"),
+            path,
+        }
+    }
+
+    /// Accepts a client, without greeting it.
+    pub async fn accept(&self) -> FakeConnection {
+        let (stream, _) = self.listener.accept().await.expect("accept");
+        let (reader, writer) = stream.into_split();
+        FakeConnection {
+            reader: BufReader::new(reader),
+            writer,
+        }
+    }
+
+    /// Accepts a client, greets it and answers its `qmp_capabilities`.
+    pub async fn accept_negotiated(&self) -> FakeConnection {
+        let mut connection = self.accept().await;
+        connection.send(FAKE_GREETING).await;
+        let command = connection.command().await;
+        assert_eq!(command["execute"], "qmp_capabilities");
+        connection.reply(&command, json!({})).await;
+        connection
+    }
+}
+
+impl FakeConnection {
+    /// Writes raw bytes.
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        self.writer
+            .write_all(bytes)
+            .await
+            .expect("write to the client");
+    }
+
+    /// Writes one message line.
+    pub async fn send(&mut self, line: &str) {
+        self.send_raw(format!("{line}\r\n").as_bytes()).await;
+    }
+
+    /// Reads the next command the client sent.
+    pub async fn command(&mut self) -> Value {
+        let mut line = String::new();
+        let read = self
+            .reader
+            .read_line(&mut line)
+            .await
+            .expect("read from the client");
+        assert!(read > 0, "the client closed the connection");
+        serde_json::from_str(&line).expect("the client sends JSON")
+    }
+
+    /// Answers `command` with `value`, echoing its id.
+    pub async fn reply(&mut self, command: &Value, value: Value) {
+        let reply = json!({ "return": value, "id": command["id"] });
+        self.send(&reply.to_string()).await;
+    }
+
+    /// Sends an event.
+    pub async fn event(&mut self, name: &str, data: Value) {
+        let event = json!({ "event": name, "data": data, "timestamp": { "seconds": 1, "microseconds": 2 } });
+        self.send(&event.to_string()).await;
+    }
+
+    /// Whether the client has closed its side (reads EOF within `timeout`).
+    pub async fn client_closed(&mut self, timeout: Duration) -> bool {
+        let mut line = String::new();
+        matches!(
+            tokio::time::timeout(timeout, self.reader.read_line(&mut line)).await,
+            Ok(Ok(0))
+        )
+    }
+
+    /// The raw stream halves, for tests that need them.
+    pub fn into_parts(self) -> (BufReader<OwnedReadHalf>, OwnedWriteHalf) {
+        (self.reader, self.writer)
+    }
+}
+
+/// Connects a plain socket (for tests that drive the handshake themselves).
+pub async fn connect(path: &Path) -> UnixStream {
+    UnixStream::connect(path).await.expect("connect")
+}
