@@ -8,9 +8,11 @@
 //! - [`qmp`]: the QMP client (greeting, capabilities, commands matched to replies, events).
 //! - [`process`]: spawning and supervising the emulator process.
 //! - [`command_line`]: the emulator's argument vector from a domain definition.
+//! - [`emulator`]: finding the emulator binary, checking it is QEMU, its version and machines.
 //! - [`store`]: persistent definitions and runtime status on disk, written atomically.
 
 pub mod command_line;
+pub mod emulator;
 pub mod process;
 pub mod qmp;
 pub mod store;
