@@ -8,11 +8,13 @@
 //! - [`qmp`]: the QMP client (greeting, capabilities, commands matched to replies, events).
 //! - [`process`]: spawning and supervising the emulator process.
 //! - [`command_line`]: the emulator's argument vector from a domain definition.
+//! - [`emulator`]: finding the emulator binary, checking it is QEMU, its version and machines.
 //! - [`host`]: the real host's CPUs, memory, NUMA cells and SMBIOS tables.
 //! - [`monitor_events`]: what each QMP event means for a domain (state, events, follow-up).
 //! - [`store`]: persistent definitions and runtime status on disk, written atomically.
 
 pub mod command_line;
+pub mod emulator;
 pub mod host;
 pub mod monitor_events;
 pub mod process;
