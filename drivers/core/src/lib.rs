@@ -10,6 +10,7 @@
 
 pub mod bitmap;
 pub mod cpu;
+pub mod domain_list;
 pub mod driver;
 pub mod error;
 pub mod event;

@@ -389,10 +389,12 @@ fn cpu_option(def: &DomainDef) -> Result<Option<String>> {
     let kvm = def.domain_type == "kvm";
     let mut opt = match (cpu.mode.as_deref(), cpu.model.as_deref()) {
         (Some("host-passthrough"), _) if kvm => "host".to_owned(),
-        (Some("host-passthrough" | "host-model"), _) => return Err(unsupported(format!(
+        (Some("host-passthrough" | "host-model"), _) => {
+            return Err(unsupported(format!(
             "CPU mode '{}' for x86_64 qemu domain on x86_64 host is not supported by hypervisor",
             cpu.mode.as_deref().unwrap_or_default()
-        ))),
+        )))
+        }
         (Some("maximum"), _) => "max".to_owned(),
         (None | Some("custom"), Some(model)) => {
             if !is_plain_name(model) {

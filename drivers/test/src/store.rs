@@ -8,6 +8,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use uuid::Uuid;
 use virtbus_core::{
+    domain_list::{check_add, Listed},
     event::{lifecycle, Event, ObjectId},
     model::DomainDef,
     state::{running, DomainState, StateReason},
@@ -19,14 +20,7 @@ use crate::dom::Dom;
 /// Most save images kept at once; a save to a new path beyond that fails like a full disk.
 pub const MAX_IMAGES: usize = 4096;
 
-/// How a definition enters the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddMode {
-    /// `virDomainDefineXML`: a persistent definition (next-boot one for an active domain).
-    Define,
-    /// `virDomainCreateXML` and restore: a live definition for a domain about to start.
-    Live,
-}
+pub use virtbus_core::domain_list::AddMode;
 
 /// What [`Store::add`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,33 +106,18 @@ impl Store {
     /// domain refuses the definition ("is already active").
     pub fn add(&mut self, mut def: DomainDef, mode: AddMode) -> Result<(Uuid, Added)> {
         let uuid = def.uuid;
-        if let Some(dom) = self.doms.get(&uuid) {
-            if dom.name() != &*def.name {
-                return Err(Error::OperationFailed(format!(
-                    "domain '{}' is already defined with uuid {uuid}",
-                    dom.name()
-                )));
-            }
-            if mode == AddMode::Live {
-                if dom.is_active() {
-                    return Err(Error::OperationInvalid(format!(
-                        "domain '{}' is already active",
-                        dom.name()
-                    )));
-                }
-                if !dom.persistent {
-                    return Err(Error::OperationInvalid(format!(
-                        "domain '{}' is already being started",
-                        dom.name()
-                    )));
-                }
-            }
-        } else if let Some(other) = self.by_name.get(&def.name) {
-            return Err(Error::OperationFailed(format!(
-                "domain '{}' already exists with uuid {other}",
-                def.name
-            )));
-        }
+        let same_uuid = self.doms.get(&uuid).map(|dom| Listed {
+            name: dom.name(),
+            active: dom.is_active(),
+            persistent: dom.persistent,
+        });
+        check_add(
+            &def.name,
+            &uuid,
+            same_uuid,
+            self.by_name.get(&def.name).copied(),
+            mode,
+        )?;
         match self.doms.get_mut(&uuid) {
             Some(dom) => {
                 // Same name: share the text the definitions and the index already hold.

@@ -3,9 +3,10 @@
 
 use uuid::Uuid;
 use virtbus_core::{
+    domain_list::{self, ListFacts},
     driver::DomainSummary,
     flags::{self, check_flags},
-    state::{DomainState, StateReason},
+    state::StateReason,
     xml::format_domain,
     Error, Result,
 };
@@ -15,39 +16,19 @@ use crate::{dom::Dom, parse::format_options, TestDriver};
 /// The OS type the test driver reports for every domain (`virDomainGetOSType`).
 pub const OS_TYPE: &str = "linux";
 
-/// Whether `dom` passes one pair of opposite filter flags: with neither or both set,
-/// everything passes.
-fn pair(flags: u32, yes: u32, no: u32, is: bool) -> bool {
-    let (y, n) = (flags & yes != 0, flags & no != 0);
-    y == n || (y && is) || (n && !is)
-}
-
 /// Whether `dom` passes the filter flags of `virConnectListAllDomains` (and of the stats
 /// calls, which share the first eight of them).
 pub fn matches(dom: &Dom, f: u32) -> bool {
-    use flags::list::*;
-    if !pair(f, ACTIVE, INACTIVE, dom.is_active())
-        || !pair(f, PERSISTENT, TRANSIENT, dom.persistent)
-        || !pair(f, MANAGEDSAVE, NO_MANAGEDSAVE, dom.managed_save)
-        || !pair(f, AUTOSTART, NO_AUTOSTART, dom.autostart)
-        || !pair(f, HAS_SNAPSHOT, NO_SNAPSHOT, dom.has_snapshots())
-        || !pair(f, HAS_CHECKPOINT, NO_CHECKPOINT, false)
-    {
-        return false;
-    }
-    let states = f & (RUNNING | PAUSED | SHUTOFF | OTHER);
-    if states != 0 {
-        let bit = match dom.state.state {
-            DomainState::Running => RUNNING,
-            DomainState::Paused => PAUSED,
-            DomainState::Shutoff => SHUTOFF,
-            _ => OTHER,
-        };
-        if states & bit == 0 {
-            return false;
-        }
-    }
-    true
+    domain_list::matches(
+        ListFacts {
+            state: dom.state.state,
+            persistent: dom.persistent,
+            managed_save: dom.managed_save,
+            autostart: dom.autostart,
+            has_snapshot: dom.has_snapshots(),
+        },
+        f,
+    )
 }
 
 fn summary(uuid: &Uuid, dom: &Dom) -> DomainSummary {
