@@ -107,6 +107,16 @@ pub mod stats {
 pub mod undefine {
     pub const MANAGED_SAVE: u32 = 1;
     pub const SNAPSHOTS_METADATA: u32 = 2;
+    /// VIR_DOMAIN_UNDEFINE_NVRAM.
+    pub const NVRAM: u32 = 4;
+    /// VIR_DOMAIN_UNDEFINE_KEEP_NVRAM.
+    pub const KEEP_NVRAM: u32 = 8;
+    /// VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA.
+    pub const CHECKPOINTS_METADATA: u32 = 16;
+    /// VIR_DOMAIN_UNDEFINE_TPM.
+    pub const TPM: u32 = 32;
+    /// VIR_DOMAIN_UNDEFINE_KEEP_TPM.
+    pub const KEEP_TPM: u32 = 64;
 }
 
 /// `virDomainXMLFlags` the test driver accepts.
@@ -139,6 +149,28 @@ pub mod save {
     pub const BYPASS_CACHE: u32 = 1;
     pub const RUNNING: u32 = 2;
     pub const PAUSED: u32 = 4;
+}
+
+/// `virDomainCreateFlags`.
+pub mod start {
+    /// VIR_DOMAIN_START_PAUSED.
+    pub const PAUSED: u32 = 1;
+    /// VIR_DOMAIN_START_AUTODESTROY.
+    pub const AUTODESTROY: u32 = 2;
+    /// VIR_DOMAIN_START_BYPASS_CACHE.
+    pub const BYPASS_CACHE: u32 = 4;
+    /// VIR_DOMAIN_START_FORCE_BOOT.
+    pub const FORCE_BOOT: u32 = 8;
+    /// VIR_DOMAIN_START_VALIDATE.
+    pub const VALIDATE: u32 = 16;
+}
+
+/// `virDomainShutdownFlagValues` / `virDomainRebootFlagValues` (the same bits).
+pub mod power {
+    /// VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN.
+    pub const ACPI_POWER_BTN: u32 = 1;
+    /// VIR_DOMAIN_SHUTDOWN_GUEST_AGENT.
+    pub const GUEST_AGENT: u32 = 2;
 }
 
 /// VIR_DOMAIN_DEFINE_VALIDATE.

@@ -5,6 +5,9 @@
 //! the run directory. Like every crate under `drivers/`, it knows nothing of D-Bus.
 //!
 //! Modules, one job each:
+//! - [`driver`]: the connection ([`QemuDriver`]), its configuration and host answers; private
+//!   modules hold the domain table (`domains`), the `DomainDriver` calls (`domain_ops`) and the
+//!   running guests with their supervisors (`guest`).
 //! - [`qmp`]: the QMP client (greeting, capabilities, commands matched to replies, events).
 //! - [`process`]: spawning and supervising the emulator process.
 //! - [`command_line`]: the emulator's argument vector from a domain definition.
@@ -14,9 +17,15 @@
 //! - [`store`]: persistent definitions and runtime status on disk, written atomically.
 
 pub mod command_line;
+mod domain_ops;
+mod domains;
+pub mod driver;
 pub mod emulator;
+mod guest;
 pub mod host;
 pub mod monitor_events;
 pub mod process;
 pub mod qmp;
 pub mod store;
+
+pub use driver::{QemuConfig, QemuDriver};

@@ -220,6 +220,18 @@ fn resumed_detail(reason: i32) -> i32 {
     }
 }
 
+/// The STARTED detail of a start that ends with the running reason `reason`.
+fn started_detail(reason: i32) -> i32 {
+    use lifecycle::started;
+    match reason {
+        running::RESTORED => started::RESTORED,
+        running::FROM_SNAPSHOT => started::FROM_SNAPSHOT,
+        running::MIGRATED => started::MIGRATED,
+        running::WAKEUP => started::WAKEUP,
+        _ => started::BOOTED,
+    }
+}
+
 /// Work the driver must do after an event, outside the mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowUp {
@@ -355,8 +367,14 @@ impl Lifecycle {
                     .take()
                     .unwrap_or(running::UNPAUSED);
                 if state != DomainState::Running {
+                    let starting = self.state.reason == paused::STARTING_UP;
                     self.set_state(&mut out, DomainState::Running, reason);
                     out.lifecycle(lifecycle::RESUMED, resumed_detail(reason));
+                    // The end of a start: libvirt's `cont` shows as RESUMED, then the start
+                    // itself as STARTED (the order clients of libvirt's qemu driver see).
+                    if starting && state == DomainState::Paused {
+                        out.lifecycle(lifecycle::STARTED, started_detail(reason));
+                    }
                 }
             }
             MonitorEvent::Reset => {
@@ -724,7 +742,10 @@ mod tests {
         let out = apply(&mut l, "RESUME", Value::Null);
         assert_eq!(
             out.events,
-            vec![lc(lifecycle::RESUMED, lifecycle::resumed::UNPAUSED)]
+            vec![
+                lc(lifecycle::RESUMED, lifecycle::resumed::UNPAUSED),
+                lc(lifecycle::STARTED, lifecycle::started::BOOTED)
+            ]
         );
         assert_eq!(
             l.state,

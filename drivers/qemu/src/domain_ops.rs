@@ -1,0 +1,530 @@
+//! `DomainDriver` for the QEMU connection: definitions, lookups and listings, and every
+//! lifecycle call, with the rules of libvirt's qemu driver (`qemu_driver.c`). Calls the
+//! driver does not implement yet keep the trait's "not supported by the connection driver".
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+use uuid::Uuid;
+use virtbus_core::{
+    domain_list::{self, AddMode},
+    driver::{DomainDriver, DomainSummary},
+    event::{lifecycle, DomainEvent, DomainEventKind, Event, ObjectId},
+    flags::{self, check_flags},
+    model::DomainDef,
+    state::{paused, running, DomainState, StateReason},
+    xml::{format_domain, parse_domain_with, FormatOptions, ParseOptions},
+    Error, Result,
+};
+
+use crate::{
+    domains::{Dom, Slot},
+    driver::{Inner, QemuDriver},
+    guest::{self, apply_locally, begin_destroy, check_startable, restarts},
+    monitor_events::MonitorEvent,
+};
+
+/// The domain types this driver runs.
+const DOMAIN_TYPES: [&str; 2] = ["qemu", "kvm"];
+
+/// Parses a definition for this driver: libvirt's parser, then the qemu driver's own
+/// checks (virtualization type, the emulator, every element the command line needs).
+async fn parse_for_qemu(inner: &Inner, xml: &str, validate: bool) -> Result<DomainDef> {
+    let opts = ParseOptions {
+        validate,
+        ..ParseOptions::default()
+    };
+    let mut def = parse_domain_with(xml, &opts)?;
+    crate::store::check_file_name(&def.name)?;
+    if !DOMAIN_TYPES.contains(&&*def.domain_type) {
+        return Err(Error::ConfigUnsupported(format!(
+            "virt type '{}' is not supported by the QEMU driver",
+            def.domain_type
+        )));
+    }
+    if def.os.arch.is_none() {
+        def.os.arch = Some(std::env::consts::ARCH.into());
+    }
+    if def.devices.emulator.is_none() {
+        let emu = guest::emulator_for(&def).await?;
+        def.devices.emulator = Some(emu.path.display().to_string());
+    }
+    check_startable(inner, &def).await?;
+    Ok(def)
+}
+
+fn lifecycle_event(uuid: Uuid, event: i32, detail: i32) -> Event {
+    Event::Domain(DomainEvent {
+        uuid,
+        kind: DomainEventKind::Lifecycle { event, detail },
+    })
+}
+
+impl QemuDriver {
+    fn slot(&self, uuid: &Uuid) -> Result<Arc<Slot>> {
+        self.inner.domains().get(uuid)
+    }
+
+    /// Adds `def` to the list, or replaces the definition of the domain with its UUID;
+    /// returns the slot and whether the domain is new.
+    fn add(&self, def: DomainDef, mode: AddMode, persistent: bool) -> Result<(Arc<Slot>, bool)> {
+        let mut domains = self.inner.domains();
+        match domains.check(&def, mode)? {
+            Some(slot) => Ok((slot, false)),
+            None => Ok((domains.insert(Dom::new(def, persistent)), true)),
+        }
+    }
+
+    /// Removes a transient domain that never ran (a failed create).
+    fn forget(&self, uuid: &Uuid, name: &str) {
+        self.inner.domains().remove(uuid, name);
+        self.inner
+            .publish(vec![Event::Removed(ObjectId::Domain(*uuid))]);
+    }
+}
+
+#[async_trait]
+impl DomainDriver for QemuDriver {
+    async fn list_domains(&self, flags: u32) -> Result<Vec<Uuid>> {
+        check_flags(flags, flags::list::ALL, "qemuConnectListAllDomains")?;
+        let slots = self.inner.domains().slots();
+        Ok(slots
+            .iter()
+            .filter_map(|slot| {
+                let dom = slot.lock();
+                domain_list::matches(dom.list_facts(), flags).then_some(dom.def.uuid)
+            })
+            .collect())
+    }
+
+    async fn summary(&self, uuid: &Uuid) -> Result<DomainSummary> {
+        Ok(self.slot(uuid)?.lock().summary())
+    }
+
+    async fn summaries(&self) -> Result<Vec<DomainSummary>> {
+        let slots = self.inner.domains().slots();
+        Ok(slots.iter().map(|slot| slot.lock().summary()).collect())
+    }
+
+    async fn lookup_by_name(&self, name: &str) -> Result<Uuid> {
+        self.inner.domains().uuid_of(name)
+    }
+
+    async fn lookup_by_uuid(&self, uuid: &Uuid) -> Result<Uuid> {
+        self.slot(uuid).map(|_| *uuid)
+    }
+
+    async fn lookup_by_id(&self, id: i32) -> Result<Uuid> {
+        if id < 0 {
+            return Err(Error::InvalidArgBare(
+                "id in virDomainLookupByID must be zero or greater".to_owned(),
+            ));
+        }
+        self.inner
+            .domains()
+            .by_id(id)
+            .ok_or_else(|| Error::NoDomain(format!("no domain with matching id {id}")))
+    }
+
+    async fn define_xml(&self, xml: &str, flags: u32) -> Result<Uuid> {
+        check_flags(flags, flags::DEFINE_VALIDATE, "qemuDomainDefineXMLFlags")?;
+        let def = parse_for_qemu(&self.inner, xml, flags & flags::DEFINE_VALIDATE != 0).await?;
+        let uuid = def.uuid;
+        let (slot, new) = self.add(def.clone(), AddMode::Define, true)?;
+        let _job = slot.job.lock().await;
+        // Written before memory changes: a failed write leaves the domain as it was.
+        self.inner.store.save_definition(&def)?;
+        let detail = {
+            let mut dom = slot.lock();
+            let was_persistent = dom.persistent;
+            dom.def = def;
+            dom.persistent = true;
+            if new || !was_persistent {
+                lifecycle::defined::ADDED
+            } else {
+                lifecycle::defined::UPDATED
+            }
+        };
+        let mut events = Vec::new();
+        if new {
+            events.push(Event::Added(ObjectId::Domain(uuid)));
+        }
+        events.push(lifecycle_event(uuid, lifecycle::DEFINED, detail));
+        self.inner.publish(events);
+        Ok(uuid)
+    }
+
+    async fn create_xml(&self, xml: &str, flags: u32) -> Result<Uuid> {
+        check_flags(
+            flags,
+            flags::start::PAUSED | flags::start::VALIDATE,
+            "qemuDomainCreateXML",
+        )?;
+        let def = parse_for_qemu(&self.inner, xml, flags & flags::start::VALIDATE != 0).await?;
+        let (uuid, name) = (def.uuid, def.name.to_string());
+        let (slot, new) = self.add(def.clone(), AddMode::Live, false)?;
+        if new {
+            self.inner
+                .publish(vec![Event::Added(ObjectId::Domain(uuid))]);
+        }
+        let _job = slot.job.lock().await;
+        if slot.lock().is_active() {
+            return Err(Error::OperationInvalid(format!(
+                "domain '{name}' is already active"
+            )));
+        }
+        let started =
+            guest::start(&self.inner, &slot, def, flags & flags::start::PAUSED != 0).await;
+        if let Err(error) = started {
+            if new {
+                self.forget(&uuid, &name);
+            }
+            return Err(error);
+        }
+        Ok(uuid)
+    }
+
+    async fn create_xml_with_files(&self, xml: &str, nfiles: usize, flags: u32) -> Result<Uuid> {
+        if nfiles > 0 {
+            return Err(Error::NoSupport("virDomainCreateXMLWithFiles"));
+        }
+        self.create_xml(xml, flags).await
+    }
+
+    async fn create(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            flags::start::PAUSED | flags::start::VALIDATE,
+            "qemuDomainCreateWithFlags",
+        )?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let def = {
+            let dom = slot.lock();
+            if dom.is_active() {
+                return Err(Error::OperationInvalid(
+                    "domain is already running".to_owned(),
+                ));
+            }
+            dom.def.clone()
+        };
+        guest::start(&self.inner, &slot, def, flags & flags::start::PAUSED != 0).await
+    }
+
+    async fn create_with_files(&self, uuid: &Uuid, nfiles: usize, flags: u32) -> Result<()> {
+        if nfiles > 0 {
+            return Err(Error::NoSupport("virDomainCreateWithFiles"));
+        }
+        self.create(uuid, flags).await
+    }
+
+    async fn destroy(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(flags, flags::DESTROY_GRACEFUL, "qemuDomainDestroyFlags")?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let emulator = begin_destroy(&slot)?;
+        let pid = emulator.pid();
+        let grace = self.inner.config.destroy_grace;
+        let ended = if flags & flags::DESTROY_GRACEFUL != 0 {
+            emulator.terminate_gracefully(grace).await
+        } else {
+            emulator.terminate(grace).await
+        };
+        if let Err(error) = ended {
+            // Still running (graceful): the destroy did not happen.
+            if let Some(run) = slot.lock().run.as_mut() {
+                run.lifecycle.being_destroyed = false;
+            }
+            return Err(guest::process_error(error));
+        }
+        guest::finish_stop(&self.inner, &slot, pid, |l| {
+            l.stopped(
+                virtbus_core::state::shutoff::DESTROYED,
+                lifecycle::stopped::DESTROYED,
+            )
+        });
+        Ok(())
+    }
+
+    async fn shutdown(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            flags::power::ACPI_POWER_BTN | flags::power::GUEST_AGENT,
+            "qemuDomainShutdownFlags",
+        )?;
+        if flags == flags::power::GUEST_AGENT {
+            return Err(Error::ArgumentUnsupported(
+                "QEMU guest agent is not configured".to_owned(),
+            ));
+        }
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let monitor = {
+            let mut dom = slot.lock();
+            let restart = restarts(dom.def.on_poweroff);
+            let monitor = dom.monitor()?;
+            let run = dom.running()?;
+            if run.lifecycle.state.state != DomainState::Running {
+                return Err(Error::not_running());
+            }
+            // on_poweroff=restart: a shutdown request is a reboot request.
+            if restart {
+                run.lifecycle.fake_reboot = true;
+            }
+            monitor
+        };
+        monitor
+            .execute("system_powerdown", None)
+            .await
+            .map_err(guest::monitor_error)?;
+        Ok(())
+    }
+
+    async fn reboot(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(
+            flags,
+            flags::power::ACPI_POWER_BTN | flags::power::GUEST_AGENT,
+            "qemuDomainReboot",
+        )?;
+        if flags == flags::power::GUEST_AGENT {
+            return Err(Error::ArgumentUnsupported(
+                "QEMU guest agent is not configured".to_owned(),
+            ));
+        }
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let monitor = {
+            let mut dom = slot.lock();
+            let restart = restarts(dom.def.on_reboot);
+            let monitor = dom.monitor()?;
+            let run = dom.running()?;
+            if run.lifecycle.state.state != DomainState::Running {
+                return Err(Error::not_running());
+            }
+            // on_reboot=destroy/preserve: the reboot degrades to a plain shutdown.
+            run.lifecycle.fake_reboot = restart;
+            monitor
+        };
+        monitor
+            .execute("system_powerdown", None)
+            .await
+            .map_err(guest::monitor_error)?;
+        Ok(())
+    }
+
+    async fn reset(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainReset")?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let monitor = slot.lock().monitor()?;
+        monitor
+            .execute("system_reset", None)
+            .await
+            .map_err(guest::monitor_error)?;
+        let mut dom = slot.lock();
+        if let Some(run) = dom.run.as_mut() {
+            if run.lifecycle.state.state == DomainState::Crashed {
+                run.lifecycle.state = StateReason::new(DomainState::Paused, paused::CRASHED);
+            }
+        }
+        Ok(())
+    }
+
+    async fn suspend(&self, uuid: &Uuid) -> Result<()> {
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let monitor = {
+            let mut dom = slot.lock();
+            let monitor = dom.monitor()?;
+            let run = dom.running()?;
+            match run.lifecycle.state.state {
+                DomainState::PmSuspended => {
+                    return Err(Error::OperationInvalid("domain is pmsuspended".to_owned()))
+                }
+                DomainState::Paused => return Ok(()),
+                _ => {}
+            }
+            run.lifecycle.pending_pause_reason = Some(paused::USER);
+            monitor
+        };
+        monitor
+            .execute("stop", None)
+            .await
+            .map_err(guest::monitor_error)?;
+        let events = apply_locally(&self.inner, &slot, &MonitorEvent::Stop);
+        self.inner.publish(events);
+        Ok(())
+    }
+
+    async fn resume(&self, uuid: &Uuid) -> Result<()> {
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let monitor = {
+            let mut dom = slot.lock();
+            let monitor = dom.monitor()?;
+            let run = dom.running()?;
+            match run.lifecycle.state.state {
+                DomainState::PmSuspended => {
+                    return Err(Error::OperationInvalid("domain is pmsuspended".to_owned()))
+                }
+                DomainState::Paused => {}
+                _ => return Ok(()),
+            }
+            run.lifecycle.pending_running_reason = Some(running::UNPAUSED);
+            monitor
+        };
+        monitor
+            .execute("cont", None)
+            .await
+            .map_err(guest::monitor_error)?;
+        let events = apply_locally(&self.inner, &slot, &MonitorEvent::Resume);
+        self.inner.publish(events);
+        Ok(())
+    }
+
+    async fn undefine(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        use flags::undefine::*;
+        check_flags(
+            flags,
+            MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | KEEP_NVRAM | CHECKPOINTS_METADATA,
+            "qemuDomainUndefineFlags",
+        )?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let (name, active) = {
+            let dom = slot.lock();
+            if !dom.persistent {
+                return Err(Error::OperationInvalid(
+                    "cannot undefine transient domain".to_owned(),
+                ));
+            }
+            (dom.name().to_owned(), dom.is_active())
+        };
+        self.inner.store.remove_definition(&name)?;
+        let mut events = vec![lifecycle_event(
+            *uuid,
+            lifecycle::UNDEFINED,
+            lifecycle::undefined::REMOVED,
+        )];
+        {
+            let mut dom = slot.lock();
+            dom.persistent = false;
+            dom.autostart = false;
+        }
+        if !active {
+            self.inner.domains().remove(uuid, &name);
+            events.push(Event::Removed(ObjectId::Domain(*uuid)));
+        }
+        self.inner.publish(events);
+        Ok(())
+    }
+
+    async fn xml_desc(&self, uuid: &Uuid, flags: u32) -> Result<String> {
+        check_flags(
+            flags,
+            flags::xml::SECURE | flags::xml::INACTIVE | flags::xml::MIGRATABLE | 4,
+            "qemuDomainGetXMLDesc",
+        )?;
+        let slot = self.slot(uuid)?;
+        let dom = slot.lock();
+        let inactive = flags & flags::xml::INACTIVE != 0;
+        let opts = FormatOptions {
+            secure: flags & flags::xml::SECURE != 0,
+            inactive,
+            migratable: flags & flags::xml::MIGRATABLE != 0,
+            ..FormatOptions::default()
+        };
+        Ok(match dom.run.as_ref().filter(|_| !inactive) {
+            Some(run) => format_domain(
+                &run.live,
+                &FormatOptions {
+                    id: Some(run.id),
+                    ..opts
+                },
+            ),
+            None => format_domain(&dom.def, &opts),
+        })
+    }
+
+    async fn state(&self, uuid: &Uuid, flags: u32) -> Result<StateReason> {
+        check_flags(flags, 0, "qemuDomainGetState")?;
+        Ok(self.slot(uuid)?.lock().state())
+    }
+
+    async fn control_info(&self, uuid: &Uuid, flags: u32) -> Result<(u32, u32, u64)> {
+        check_flags(flags, 0, "qemuDomainGetControlInfo")?;
+        let slot = self.slot(uuid)?;
+        let dom = slot.lock();
+        let run = dom.run.as_ref().ok_or_else(Error::not_running)?;
+        // VIR_DOMAIN_CONTROL_OK, or VIR_DOMAIN_CONTROL_ERROR with reason MONITOR (1).
+        Ok(if run.monitor.is_some() {
+            (0, 0, 0)
+        } else {
+            (3, 1, 0)
+        })
+    }
+
+    async fn os_type(&self, uuid: &Uuid) -> Result<String> {
+        Ok(self.slot(uuid)?.lock().def.os.os_type.to_string())
+    }
+
+    async fn set_autostart(&self, uuid: &Uuid, autostart: bool) -> Result<()> {
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let name = {
+            let dom = slot.lock();
+            if !dom.persistent {
+                return Err(Error::OperationInvalid(
+                    "cannot set autostart for transient domain".to_owned(),
+                ));
+            }
+            dom.name().to_owned()
+        };
+        self.inner.store.set_autostart(&name, autostart)?;
+        slot.lock().autostart = autostart;
+        self.inner
+            .publish(vec![Event::PropertiesMayHaveChanged(ObjectId::Domain(
+                *uuid,
+            ))]);
+        Ok(())
+    }
+
+    async fn set_memory(&self, uuid: &Uuid, kib: u64, flags: u32) -> Result<()> {
+        check_flags(flags, flags::affect::BOTH, "qemuDomainSetMemoryFlags")?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let (monitor, live, config) = {
+            let mut dom = slot.lock();
+            let active = dom.is_active();
+            let (live, config) = flags::affect::impact(flags, active, dom.persistent)?;
+            let max = dom
+                .run
+                .as_ref()
+                .filter(|_| live)
+                .map_or(dom.def.memory_kib, |r| r.live.memory_kib);
+            if kib > max {
+                return Err(Error::InvalidArg(
+                    "cannot set memory higher than max memory".to_owned(),
+                ));
+            }
+            let monitor = if live { Some(dom.monitor()?) } else { None };
+            (monitor, live, config)
+        };
+        if let Some(monitor) = monitor.filter(|_| live) {
+            monitor
+                .execute("balloon", Some(json!({ "value": kib * 1024 })))
+                .await
+                .map_err(guest::monitor_error)?;
+        }
+        if config {
+            let def = {
+                let mut dom = slot.lock();
+                dom.def.current_memory_kib = kib;
+                dom.def.clone()
+            };
+            self.inner.store.save_definition(&def)?;
+        }
+        Ok(())
+    }
+}
