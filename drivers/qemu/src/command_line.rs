@@ -389,10 +389,9 @@ fn cpu_option(def: &DomainDef) -> Result<Option<String>> {
     let kvm = def.domain_type == "kvm";
     let mut opt = match (cpu.mode.as_deref(), cpu.model.as_deref()) {
         (Some("host-passthrough"), _) if kvm => "host".to_owned(),
-        (Some("host-passthrough" | "host-model"), _) => return Err(unsupported(format!(
-            "CPU mode '{}' for x86_64 qemu domain on x86_64 host is not supported by hypervisor",
-            cpu.mode.as_deref().unwrap_or_default()
-        ))),
+        (Some(mode @ ("host-passthrough" | "host-model")), _) => {
+            return Err(host_cpu_unsupported(mode));
+        }
         (Some("maximum"), _) => "max".to_owned(),
         (None | Some("custom"), Some(model)) => {
             if !is_plain_name(model) {
@@ -425,6 +424,13 @@ fn cpu_option(def: &DomainDef) -> Result<Option<String>> {
         opt.push_str(&format!(",{name}={value}"));
     }
     Ok(Some(opt))
+}
+
+/// libvirt's refusal of a host CPU mode the hypervisor (TCG) cannot give.
+fn host_cpu_unsupported(mode: &str) -> Error {
+    unsupported(format!(
+        "CPU mode '{mode}' for x86_64 qemu domain on x86_64 host is not supported by hypervisor"
+    ))
 }
 
 /// Whether `s` is a plain QEMU model or feature name (letters, digits, `-`, `_`, `.`).
@@ -639,3 +645,6 @@ fn boot_options(b: &mut Builder<'_>) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -138,6 +138,12 @@ pub fn controllers(b: &mut Builder<'_>) -> Result<()> {
                         .merge(controller_pci(b, c)?),
                 )
             }
+            // Implied by floppy disks only.
+            ("fdc", _) => {
+                return Err(unsupported(
+                    "disk device 'floppy' is not supported by this driver",
+                ))
+            }
             ("virtio-serial", _) => Some(
                 Json::new()
                     .str("driver", "virtio-serial-pci")

@@ -1,0 +1,181 @@
+//! Real qemu started with the argument vectors the driver builds: each must start, reach the
+//! QMP greeting, and is then killed by pid.
+
+use std::{
+    io::{BufRead, BufReader},
+    os::unix::net::UnixStream,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use virtbus_core::xml::parse_domain;
+use virtbus_qemu_driver::{
+    command_line::{build, HostFacts, LaunchContext},
+    emulator,
+};
+
+/// How long qemu may take to greet.
+const GREETING_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A started emulator, killed and reaped when dropped.
+struct Guest(Child);
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Builds the command line of `xml`, starts it with output in `dir/qemu.log`, and returns the
+/// QMP greeting line.
+fn start_and_greet(xml: &str, dir: &Path) -> String {
+    let def = parse_domain(xml).unwrap();
+    let emu =
+        emulator::probe(&emulator::locate(def.devices.emulator.as_deref(), "x86_64").unwrap())
+            .unwrap();
+    let host = HostFacts::probe();
+    let socket = dir.join("m.monitor");
+    let ctx = LaunchContext {
+        emulator: &emu,
+        host: &host,
+        monitor_socket: &socket,
+    };
+    let cl = build(&def, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    let log_path = dir.join("qemu.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut guest = Guest(
+        Command::new(&cl.program)
+            .args(&cl.args)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + GREETING_TIMEOUT;
+    let stream = loop {
+        if let Ok(s) = UnixStream::connect(&socket) {
+            break s;
+        }
+        if let Ok(Some(status)) = guest.0.try_wait() {
+            panic!(
+                "qemu exited with {status}: {}\nargs: {:?}",
+                std::fs::read_to_string(&log_path).unwrap_or_default(),
+                cl.args_text()
+            );
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no QMP socket after {GREETING_TIMEOUT:?}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    stream
+        .set_read_timeout(Some(deadline.saturating_duration_since(Instant::now())))
+        .unwrap();
+    let mut greeting = String::new();
+    BufReader::new(stream).read_line(&mut greeting).unwrap();
+    // Still running (paused by -S) when it greets.
+    assert!(guest.0.try_wait().unwrap().is_none());
+    drop(guest);
+    greeting
+}
+
+fn assert_greeting(greeting: &str) {
+    assert!(
+        greeting.starts_with("{\"QMP\": {\"version\": {\"qemu\":"),
+        "{greeting}"
+    );
+}
+
+#[test]
+fn a_no_disk_guest_starts_and_greets() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = "<domain type='qemu'><name>rc-nodisk</name><memory unit='MiB'>128</memory>\
+        <vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>\
+        <features><acpi/></features><devices><console type='pty'/></devices></domain>";
+    assert_greeting(&start_and_greet(xml, dir.path()));
+}
+
+#[test]
+fn a_guest_with_a_qcow2_disk_starts_and_greets() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.qcow2");
+    let overlay = dir.path().join("overlay.qcow2");
+    for args in [
+        vec!["create", "-q", "-f", "qcow2", base.to_str().unwrap(), "16M"],
+        vec![
+            "create",
+            "-q",
+            "-f",
+            "qcow2",
+            "-b",
+            base.to_str().unwrap(),
+            "-F",
+            "qcow2",
+            overlay.to_str().unwrap(),
+        ],
+    ] {
+        let out = Command::new("qemu-img").args(&args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    let xml = format!(
+        "<domain type='qemu'><name>disk-guest</name><memory unit='MiB'>128</memory>\
+         <os><type arch='x86_64' machine='pc'>hvm</type></os><devices>\
+         <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>\
+         <source file='{}'/><target dev='vda' bus='virtio'/></disk></devices></domain>",
+        overlay.display()
+    );
+    assert_greeting(&start_and_greet(&xml, dir.path()));
+}
+
+/// Every device family the builder supports, on both machine families: QEMU must accept the
+/// whole vector.
+#[test]
+fn guests_with_every_supported_device_start_and_greet() {
+    for machine in ["pc", "q35"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display();
+        let img = dir.path().join("d.img");
+        std::fs::write(&img, vec![0u8; 1 << 20]).unwrap();
+        let iso = dir.path().join("cd.iso");
+        std::fs::write(&iso, vec![0u8; 1 << 16]).unwrap();
+        let cdrom_bus = if machine == "pc" { "ide" } else { "sata" };
+        let xml = format!(
+            "<domain type='qemu'><name>full-{machine}</name><memory unit='MiB'>256</memory>\
+             <currentMemory unit='MiB'>192</currentMemory><vcpu current='1'>2</vcpu>\
+             <os><type arch='x86_64' machine='{machine}'>hvm</type><boot dev='cdrom'/><boot dev='hd'/></os>\
+             <features><acpi/><apic/></features>\
+             <clock offset='utc'><timer name='rtc' tickpolicy='catchup'/><timer name='pit' tickpolicy='delay'/>\
+             <timer name='hpet' present='no'/></clock>\
+             <on_reboot>destroy</on_reboot><pm><suspend-to-mem enabled='no'/><suspend-to-disk enabled='no'/></pm>\
+             <devices>\
+             <disk type='file' device='disk'><driver name='qemu' type='raw' cache='none' discard='unmap'/>\
+             <source file='{}'/><target dev='vda' bus='virtio'/></disk>\
+             <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='{}'/>\
+             <target dev='sdb' bus='{cdrom_bus}'/><readonly/></disk>\
+             <disk type='file' device='cdrom'><target dev='sdc' bus='scsi'/></disk>\
+             <controller type='scsi' model='virtio-scsi'/>\
+             <controller type='usb' model='qemu-xhci'/>\
+             <interface type='user'><model type='virtio'/></interface>\
+             <interface type='user'><model type='e1000'/></interface>\
+             <serial type='file'><source path='{d}/serial.log'/></serial>\
+             <serial type='unix'><source mode='bind' path='{d}/ser1.sock'/><target port='1'/></serial>\
+             <console type='pty'><target type='virtio'/></console>\
+             <channel type='unix'><source mode='bind' path='{d}/qga.sock'/>\
+             <target type='virtio' name='org.qemu.guest_agent.0'/></channel>\
+             <input type='tablet' bus='usb'/><input type='mouse' bus='ps2'/>\
+             <graphics type='vnc' autoport='yes'/><video><model type='vga' vram='16384'/></video>\
+             <watchdog model='i6300esb' action='reset'/><panic model='isa'/>\
+             <memballoon model='virtio' autodeflate='on'/>\
+             <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\
+             </devices></domain>",
+            img.display(),
+            iso.display(),
+        )
+        .replace("dev='sdb' bus='ide'", "dev='hdc' bus='ide'");
+        assert_greeting(&start_and_greet(&xml, dir.path()));
+    }
+}
