@@ -7,12 +7,16 @@
 //! [`chardev`] (serial ports, consoles, channels), [`net`], [`devices`] (controllers,
 //! graphics, video, input, watchdog, panic, balloon, RNG); [`address`] turns device addresses
 //! into QEMU bus properties, [`json`] writes the option syntaxes, [`paths`] checks host paths.
+//! [`defaults`] fills in what libvirt's qemu driver adds at define time, and [`live`] the
+//! device aliases of the live XML.
 
 pub mod address;
 pub mod chardev;
+pub mod defaults;
 pub mod devices;
 pub mod disks;
 pub mod json;
+pub mod live;
 pub mod net;
 pub mod paths;
 
@@ -172,6 +176,15 @@ pub const KVM_UNAVAILABLE: &str = "Domain requires KVM, but it is not available.
 
 /// Builds the emulator's command line for `def`, or refuses it.
 pub fn build(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<CommandLine> {
+    if let Some(path) = def.devices.emulator.as_deref() {
+        paths::check_absolute(path, "emulator")?;
+        if Path::new(path) != ctx.emulator.path {
+            return Err(Error::Internal(format!(
+                "the emulator '{path}' of the definition is not the one probed ('{}')",
+                ctx.emulator.path.display()
+            )));
+        }
+    }
     check_virt_type(def, ctx)?;
     let (machine_name, family) = machine(def, ctx.emulator)?;
     check_unsupported_tuning(def)?;
@@ -268,6 +281,11 @@ fn check_virt_type(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The machine family of `def` on `emulator` (for [`live::assign_aliases`]).
+pub fn machine_family(def: &DomainDef, emulator: &Emulator) -> Result<MachineFamily> {
+    machine(def, emulator).map(|(_, family)| family)
 }
 
 /// The machine type's versioned name and family; unknown machines are refused with libvirt's

@@ -9,9 +9,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use virtbus_core::xml::parse_domain;
+use virtbus_core::{model::DomainDef, xml::parse_domain};
 use virtbus_qemu_driver::{
-    command_line::{build, HostFacts, LaunchContext},
+    command_line::{build, defaults, HostFacts, LaunchContext},
     emulator,
 };
 
@@ -31,7 +31,11 @@ impl Drop for Guest {
 /// Builds the command line of `xml`, starts it with output in `dir/qemu.log`, and returns the
 /// QMP greeting line.
 fn start_and_greet(xml: &str, dir: &Path) -> String {
-    let def = parse_domain(xml).unwrap();
+    start_def_and_greet(&parse_domain(xml).unwrap(), dir)
+}
+
+/// As [`start_and_greet`], for a parsed definition.
+fn start_def_and_greet(def: &DomainDef, dir: &Path) -> String {
     let emu =
         emulator::probe(&emulator::locate(def.devices.emulator.as_deref(), "x86_64").unwrap())
             .unwrap();
@@ -42,7 +46,7 @@ fn start_and_greet(xml: &str, dir: &Path) -> String {
         host: &host,
         monitor_socket: &socket,
     };
-    let cl = build(&def, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    let cl = build(def, &ctx).unwrap_or_else(|e| panic!("{e}"));
     let log_path = dir.join("qemu.log");
     let log = std::fs::File::create(&log_path).unwrap();
     let mut guest = Guest(
@@ -177,5 +181,24 @@ fn guests_with_every_supported_device_start_and_greet() {
         )
         .replace("dev='sdb' bus='ide'", "dev='hdc' bus='ide'");
         assert_greeting(&start_and_greet(&xml, dir.path()));
+    }
+}
+
+/// Definitions completed with the define-time defaults (implicit USB controller, PS/2 input,
+/// balloon, video for VNC) start on both machine families.
+#[test]
+fn defaulted_definitions_start_and_greet() {
+    for machine in ["pc", "q35"] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut def = parse_domain(&format!(
+            "<domain type='qemu'><name>dflt-{machine}</name><memory unit='MiB'>128</memory>\
+             <os><type machine='{machine}'>hvm</type></os>\
+             <devices><graphics type='vnc'/><input type='tablet' bus='usb'/></devices></domain>"
+        ))
+        .unwrap();
+        let emu = emulator::probe(&emulator::locate(None, "x86_64").unwrap()).unwrap();
+        defaults::apply(&mut def, &emu).unwrap();
+        assert!(def.os.machine.as_deref().unwrap().starts_with("pc-"));
+        assert_greeting(&start_def_and_greet(&def, dir.path()));
     }
 }

@@ -644,3 +644,105 @@ fn memory_zero_and_ten_thousand_vcpus() {
         "unsupported configuration: Maximum CPUs greater than specified machine type limit 255"
     );
 }
+
+#[test]
+fn define_time_defaults_fill_what_libvirt_fills_and_still_build() {
+    let emu = emulator();
+    let mut def = parse_domain(
+        "<domain type='qemu'><name>d</name><memory unit='MiB'>128</memory>\
+         <os><type>hvm</type></os><devices><graphics type='vnc'/></devices></domain>",
+    )
+    .unwrap();
+    defaults::apply(&mut def, &emu).unwrap();
+    assert_eq!(def.os.machine.as_deref(), Some("pc-i440fx-7.2"));
+    assert_eq!(def.os.arch.as_deref(), Some("x86_64"));
+    let d = &def.devices;
+    assert_eq!(d.emulator.as_deref(), Some("/usr/bin/qemu-system-x86_64"));
+    assert_eq!(d.memballoon.as_ref().unwrap().model, "virtio");
+    assert_eq!(d.videos[0].model, "vga");
+    assert_eq!(d.inputs.len(), 2);
+    let models: Vec<_> = d
+        .controllers
+        .iter()
+        .map(|c| (c.controller_type.as_str(), c.model.as_deref()))
+        .collect();
+    assert_eq!(
+        models,
+        [("usb", Some("piix3-uhci")), ("pci", Some("pci-root"))]
+    );
+    // Applying twice changes nothing more.
+    let once = def.clone();
+    defaults::apply(&mut def, &emu).unwrap();
+    assert_eq!(def, once);
+    let a = build_def(&def).unwrap().args_text();
+    assert_eq!(
+        values(&a, "-device"),
+        [
+            r#"{"driver":"piix3-usb-uhci","id":"usb"}"#,
+            r#"{"driver":"VGA","id":"video0","vgamem_mb":16}"#,
+            r#"{"driver":"virtio-balloon-pci","id":"balloon0"}"#
+        ]
+    );
+}
+
+#[test]
+fn live_aliases_are_the_command_line_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = temp_file(&dir, "d.img", &[0; 512]);
+    let mut def = parse_domain(&domain(
+        "",
+        &format!(
+            "<disk type='file' device='disk'><source file='{img}'/><target dev='vdb'/></disk>\
+             <disk type='file' device='cdrom'><target dev='hdc'/></disk>\
+             <interface type='user'/><console type='pty'/><memballoon model='virtio'/>\
+             <watchdog model='ib700'/>"
+        ),
+    ))
+    .unwrap();
+    let family = machine_family(&def, &emulator()).unwrap();
+    live::assign_aliases(&mut def, family).unwrap();
+    let d = &def.devices;
+    assert_eq!(d.disks[0].alias.as_deref(), Some("virtio-disk1"));
+    assert_eq!(d.disks[1].alias.as_deref(), Some("ide0-1-0"));
+    assert_eq!(d.interfaces[0].alias.as_deref(), Some("net0"));
+    assert_eq!(d.serials[0].alias.as_deref(), Some("serial0"));
+    assert_eq!(d.consoles[0].alias.as_deref(), Some("serial0"));
+    assert_eq!(
+        d.memballoon.as_ref().unwrap().alias.as_deref(),
+        Some("balloon0")
+    );
+    assert_eq!(d.watchdogs[0].alias.as_deref(), Some("watchdog0"));
+    let a = build_def(&def).unwrap().args_text();
+    for id in [
+        "virtio-disk1",
+        "ide0-1-0",
+        "net0",
+        "serial0",
+        "balloon0",
+        "watchdog0",
+    ] {
+        assert!(
+            values(&a, "-device")
+                .iter()
+                .any(|dev| dev.contains(&format!(r#""id":"{id}""#))),
+            "{id}: {a:?}"
+        );
+    }
+}
+
+#[test]
+fn the_definition_must_name_the_probed_emulator() {
+    let xml = domain("", "").replace(
+        "/usr/bin/qemu-system-x86_64",
+        "/opt/other/qemu-system-x86_64",
+    );
+    assert_eq!(
+        error(&xml),
+        "internal error: the emulator '/opt/other/qemu-system-x86_64' of the definition is not the one probed ('/usr/bin/qemu-system-x86_64')"
+    );
+    let xml = domain("", "").replace("/usr/bin/qemu-system-x86_64", "usr/bin/qemu");
+    assert_eq!(
+        error(&xml),
+        "unsupported configuration: emulator path 'usr/bin/qemu' must be absolute"
+    );
+}
