@@ -2,7 +2,7 @@
 //! QMP greeting, and is then killed by pid.
 
 use std::{
-    io::{BufRead, BufReader},
+    io::{BufRead, BufReader, Write},
     os::unix::net::UnixStream,
     path::Path,
     process::{Child, Command, Stdio},
@@ -200,5 +200,130 @@ fn defaulted_definitions_start_and_greet() {
         defaults::apply(&mut def, &emu).unwrap();
         assert!(def.os.machine.as_deref().unwrap().starts_with("pc-"));
         assert_greeting(&start_def_and_greet(&def, dir.path()));
+    }
+}
+
+/// Where the tiny guest of reference §3.3 is cached (`VIRTBUS_TINY_GUEST` overrides).
+fn tiny_guest_dir() -> std::path::PathBuf {
+    match std::env::var_os("VIRTBUS_TINY_GUEST") {
+        Some(dir) => dir.into(),
+        None => {
+            Path::new(&std::env::var_os("HOME").expect("HOME")).join(".cache/virtbus/tiny-guest")
+        }
+    }
+}
+
+/// The tiny guest's definition (direct kernel boot, serial console to a file) boots for
+/// real: after `qmp_capabilities` and `cont` the guest prints GUEST-READY on the serial file.
+#[test]
+fn the_tiny_guest_boots_from_its_kernel_and_writes_its_serial_file() {
+    let guest = tiny_guest_dir();
+    assert!(
+        guest.join("vmlinuz").is_file() && guest.join("initrd.gz").is_file(),
+        "the tiny guest (reference §3.3) must be built into {} first",
+        guest.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let serial = dir.path().join("serial.log");
+    let xml = format!(
+        "<domain type='qemu'><name>tiny</name><memory unit='MiB'>128</memory>\
+         <os><type arch='x86_64' machine='pc'>hvm</type><kernel>{}</kernel>\
+         <initrd>{}</initrd><cmdline>console=ttyS0 quiet panic=-1</cmdline></os>\
+         <features><acpi/></features><devices>\
+         <serial type='file'><source path='{}'/></serial><panic model='isa'/></devices></domain>",
+        guest.join("vmlinuz").display(),
+        guest.join("initrd.gz").display(),
+        serial.display()
+    );
+    let def = parse_domain(&xml).unwrap();
+    let emu = emulator::probe(&emulator::locate(None, "x86_64").unwrap()).unwrap();
+    let host = HostFacts::probe();
+    let socket = dir.path().join("m.monitor");
+    let cl = build(
+        &def,
+        &LaunchContext {
+            emulator: &emu,
+            host: &host,
+            monitor_socket: &socket,
+        },
+    )
+    .unwrap();
+    let mut guest = Guest(
+        Command::new(&cl.program)
+            .args(&cl.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut stream = loop {
+        if let Ok(s) = UnixStream::connect(&socket) {
+            break s;
+        }
+        assert!(guest.0.try_wait().unwrap().is_none(), "qemu exited");
+        assert!(Instant::now() < deadline, "no QMP socket");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_greeting(&line);
+    stream
+        .write_all(b"{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"cont\"}\n")
+        .unwrap();
+    loop {
+        let text = std::fs::read_to_string(&serial).unwrap_or_default();
+        if text.contains("GUEST-READY") {
+            break;
+        }
+        assert!(guest.0.try_wait().unwrap().is_none(), "qemu exited: {text}");
+        assert!(
+            Instant::now() < deadline,
+            "no GUEST-READY within 60 s; serial so far:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(guest);
+}
+
+/// `type='kvm'` follows the host: refused with libvirt's text where KVM is unusable (as on
+/// machines without vmx/svm, reference §3.1), `-accel kvm` where it works.
+#[test]
+fn kvm_follows_what_the_host_offers() {
+    let def = parse_domain(
+        "<domain type='kvm'><name>k</name><memory unit='MiB'>128</memory>\
+         <os><type arch='x86_64' machine='pc'>hvm</type></os></domain>",
+    )
+    .unwrap();
+    let emu = emulator::probe(&emulator::locate(None, "x86_64").unwrap()).unwrap();
+    let host = HostFacts::probe();
+    let result = build(
+        &def,
+        &LaunchContext {
+            emulator: &emu,
+            host: &host,
+            monitor_socket: Path::new("/tmp/k.monitor"),
+        },
+    );
+    let has_hw_virt = std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap()
+        .split_whitespace()
+        .any(|f| f == "vmx" || f == "svm");
+    if host.kvm_usable {
+        assert!(has_hw_virt);
+        let args = result.unwrap().args_text();
+        assert!(args.windows(2).any(|w| w[0] == "-accel" && w[1] == "kvm"));
+    } else {
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "unsupported configuration: Domain requires KVM, but it is not available. Check \
+             that virtualization is enabled in the host BIOS, and host configuration is setup \
+             to load the kvm modules."
+        );
     }
 }
