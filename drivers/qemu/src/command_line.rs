@@ -258,29 +258,27 @@ pub fn build(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<CommandLine> {
 
 /// Domain type, OS type and architecture against what the emulator and host can run.
 fn check_virt_type(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<()> {
-    let arch = def.os.arch.as_deref().unwrap_or("x86_64");
-    let lookup_error = || {
-        Error::InvalidArg(format!(
-            "could not find capabilities for arch={arch} domaintype={}",
-            def.domain_type
-        ))
-    };
-    match &*def.domain_type {
-        "qemu" => {}
-        "kvm" if !ctx.host.kvm_usable => return Err(unsupported(KVM_UNAVAILABLE)),
-        "kvm" => {}
-        _ => return Err(lookup_error()),
-    }
-    if !matches!(arch, "x86_64" | "i686") {
-        return Err(lookup_error());
-    }
+    let emulator = ctx.emulator.path.display();
     if def.os.os_type != "hvm" {
-        return Err(Error::InvalidArg(format!(
-            "could not find capabilities for arch={arch} domaintype={} ostype={}",
-            def.domain_type, def.os.os_type
+        return Err(unsupported(format!(
+            "Emulator '{emulator}' does not support os type '{}'",
+            def.os.os_type
         )));
     }
-    Ok(())
+    let arch = def.os.arch.as_deref().unwrap_or("x86_64");
+    if !matches!(arch, "x86_64" | "i686") {
+        return Err(unsupported(format!(
+            "Emulator '{emulator}' does not support arch '{arch}'"
+        )));
+    }
+    match &*def.domain_type {
+        "qemu" => Ok(()),
+        "kvm" if !ctx.host.kvm_usable => Err(unsupported(KVM_UNAVAILABLE)),
+        "kvm" => Ok(()),
+        other => Err(unsupported(format!(
+            "Emulator '{emulator}' does not support virt type '{other}'"
+        ))),
+    }
 }
 
 /// The machine family of `def` on `emulator` (for [`live::assign_aliases`]).
@@ -553,28 +551,34 @@ fn rtc_option(def: &DomainDef) -> Result<String> {
 /// the driver on QMP events. Actions QEMU cannot carry out are refused.
 fn lifecycle(b: &mut Builder<'_>) -> Result<()> {
     let def = b.def;
-    for (element, action) in [
-        ("on_poweroff", def.on_poweroff),
-        ("on_reboot", def.on_reboot),
-        ("on_crash", def.on_crash),
-    ] {
-        let supported = match action {
-            LifecycleAction::Destroy | LifecycleAction::Restart | LifecycleAction::Preserve => true,
-            LifecycleAction::RenameRestart => false,
-            LifecycleAction::CoredumpDestroy | LifecycleAction::CoredumpRestart => false,
-        };
-        if !supported {
-            return Err(unsupported(format!(
-                "{element} action '{}' is not supported by this driver",
-                action.as_str()
-            )));
-        }
+    use LifecycleAction::{
+        CoredumpDestroy, CoredumpRestart, Destroy, Preserve, RenameRestart, Restart,
+    };
+    let all = [def.on_poweroff, def.on_reboot, def.on_crash];
+    // libvirt's qemuValidateLifecycleAction, then what this driver adds.
+    if all.contains(&RenameRestart) {
+        return Err(unsupported(
+            "qemu driver doesn't support the 'rename-restart' action for 'on_reboot'/'on_poweroff'/'on_crash'",
+        ));
+    }
+    if def.on_poweroff == Preserve || def.on_reboot == Preserve {
+        return Err(unsupported(
+            "qemu driver doesn't support the 'preserve' action for 'on_reboot'/'on_poweroff'",
+        ));
+    }
+    if def.on_poweroff == Restart && def.on_reboot == Destroy {
+        return Err(unsupported(
+            "qemu driver doesn't support 'onReboot' set to 'destroy and 'onPoweroff' set to 'reboot'",
+        ));
+    }
+    if matches!(def.on_crash, CoredumpDestroy | CoredumpRestart) {
+        return Err(unsupported(format!(
+            "on_crash action '{}' is not supported by this driver",
+            def.on_crash.as_str()
+        )));
     }
     let mut actions = Vec::new();
-    if matches!(
-        def.on_reboot,
-        LifecycleAction::Destroy | LifecycleAction::Preserve
-    ) {
+    if def.on_reboot == Destroy {
         actions.push("reboot=shutdown".to_owned());
     }
     if let Some(action) = devices::watchdog_action(def)? {

@@ -431,7 +431,7 @@ fn unsupported_definitions_are_refused_with_libvirts_wording() {
         ),
         (
             domain("", "").replace("type='qemu'", "type='xen'"),
-            "invalid argument: could not find capabilities for arch=x86_64 domaintype=xen".into(),
+            "unsupported configuration: Emulator '/usr/bin/qemu-system-x86_64' does not support virt type 'xen'".into(),
         ),
         (
             domain("", "").replace("machine='pc'", "machine='pc-nope'"),
@@ -480,7 +480,7 @@ fn unsupported_definitions_are_refused_with_libvirts_wording() {
         ),
         (
             disk("type='file' device='disk'", "<driver name='tap'/>", &img, "dev='vda' bus='virtio'"),
-            "unsupported configuration: unsupported driver name 'tap' for disk 'vda'".into(),
+            format!("unsupported configuration: unsupported driver name 'tap' for disk '{img}'"),
         ),
         (
             disk("type='file' device='disk'", "", &img, "dev='sda' bus='usb'"),
@@ -488,7 +488,7 @@ fn unsupported_definitions_are_refused_with_libvirts_wording() {
         ),
         (
             disk("type='file' device='cdrom'", "", &img, "dev='vda' bus='virtio'"),
-            "unsupported configuration: disk device 'cdrom' is not supported for bus 'virtio'".into(),
+            "unsupported configuration: disk type of 'vda' does not support ejectable media".into(),
         ),
         (
             disk("type='file' device='floppy'", "", &img, "dev='fda'"),
@@ -525,7 +525,7 @@ fn unsupported_definitions_are_refused_with_libvirts_wording() {
         ),
         (
             domain("", "<graphics type='vnc' port='5000' autoport='no'/>"),
-            "unsupported configuration: vnc port must be in range [5900,65535], not 5000".into(),
+            "unsupported configuration: vnc port must be in range [5900,65535]".into(),
         ),
         (
             domain("", "<graphics type='vnc' passwd='secret'/>"),
@@ -614,6 +614,72 @@ fn unsupported_definitions_are_refused_with_libvirts_wording() {
         (
             domain("", "<controller type='usb' model='ehci'/>"),
             "unsupported configuration: USB controller model 'ehci' is not supported by this driver".into(),
+        ),
+        (
+            domain("<on_reboot>rename-restart</on_reboot>", ""),
+            "unsupported configuration: qemu driver doesn't support the 'rename-restart' action for 'on_reboot'/'on_poweroff'/'on_crash'".into(),
+        ),
+        (
+            domain("<on_poweroff>preserve</on_poweroff>", ""),
+            "unsupported configuration: qemu driver doesn't support the 'preserve' action for 'on_reboot'/'on_poweroff'".into(),
+        ),
+        (
+            domain("<on_poweroff>restart</on_poweroff><on_reboot>destroy</on_reboot>", ""),
+            "unsupported configuration: qemu driver doesn't support 'onReboot' set to 'destroy and 'onPoweroff' set to 'reboot'".into(),
+        ),
+        (
+            domain("", "").replace("arch='x86_64'", "arch='aarch64'"),
+            "unsupported configuration: Emulator '/usr/bin/qemu-system-x86_64' does not support arch 'aarch64'".into(),
+        ),
+        (
+            domain("", "").replace(">hvm<", ">linux<"),
+            "unsupported configuration: Emulator '/usr/bin/qemu-system-x86_64' does not support os type 'linux'".into(),
+        ),
+        (
+            disk("type='file' device='disk'", "<readonly/>", &img, "dev='hda' bus='ide'"),
+            "unsupported configuration: readonly ide disks are not supported".into(),
+        ),
+        (
+            disk("type='file' device='disk'", "<serial>a;rm -rf</serial>", &img, "dev='vda' bus='virtio'"),
+            "internal error: driver serial 'a;rm -rf' contains unsafe characters".into(),
+        ),
+        (
+            disk("type='file' device='disk'", "<driver name='qemu' io='native'/>", &img, "dev='vda' bus='virtio'"),
+            "unsupported configuration: io='native' needs either no disk cache or directsync cache mode".into(),
+        ),
+        (
+            domain("", &format!(
+                "<disk type='file' device='disk'><source file='{img}'/><target dev='hda' bus='ide'/>\
+                 <address type='drive' controller='1' bus='0' target='0' unit='0'/></disk>"
+            )),
+            "internal error: Only 1 IDE controller is supported".into(),
+        ),
+        (
+            domain("", &format!(
+                "<disk type='file' device='disk'><source file='{img}'/><target dev='sda' bus='scsi'/>\
+                 <address type='drive' controller='0' bus='0' target='1' unit='0'/></disk>"
+            )),
+            "unsupported configuration: target must be 0 for controller model 'lsilogic'".into(),
+        ),
+        (
+            domain("", "<video><model type='virtio'/></video><video><model type='vga'/></video>"),
+            "unsupported configuration: video type 'vga' is only valid as primary video device".into(),
+        ),
+        (
+            domain("", "<video><model type='vga' heads='2'/></video>"),
+            "unsupported configuration: video type 'vga' doesn't support multiple 'heads'".into(),
+        ),
+        (
+            domain("", "<video><model type='vga' vram='512'/></video>"),
+            "unsupported configuration: value for 'vram' must be at least 1 MiB (1024 KiB)".into(),
+        ),
+        (
+            domain("", "<panic model='isa'><address type='pci' domain='0' bus='0' slot='5' function='0'/></panic>"),
+            "unsupported configuration: panic is supported only with ISA address type".into(),
+        ),
+        (
+            domain("", "<console type='pty'><target type='sclp'/></console>"),
+            "unsupported configuration: unsupported console target type sclp".into(),
         ),
     ];
     for (xml, expected) in cases {
