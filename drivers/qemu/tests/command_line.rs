@@ -11,7 +11,7 @@ use std::{
 
 use virtbus_core::{model::DomainDef, xml::parse_domain};
 use virtbus_qemu_driver::{
-    command_line::{build, defaults, HostFacts, LaunchContext},
+    command_line::{build, defaults, live, HostFacts, LaunchContext},
     emulator,
 };
 
@@ -36,6 +36,12 @@ fn start_and_greet(xml: &str, dir: &Path) -> String {
 
 /// As [`start_and_greet`], for a parsed definition.
 fn start_def_and_greet(def: &DomainDef, dir: &Path) -> String {
+    start_def_and_greet_expecting(def, dir, &[])
+}
+
+/// As [`start_def_and_greet`], also checking that each of `sockets` exists while the
+/// emulator runs.
+fn start_def_and_greet_expecting(def: &DomainDef, dir: &Path, sockets: &[&Path]) -> String {
     let emu =
         emulator::probe(&emulator::locate(def.devices.emulator.as_deref(), "x86_64").unwrap())
             .unwrap();
@@ -83,6 +89,12 @@ fn start_def_and_greet(def: &DomainDef, dir: &Path) -> String {
     BufReader::new(stream).read_line(&mut greeting).unwrap();
     // Still running (paused by -S) when it greets.
     assert!(guest.0.try_wait().unwrap().is_none());
+    for socket in sockets {
+        use std::os::unix::fs::FileTypeExt;
+        let meta =
+            std::fs::metadata(socket).unwrap_or_else(|e| panic!("{}: {e}", socket.display()));
+        assert!(meta.file_type().is_socket(), "{}", socket.display());
+    }
     drop(guest);
     greeting
 }
@@ -326,4 +338,89 @@ fn kvm_follows_what_the_host_offers() {
              to load the kvm modules."
         );
     }
+}
+
+/// A q35 domain as virt-install (and so cockpit-machines) writes it: explicit PCI addresses
+/// behind pcie-root-ports, an xHCI controller with ports, a guest-agent channel whose socket
+/// path the driver fills, a SATA CD-ROM, virtio video, balloon and RNG.
+#[test]
+fn a_virt_install_q35_domain_starts_and_greets() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("vm.qcow2");
+    let out = Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2", disk.to_str().unwrap(), "64M"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let pci = |bus: u32, slot: u32, function: u32| {
+        format!(
+            "<address type='pci' domain='0x0000' bus='0x{bus:02x}' slot='0x{slot:02x}' function='0x{function:x}'/>"
+        )
+    };
+    let mut root_ports = String::new();
+    for i in 1..=6u32 {
+        let multifunction = if i == 1 { " multifunction='on'" } else { "" };
+        root_ports.push_str(&format!(
+            "<controller type='pci' index='{i}' model='pcie-root-port'><model name='pcie-root-port'/>\
+             <target chassis='{i}' port='0x{:x}'/>\
+             <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x{:x}'{multifunction}/>\
+             </controller>",
+            0x10 + i - 1,
+            i - 1
+        ));
+    }
+    let xml = format!(
+        "<domain type='qemu'><name>vi-q35</name><uuid>1b4e28ba-2fa1-11d2-883f-0016d3cca427</uuid>\
+         <memory unit='KiB'>262144</memory><currentMemory unit='KiB'>262144</currentMemory>\
+         <vcpu placement='static'>2</vcpu>\
+         <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type><boot dev='hd'/></os>\
+         <features><acpi/><apic/><vmport state='off'/></features>\
+         <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model></cpu>\
+         <clock offset='utc'><timer name='rtc' tickpolicy='catchup'/>\
+         <timer name='pit' tickpolicy='delay'/><timer name='hpet' present='no'/></clock>\
+         <on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>\
+         <pm><suspend-to-mem enabled='no'/><suspend-to-disk enabled='no'/></pm>\
+         <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>\
+         <disk type='file' device='disk'><driver name='qemu' type='qcow2' discard='unmap'/>\
+         <source file='{}'/><target dev='vda' bus='virtio'/>{}</disk>\
+         <disk type='file' device='cdrom'><driver name='qemu' type='raw'/>\
+         <target dev='sda' bus='sata'/><readonly/>\
+         <address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>\
+         <controller type='usb' index='0' model='qemu-xhci' ports='15'>{}</controller>\
+         <controller type='pci' index='0' model='pcie-root'/>{root_ports}\
+         <controller type='sata' index='0'>{}</controller>\
+         <controller type='virtio-serial' index='0'>{}</controller>\
+         <interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/>{}</interface>\
+         <serial type='pty'><target type='isa-serial' port='0'><model name='isa-serial'/></target></serial>\
+         <console type='pty'><target type='serial' port='0'/></console>\
+         <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>\
+         <address type='virtio-serial' controller='0' bus='0' port='1'/></channel>\
+         <input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>\
+         <input type='mouse' bus='ps2'/><input type='keyboard' bus='ps2'/>\
+         <graphics type='vnc' port='-1' autoport='yes'><listen type='address'/></graphics>\
+         <video><model type='virtio' heads='1' primary='yes'/>{}</video>\
+         <memballoon model='virtio'>{}</memballoon>\
+         <rng model='virtio'><backend model='random'>/dev/urandom</backend>{}</rng>\
+         </devices></domain>",
+        disk.display(),
+        pci(4, 0, 0),
+        pci(2, 0, 0),
+        pci(0, 0x1f, 2),
+        pci(3, 0, 0),
+        pci(1, 0, 0),
+        pci(0, 1, 0),
+        pci(5, 0, 0),
+        pci(6, 0, 0),
+    );
+    let mut def = parse_domain(&xml).unwrap();
+    let channels = dir.path().join("channels");
+    std::fs::create_dir(&channels).unwrap();
+    live::fill_channel_paths(&mut def, &channels);
+    assert_eq!(
+        def.devices.channels[0].source_path.as_deref(),
+        channels.join("org.qemu.guest_agent.0").to_str()
+    );
+    // The guest-agent socket QEMU listens on is where the live definition says.
+    let agent = channels.join("org.qemu.guest_agent.0");
+    assert_greeting(&start_def_and_greet_expecting(&def, dir.path(), &[&agent]));
 }

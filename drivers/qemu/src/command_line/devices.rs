@@ -89,11 +89,6 @@ pub fn controllers(b: &mut Builder<'_>) -> Result<()> {
                         "only one USB controller is supported by this driver",
                     ));
                 }
-                if c.ports.is_some() {
-                    return Err(unsupported(
-                        "USB controller ports are not supported by this driver",
-                    ));
-                }
                 let driver = match (model, b.family) {
                     (None, MachineFamily::I440fx) | (Some("piix3-uhci"), _) => "piix3-usb-uhci",
                     (None, MachineFamily::Q35) | (Some("qemu-xhci"), _) => "qemu-xhci",
@@ -106,9 +101,26 @@ pub fn controllers(b: &mut Builder<'_>) -> Result<()> {
                         )))
                     }
                 };
+                let xhci = driver.ends_with("xhci");
+                if let Some(ports) = c.ports {
+                    if !xhci {
+                        return Err(unsupported(format!(
+                            "usb controller type {} doesn't support 'ports'",
+                            model.unwrap_or("default")
+                        )));
+                    }
+                    if ports > 15 {
+                        return Err(unsupported(format!(
+                            "'{ports}' is not a valid number of ports for an xHCI controller (1-15)"
+                        )));
+                    }
+                }
+                let ports = c.ports.map(u64::from);
                 Some(
                     Json::new()
                         .str("driver", driver)
+                        .opt_num("p2", ports)
+                        .opt_num("p3", ports)
                         .str("id", "usb")
                         .merge(controller_pci(b, c)?),
                 )

@@ -2,6 +2,8 @@
 //! the ids [`super::build`] gives the devices (so that QMP events naming a device id map back
 //! to the device).
 
+use std::path::Path;
+
 use virtbus_core::{model::DomainDef, Result};
 
 use super::{disks, MachineFamily};
@@ -58,4 +60,32 @@ pub fn assign_aliases(def: &mut DomainDef, family: MachineFamily) -> Result<()> 
         });
     }
     Ok(())
+}
+
+/// Gives every unix channel without a source path one in `dir` (`dir/NAME` after the
+/// channel's target name, or `dir/channelN`), in bind mode, as libvirt does at start; the
+/// driver creates `dir` and calls this on the live definition before [`super::build`].
+pub fn fill_channel_paths(def: &mut DomainDef, dir: &Path) {
+    if def.devices.is_empty() {
+        return;
+    }
+    for (i, channel) in def.devices.channels.iter_mut().enumerate() {
+        if channel.char_type != "unix" || channel.source_path.is_some() {
+            continue;
+        }
+        let file = match channel.target_name.as_deref() {
+            Some(name)
+                if !name.is_empty()
+                    && !name.starts_with('.')
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) =>
+            {
+                name.to_owned()
+            }
+            _ => format!("channel{i}"),
+        };
+        channel.source_path = Some(dir.join(file).to_string_lossy().into_owned());
+        channel.source_mode = Some("bind".to_owned());
+    }
 }

@@ -681,6 +681,14 @@ fn unsupported_definitions_are_refused_with_libvirts_wording() {
             domain("", "<console type='pty'><target type='sclp'/></console>"),
             "unsupported configuration: unsupported console target type sclp".into(),
         ),
+        (
+            domain("", "<controller type='usb' model='piix3-uhci' ports='4'/>"),
+            "unsupported configuration: usb controller type piix3-uhci doesn't support 'ports'".into(),
+        ),
+        (
+            domain("", "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"),
+            "unsupported configuration: channel of type 'unix' has no source path".into(),
+        ),
     ];
     for (xml, expected) in cases {
         assert_eq!(error(&xml), expected, "{xml}");
@@ -810,5 +818,47 @@ fn the_definition_must_name_the_probed_emulator() {
     assert_eq!(
         error(&xml),
         "unsupported configuration: emulator path 'usr/bin/qemu' must be absolute"
+    );
+}
+
+#[test]
+fn an_xhci_controller_with_ports_and_a_usb_tablet() {
+    let a = args(&domain(
+        "",
+        "<controller type='usb' index='0' model='qemu-xhci' ports='15'/>\
+         <input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>",
+    ));
+    assert_eq!(
+        values(&a, "-device"),
+        [
+            r#"{"driver":"qemu-xhci","p2":15,"p3":15,"id":"usb"}"#,
+            r#"{"driver":"usb-tablet","id":"input0","bus":"usb.0","port":"1"}"#
+        ]
+    );
+}
+
+#[test]
+fn channel_paths_are_filled_in_the_given_directory() {
+    let mut def = parse_domain(&domain(
+        "",
+        "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\
+         <channel type='unix'><target type='virtio' name='../evil'/></channel>\
+         <channel type='unix'><source mode='bind' path='/tmp/kept.sock'/><target type='virtio'/></channel>",
+    ))
+    .unwrap();
+    live::fill_channel_paths(&mut def, Path::new("/run/virtbus/qemu/ch"));
+    let paths: Vec<_> = def
+        .devices
+        .channels
+        .iter()
+        .map(|c| c.source_path.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/run/virtbus/qemu/ch/org.qemu.guest_agent.0",
+            "/run/virtbus/qemu/ch/channel1",
+            "/tmp/kept.sock"
+        ]
     );
 }
