@@ -40,7 +40,8 @@ pub struct HostFacts {
     pub mem_total_kib: u64,
     /// Whether `/dev/kvm` opens and the CPU has hardware virtualization (vmx or svm).
     pub kvm_usable: bool,
-    /// Whether the service runs as root (taps can be created).
+    /// Whether tap devices can be created: the service runs as root and `/dev/net/tun`
+    /// exists.
     pub privileged: bool,
 }
 
@@ -66,7 +67,7 @@ impl HostFacts {
         Self {
             mem_total_kib,
             kvm_usable: kvm_opens && hw_virt,
-            privileged: paths::process_ids().0 == 0,
+            privileged: paths::process_ids().0 == 0 && Path::new("/dev/net/tun").exists(),
         }
     }
 }

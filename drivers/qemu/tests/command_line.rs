@@ -424,3 +424,33 @@ fn a_virt_install_q35_domain_starts_and_greets() {
     let agent = channels.join("org.qemu.guest_agent.0");
     assert_greeting(&start_def_and_greet_expecting(&def, dir.path(), &[&agent]));
 }
+
+/// `<interface type='ethernet'>` follows the host: a tap QEMU creates when the service may
+/// create one, a clear refusal otherwise.
+#[test]
+fn an_ethernet_interface_follows_what_the_host_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = "<domain type='qemu'><name>tap</name><memory unit='MiB'>128</memory>\
+        <os><type arch='x86_64' machine='pc'>hvm</type></os><devices>\
+        <interface type='ethernet'><model type='virtio'/></interface></devices></domain>";
+    if HostFacts::probe().privileged {
+        assert_greeting(&start_and_greet(xml, dir.path()));
+    } else {
+        let def = parse_domain(xml).unwrap();
+        let emu = emulator::probe(&emulator::locate(None, "x86_64").unwrap()).unwrap();
+        let host = HostFacts::probe();
+        let err = build(
+            &def,
+            &LaunchContext {
+                emulator: &emu,
+                host: &host,
+                monitor_socket: Path::new("/tmp/t.monitor"),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("needs a privileged service"),
+            "{err}"
+        );
+    }
+}
