@@ -186,6 +186,13 @@ pub fn build(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<CommandLine> {
             )));
         }
     }
+    if ctx.monitor_socket.as_os_str().len() > crate::store::MAX_SOCKET_PATH {
+        return Err(Error::InvalidArg(format!(
+            "monitor socket path '{}' is longer than {} bytes",
+            ctx.monitor_socket.display(),
+            crate::store::MAX_SOCKET_PATH
+        )));
+    }
     check_virt_type(def, ctx)?;
     let (machine_name, family) = machine(def, ctx.emulator)?;
     check_unsupported_tuning(def)?;

@@ -203,6 +203,10 @@ fn runtime_paths_live_under_the_run_and_log_dirs() {
         s.log_path("vm1").unwrap(),
         root.path().join("log/qemu/vm1.log")
     );
+    assert_eq!(
+        s.channel_dir(&uuid),
+        root.path().join(format!("run/qemu/{uuid}.channel"))
+    );
     s.prepare_runtime_dirs().unwrap();
     assert!(s.run_dir().is_dir() && s.log_dir().is_dir());
     let deep = store(&root.path().join("d".repeat(100)));

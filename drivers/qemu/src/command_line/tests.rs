@@ -862,3 +862,19 @@ fn channel_paths_are_filled_in_the_given_directory() {
         ]
     );
 }
+
+#[test]
+fn a_monitor_path_too_long_for_a_socket_is_refused() {
+    let (emu, host) = (emulator(), host());
+    let long = format!("/run/{}/m.monitor", "x".repeat(120));
+    let ctx = LaunchContext {
+        emulator: &emu,
+        host: &host,
+        monitor_socket: Path::new(&long),
+    };
+    let err = build(&parse_domain(&domain("", "")).unwrap(), &ctx).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("invalid argument: monitor socket path '{long}' is longer than 107 bytes")
+    );
+}
