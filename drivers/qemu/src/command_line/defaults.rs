@@ -2,7 +2,8 @@
 //! emulator path, the architecture, the versioned machine type, and the implicit devices of
 //! an x86 machine (PCI root, USB controller, PS/2 input, memory balloon, a video card for
 //! graphics). Meant for define time, so that the stored definition reads back as libvirt's
-//! would.
+//! would; [`refuse_unmodelled_devices`] refuses, also at define time, the device kinds the
+//! model would silently drop.
 
 use virtbus_core::{
     model::{ControllerDef, DomainDef, InputDef, MemballoonDef, VideoDef},
@@ -91,6 +92,65 @@ pub fn apply(def: &mut DomainDef, emulator: &Emulator) -> Result<()> {
             primary: true,
             ..Default::default()
         });
+    }
+    Ok(())
+}
+
+/// The device elements libvirt knows that the core model does not keep: the parser drops
+/// them (as libvirt drops unknown elements without validation), so a define must refuse them
+/// here, before they are silently lost.
+const UNMODELLED_DEVICES: &[&str] = &[
+    "hostdev",
+    "filesystem",
+    "tpm",
+    "smartcard",
+    "hub",
+    "parallel",
+    "shmem",
+    "iommu",
+    "vsock",
+    "memory",
+    "crypto",
+    "lease",
+    "nvram",
+    "pstore",
+];
+
+/// Refuses a domain document whose `<devices>` holds a device kind the driver cannot keep
+/// (`<hostdev>`, `<filesystem>`, `<tpm>`, ...). Meant for define and create, on the text the
+/// caller gave: the parsed definition no longer has them. The scan looks only for start tags
+/// of those names inside `<devices>`, outside comments; namespaced metadata cannot match.
+pub fn refuse_unmodelled_devices(xml: &str) -> Result<()> {
+    let mut text = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find("<!--") {
+        text.push_str(&rest[..at]);
+        rest = match rest[at..].find("-->") {
+            Some(end) => &rest[at + end + 3..],
+            None => "",
+        };
+    }
+    text.push_str(rest);
+    let Some(start) = text.find("<devices") else {
+        return Ok(());
+    };
+    let end = text[start..]
+        .find("</devices>")
+        .map_or(text.len(), |e| start + e);
+    let devices = &text[start..end];
+    for name in UNMODELLED_DEVICES {
+        let tag = format!("<{name}");
+        let found = devices.match_indices(&tag).any(|(at, _)| {
+            devices[at + tag.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_whitespace() || c == '>' || c == '/')
+        });
+        if found {
+            return Err(unsupported(format!(
+                "device <{name}> is not supported by this driver"
+            )));
+        }
     }
     Ok(())
 }

@@ -878,3 +878,33 @@ fn a_monitor_path_too_long_for_a_socket_is_refused() {
         format!("invalid argument: monitor socket path '{long}' is longer than 107 bytes")
     );
 }
+
+#[test]
+fn device_kinds_the_model_drops_are_refused_at_define() {
+    let with = |dev: &str| domain("", dev);
+    for (dev, name) in [
+        (
+            "<hostdev mode='subsystem' type='pci'><source><address bus='0x01' slot='0x00'/></source></hostdev>",
+            "hostdev",
+        ),
+        (
+            "<filesystem type='mount'><source dir='/srv'/><target dir='srv'/></filesystem>",
+            "filesystem",
+        ),
+        ("<tpm model='tpm-crb'><backend type='emulator'/></tpm>", "tpm"),
+        ("<memory model='dimm'><target><size unit='MiB'>128</size></target></memory>", "memory"),
+        ("<parallel type='pty'/>", "parallel"),
+    ] {
+        assert_eq!(
+            defaults::refuse_unmodelled_devices(&with(dev)).unwrap_err().to_string(),
+            format!("unsupported configuration: device <{name}> is not supported by this driver"),
+            "{dev}"
+        );
+    }
+    // The top-level <memory>, comments and namespaced metadata are not devices.
+    let fine = domain(
+        "<metadata><app:hostdev xmlns:app='urn:x'/></metadata>",
+        "<!-- <hostdev mode='subsystem'/> --><interface type='user'/>",
+    );
+    defaults::refuse_unmodelled_devices(&fine).unwrap();
+}
