@@ -7,12 +7,16 @@
 //! [`chardev`] (serial ports, consoles, channels), [`net`], [`devices`] (controllers,
 //! graphics, video, input, watchdog, panic, balloon, RNG); [`address`] turns device addresses
 //! into QEMU bus properties, [`json`] writes the option syntaxes, [`paths`] checks host paths.
+//! [`defaults`] fills in what libvirt's qemu driver adds at define time, and [`live`] the
+//! device aliases of the live XML.
 
 pub mod address;
 pub mod chardev;
+pub mod defaults;
 pub mod devices;
 pub mod disks;
 pub mod json;
+pub mod live;
 pub mod net;
 pub mod paths;
 
@@ -36,7 +40,8 @@ pub struct HostFacts {
     pub mem_total_kib: u64,
     /// Whether `/dev/kvm` opens and the CPU has hardware virtualization (vmx or svm).
     pub kvm_usable: bool,
-    /// Whether the service runs as root (taps can be created).
+    /// Whether tap devices can be created: the service runs as root and `/dev/net/tun`
+    /// exists.
     pub privileged: bool,
 }
 
@@ -62,7 +67,7 @@ impl HostFacts {
         Self {
             mem_total_kib,
             kvm_usable: kvm_opens && hw_virt,
-            privileged: paths::process_ids().0 == 0,
+            privileged: paths::process_ids().0 == 0 && Path::new("/dev/net/tun").exists(),
         }
     }
 }
@@ -172,6 +177,22 @@ pub const KVM_UNAVAILABLE: &str = "Domain requires KVM, but it is not available.
 
 /// Builds the emulator's command line for `def`, or refuses it.
 pub fn build(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<CommandLine> {
+    if let Some(path) = def.devices.emulator.as_deref() {
+        paths::check_absolute(path, "emulator")?;
+        if Path::new(path) != ctx.emulator.path {
+            return Err(Error::Internal(format!(
+                "the emulator '{path}' of the definition is not the one probed ('{}')",
+                ctx.emulator.path.display()
+            )));
+        }
+    }
+    if ctx.monitor_socket.as_os_str().len() > crate::store::MAX_SOCKET_PATH {
+        return Err(Error::InvalidArg(format!(
+            "monitor socket path '{}' is longer than {} bytes",
+            ctx.monitor_socket.display(),
+            crate::store::MAX_SOCKET_PATH
+        )));
+    }
     check_virt_type(def, ctx)?;
     let (machine_name, family) = machine(def, ctx.emulator)?;
     check_unsupported_tuning(def)?;
@@ -245,29 +266,32 @@ pub fn build(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<CommandLine> {
 
 /// Domain type, OS type and architecture against what the emulator and host can run.
 fn check_virt_type(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<()> {
-    let arch = def.os.arch.as_deref().unwrap_or("x86_64");
-    let lookup_error = || {
-        Error::InvalidArg(format!(
-            "could not find capabilities for arch={arch} domaintype={}",
-            def.domain_type
-        ))
-    };
-    match &*def.domain_type {
-        "qemu" => {}
-        "kvm" if !ctx.host.kvm_usable => return Err(unsupported(KVM_UNAVAILABLE)),
-        "kvm" => {}
-        _ => return Err(lookup_error()),
-    }
-    if !matches!(arch, "x86_64" | "i686") {
-        return Err(lookup_error());
-    }
+    let emulator = ctx.emulator.path.display();
     if def.os.os_type != "hvm" {
-        return Err(Error::InvalidArg(format!(
-            "could not find capabilities for arch={arch} domaintype={} ostype={}",
-            def.domain_type, def.os.os_type
+        return Err(unsupported(format!(
+            "Emulator '{emulator}' does not support os type '{}'",
+            def.os.os_type
         )));
     }
-    Ok(())
+    let arch = def.os.arch.as_deref().unwrap_or("x86_64");
+    if !matches!(arch, "x86_64" | "i686") {
+        return Err(unsupported(format!(
+            "Emulator '{emulator}' does not support arch '{arch}'"
+        )));
+    }
+    match &*def.domain_type {
+        "qemu" => Ok(()),
+        "kvm" if !ctx.host.kvm_usable => Err(unsupported(KVM_UNAVAILABLE)),
+        "kvm" => Ok(()),
+        other => Err(unsupported(format!(
+            "Emulator '{emulator}' does not support virt type '{other}'"
+        ))),
+    }
+}
+
+/// The machine family of `def` on `emulator` (for [`live::assign_aliases`]).
+pub fn machine_family(def: &DomainDef, emulator: &Emulator) -> Result<MachineFamily> {
+    machine(def, emulator).map(|(_, family)| family)
 }
 
 /// The machine type's versioned name and family; unknown machines are refused with libvirt's
@@ -389,11 +413,8 @@ fn cpu_option(def: &DomainDef) -> Result<Option<String>> {
     let kvm = def.domain_type == "kvm";
     let mut opt = match (cpu.mode.as_deref(), cpu.model.as_deref()) {
         (Some("host-passthrough"), _) if kvm => "host".to_owned(),
-        (Some("host-passthrough" | "host-model"), _) => {
-            return Err(unsupported(format!(
-            "CPU mode '{}' for x86_64 qemu domain on x86_64 host is not supported by hypervisor",
-            cpu.mode.as_deref().unwrap_or_default()
-        )))
+        (Some(mode @ ("host-passthrough" | "host-model")), _) => {
+            return Err(host_cpu_unsupported(mode));
         }
         (Some("maximum"), _) => "max".to_owned(),
         (None | Some("custom"), Some(model)) => {
@@ -427,6 +448,13 @@ fn cpu_option(def: &DomainDef) -> Result<Option<String>> {
         opt.push_str(&format!(",{name}={value}"));
     }
     Ok(Some(opt))
+}
+
+/// libvirt's refusal of a host CPU mode the hypervisor (TCG) cannot give.
+fn host_cpu_unsupported(mode: &str) -> Error {
+    unsupported(format!(
+        "CPU mode '{mode}' for x86_64 qemu domain on x86_64 host is not supported by hypervisor"
+    ))
 }
 
 /// Whether `s` is a plain QEMU model or feature name (letters, digits, `-`, `_`, `.`).
@@ -531,28 +559,34 @@ fn rtc_option(def: &DomainDef) -> Result<String> {
 /// the driver on QMP events. Actions QEMU cannot carry out are refused.
 fn lifecycle(b: &mut Builder<'_>) -> Result<()> {
     let def = b.def;
-    for (element, action) in [
-        ("on_poweroff", def.on_poweroff),
-        ("on_reboot", def.on_reboot),
-        ("on_crash", def.on_crash),
-    ] {
-        let supported = match action {
-            LifecycleAction::Destroy | LifecycleAction::Restart | LifecycleAction::Preserve => true,
-            LifecycleAction::RenameRestart => false,
-            LifecycleAction::CoredumpDestroy | LifecycleAction::CoredumpRestart => false,
-        };
-        if !supported {
-            return Err(unsupported(format!(
-                "{element} action '{}' is not supported by this driver",
-                action.as_str()
-            )));
-        }
+    use LifecycleAction::{
+        CoredumpDestroy, CoredumpRestart, Destroy, Preserve, RenameRestart, Restart,
+    };
+    let all = [def.on_poweroff, def.on_reboot, def.on_crash];
+    // libvirt's qemuValidateLifecycleAction, then what this driver adds.
+    if all.contains(&RenameRestart) {
+        return Err(unsupported(
+            "qemu driver doesn't support the 'rename-restart' action for 'on_reboot'/'on_poweroff'/'on_crash'",
+        ));
+    }
+    if def.on_poweroff == Preserve || def.on_reboot == Preserve {
+        return Err(unsupported(
+            "qemu driver doesn't support the 'preserve' action for 'on_reboot'/'on_poweroff'",
+        ));
+    }
+    if def.on_poweroff == Restart && def.on_reboot == Destroy {
+        return Err(unsupported(
+            "qemu driver doesn't support 'onReboot' set to 'destroy and 'onPoweroff' set to 'reboot'",
+        ));
+    }
+    if matches!(def.on_crash, CoredumpDestroy | CoredumpRestart) {
+        return Err(unsupported(format!(
+            "on_crash action '{}' is not supported by this driver",
+            def.on_crash.as_str()
+        )));
     }
     let mut actions = Vec::new();
-    if matches!(
-        def.on_reboot,
-        LifecycleAction::Destroy | LifecycleAction::Preserve
-    ) {
+    if def.on_reboot == Destroy {
         actions.push("reboot=shutdown".to_owned());
     }
     if let Some(action) = devices::watchdog_action(def)? {
@@ -641,3 +675,6 @@ fn boot_options(b: &mut Builder<'_>) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -360,6 +360,23 @@ mod tests {
     }
 
     #[test]
+    fn a_script_that_only_claims_to_be_qemu_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("qemu-system-x86_64");
+        std::fs::write(&fake, "#!/bin/sh\necho 'QEMU emulator version 9.9.9'\n").unwrap();
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let err = probe(&fake).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "internal error: Failed to probe QEMU binary with QMP: {} listed no machine types",
+                fake.display()
+            )
+        );
+    }
+
+    #[test]
     fn a_binary_that_hangs_is_killed_after_the_timeout() {
         let start = Instant::now();
         let err = run_with_timeout(

@@ -8,6 +8,7 @@
 //! | autostart mark | `<config>/qemu/autostart/NAME.xml` (symlink to `../NAME.xml`) |
 //! | runtime status | `<run>/qemu/NAME.xml` (a `<domstatus>` document) |
 //! | QMP socket | `<run>/qemu/UUID.monitor` (by UUID: socket paths are short) |
+//! | channel sockets | `<run>/qemu/UUID.channel/NAME` |
 //! | emulator output | `<log>/qemu/NAME.log` |
 //!
 //! Every write is atomic ([`atomic::write`]); names that would escape a directory are refused
@@ -170,6 +171,13 @@ impl Store {
             )));
         }
         Ok(path)
+    }
+
+    /// The directory of the guest-agent and other channel sockets of the domain with
+    /// `uuid` (see `command_line::live::fill_channel_paths`).
+    pub fn channel_dir(&self, uuid: &Uuid) -> PathBuf {
+        self.run_dir()
+            .join(format!("{}.channel", uuid.hyphenated()))
     }
 
     /// Creates the run and log directories (before an emulator starts), owner-only.

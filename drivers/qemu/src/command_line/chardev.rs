@@ -108,7 +108,7 @@ pub fn serials_and_consoles(b: &mut Builder<'_>) -> Result<()> {
             }
             other => {
                 return Err(unsupported(format!(
-                    "console target type '{}' is not supported by this driver",
+                    "unsupported console target type {}",
                     other.unwrap_or("none")
                 )))
             }

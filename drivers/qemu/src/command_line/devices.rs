@@ -89,11 +89,6 @@ pub fn controllers(b: &mut Builder<'_>) -> Result<()> {
                         "only one USB controller is supported by this driver",
                     ));
                 }
-                if c.ports.is_some() {
-                    return Err(unsupported(
-                        "USB controller ports are not supported by this driver",
-                    ));
-                }
                 let driver = match (model, b.family) {
                     (None, MachineFamily::I440fx) | (Some("piix3-uhci"), _) => "piix3-usb-uhci",
                     (None, MachineFamily::Q35) | (Some("qemu-xhci"), _) => "qemu-xhci",
@@ -106,14 +101,36 @@ pub fn controllers(b: &mut Builder<'_>) -> Result<()> {
                         )))
                     }
                 };
+                let xhci = driver.ends_with("xhci");
+                if let Some(ports) = c.ports {
+                    if !xhci {
+                        return Err(unsupported(format!(
+                            "usb controller type {} doesn't support 'ports'",
+                            model.unwrap_or("default")
+                        )));
+                    }
+                    if ports > 15 {
+                        return Err(unsupported(format!(
+                            "'{ports}' is not a valid number of ports for an xHCI controller (1-15)"
+                        )));
+                    }
+                }
+                let ports = c.ports.map(u64::from);
                 Some(
                     Json::new()
                         .str("driver", driver)
+                        .opt_num("p2", ports)
+                        .opt_num("p3", ports)
                         .str("id", "usb")
                         .merge(controller_pci(b, c)?),
                 )
             }
             ("ide", _) if b.family == MachineFamily::I440fx && c.index == 0 => None,
+            ("ide", _) if b.family == MachineFamily::I440fx => {
+                return Err(virtbus_core::Error::Internal(
+                    "Only 1 IDE controller is supported".into(),
+                ))
+            }
             ("ide", _) => {
                 return Err(unsupported(
                     "IDE controllers are unsupported for this QEMU binary or machine type",
@@ -137,6 +154,12 @@ pub fn controllers(b: &mut Builder<'_>) -> Result<()> {
                         .str("id", &format!("scsi{}", c.index))
                         .merge(controller_pci(b, c)?),
                 )
+            }
+            // Implied by floppy disks only.
+            ("fdc", _) => {
+                return Err(unsupported(
+                    "disk device 'floppy' is not supported by this driver",
+                ))
             }
             ("virtio-serial", _) => Some(
                 Json::new()
@@ -272,9 +295,7 @@ pub fn graphics(b: &mut Builder<'_>) -> Result<bool> {
             } else {
                 let port = g.port.unwrap_or_default();
                 if !(5900..=65535).contains(&port) {
-                    return Err(unsupported(format!(
-                        "vnc port must be in range [5900,65535], not {port}"
-                    )));
+                    return Err(unsupported("vnc port must be in range [5900,65535]"));
                 }
                 format!("{host}:{}", port - 5900)
             }
@@ -355,17 +376,24 @@ pub fn videos(b: &mut Builder<'_>, has_graphics: bool) -> Result<()> {
     for (i, v) in def.devices.videos.iter().enumerate() {
         let primary = i == 0;
         if v.accel3d == Some(true) {
+            return Err(unsupported(if v.model == "virtio" {
+                "3d acceleration is not supported by this QEMU binary"
+            } else {
+                "3d acceleration is supported only with 'virtio' video device"
+            }));
+        }
+        if matches!(v.model.as_str(), "vga" | "cirrus") && v.vram.is_some_and(|k| k < 1024) {
             return Err(unsupported(
-                "3D acceleration is not supported by this driver",
+                "value for 'vram' must be at least 1 MiB (1024 KiB)",
             ));
         }
         let vgamem_mb = v.vram.map_or(16, |k| (k / 1024).max(1));
         let base = Json::new();
         let dev = match v.model.as_str() {
             "none" => continue,
-            "vga" | "default" | "cirrus" if !primary => {
+            "vga" | "default" | "cirrus" | "bochs" if !primary => {
                 return Err(unsupported(format!(
-                    "video type {} is only valid as primary video device",
+                    "video type '{}' is only valid as primary video device",
                     v.model
                 )))
             }
@@ -398,9 +426,9 @@ pub fn videos(b: &mut Builder<'_>, has_graphics: bool) -> Result<()> {
                 )))
             }
         };
-        if v.heads.is_some_and(|h| h > 1) && v.model != "virtio" {
+        if v.heads.is_some_and(|h| h != 1) && v.model != "virtio" {
             return Err(unsupported(format!(
-                "video model '{}' supports only one head",
+                "video type '{}' doesn't support multiple 'heads'",
                 v.model
             )));
         }
@@ -475,15 +503,27 @@ pub fn panics(b: &mut Builder<'_>) -> Result<()> {
                         u64::from(address::number(a, "iobase")?).max(1)
                     }
                     Some(_) => {
-                        return Err(unsupported("an ISA panic device takes only an ISA address"))
+                        return Err(unsupported("panic is supported only with ISA address type"))
                     }
                     None => 0x505,
                 };
                 Json::new().str("driver", "pvpanic").num("ioport", ioport)
             }
-            Some("pvpanic") | Some("pci") => Json::new().str("driver", "pvpanic-pci").merge(
-                address::pci(p.address.as_ref(), b.family, "a panic device")?,
-            ),
+            Some("pvpanic") => {
+                if p.address
+                    .as_ref()
+                    .is_some_and(|a| address::kind(a) != "pci")
+                {
+                    return Err(unsupported(
+                        "pvpanic is supported only with PCI address type",
+                    ));
+                }
+                Json::new().str("driver", "pvpanic-pci").merge(address::pci(
+                    p.address.as_ref(),
+                    b.family,
+                    "a panic device",
+                )?)
+            }
             Some(other) => {
                 return Err(unsupported(format!(
                     "panic model '{other}' is not supported by this driver"

@@ -131,8 +131,24 @@ fn disk_args(b: &mut Builder<'_>, disk: &DiskDef, node: &str, boot: Option<u32>)
     if let Some(name) = disk.driver_name.as_deref() {
         if name != "qemu" {
             return Err(unsupported(format!(
-                "unsupported driver name '{name}' for disk '{target}'"
+                "unsupported driver name '{name}' for disk '{}'",
+                disk.source.as_deref().unwrap_or(target)
             )));
+        }
+    }
+    if let Some(serial) = disk.serial.as_deref() {
+        const SAFE: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_ .+";
+        if !serial.chars().all(|c| SAFE.contains(c)) {
+            return Err(virtbus_core::Error::Internal(format!(
+                "driver serial '{serial}' contains unsafe characters"
+            )));
+        }
+    }
+    if disk.readonly && !cdrom {
+        match disk.target_bus.as_deref() {
+            Some("ide") => return Err(unsupported("readonly ide disks are not supported")),
+            Some("sata") => return Err(unsupported("readonly sata disks are not supported")),
+            _ => {}
         }
     }
     if disk.iotune.is_some() {
@@ -193,9 +209,11 @@ fn disk_args(b: &mut Builder<'_>, disk: &DiskDef, node: &str, boot: Option<u32>)
                 if !matches!(io, "native" | "threads" | "io_uring") {
                     return Err(unsupported(format!("invalid io mode '{io}'")));
                 }
-                if io == "native" && !cache_direct {
+                if io == "native"
+                    && !matches!(disk.driver_cache.as_deref(), Some("none" | "directsync"))
+                {
                     return Err(unsupported(
-                        "native I/O needs either no disk cache or directsync cache mode",
+                        "io='native' needs either no disk cache or directsync cache mode",
                     ));
                 }
                 storage = storage.str("aio", io);
@@ -253,9 +271,10 @@ fn front_end(b: &Builder<'_>, disk: &DiskDef, cdrom: bool) -> Result<Json> {
     Ok(match bus {
         Some("virtio") => {
             if cdrom {
-                return Err(unsupported(
-                    "disk device 'cdrom' is not supported for bus 'virtio'",
-                ));
+                return Err(unsupported(format!(
+                    "disk type of '{}' does not support ejectable media",
+                    disk.target_dev
+                )));
             }
             Json::new()
                 .str("driver", "virtio-blk-pci")
@@ -273,9 +292,17 @@ fn front_end(b: &Builder<'_>, disk: &DiskDef, cdrom: bool) -> Result<Json> {
                     "IDE controllers are unsupported for this QEMU binary or machine type",
                 ));
             }
-            if drive.controller != 0 || drive.bus > 1 || drive.unit > 1 || drive.target != 0 {
+            if drive.controller != 0 {
+                return Err(virtbus_core::Error::Internal(
+                    "Only 1 IDE controller is supported".into(),
+                ));
+            }
+            if drive.target != 0 {
+                return Err(unsupported("target must be 0 for ide controller"));
+            }
+            if drive.bus > 1 || drive.unit > 1 {
                 return Err(unsupported(format!(
-                    "invalid IDE address for disk '{}': controller 0, bus 0-1, unit 0-1",
+                    "invalid IDE address for disk '{}': bus 0-1, unit 0-1",
                     disk.target_dev
                 )));
             }
@@ -285,7 +312,13 @@ fn front_end(b: &Builder<'_>, disk: &DiskDef, cdrom: bool) -> Result<Json> {
                 .num("unit", u64::from(drive.unit))
         }
         Some("sata") => {
-            if drive.controller != 0 || drive.bus != 0 || drive.unit > 5 || drive.target != 0 {
+            if drive.bus != 0 {
+                return Err(unsupported("bus must be 0 for sata controller"));
+            }
+            if drive.target != 0 {
+                return Err(unsupported("target must be 0 for sata controller"));
+            }
+            if drive.controller != 0 || drive.unit > 5 {
                 return Err(unsupported(format!(
                     "invalid SATA address for disk '{}': controller 0, unit 0-5",
                     disk.target_dev
@@ -300,6 +333,11 @@ fn front_end(b: &Builder<'_>, disk: &DiskDef, cdrom: bool) -> Result<Json> {
                 .str("bus", &bus)
         }
         Some("scsi") => {
+            if drive.bus != 0 {
+                return Err(virtbus_core::Error::Internal(
+                    "SCSI controller only supports 1 bus".into(),
+                ));
+            }
             let model = super::devices::scsi_model(b.def, drive.controller)?;
             let json = Json::new()
                 .str("driver", if cdrom { "scsi-cd" } else { "scsi-hd" })
@@ -309,9 +347,14 @@ fn front_end(b: &Builder<'_>, disk: &DiskDef, cdrom: bool) -> Result<Json> {
                     .num("scsi-id", u64::from(drive.target))
                     .num("lun", u64::from(drive.unit))
             } else {
-                if drive.bus != 0 || drive.target != 0 || drive.unit > 6 {
+                if drive.target != 0 {
+                    return Err(unsupported(
+                        "target must be 0 for controller model 'lsilogic'",
+                    ));
+                }
+                if drive.unit > 6 {
                     return Err(unsupported(format!(
-                        "invalid SCSI address for disk '{}' on an lsilogic controller",
+                        "invalid SCSI address for disk '{}': unit 0-6 on an lsilogic controller",
                         disk.target_dev
                     )));
                 }

@@ -2,7 +2,6 @@
 //! boot files) present, with libvirt's wording.
 
 use std::{
-    io,
     os::unix::fs::{FileTypeExt, MetadataExt},
     path::{Component, Path},
 };
@@ -108,9 +107,4 @@ pub fn check_parent_dir(path: &str, what: &str) -> Result<()> {
             errno_text(&e)
         ))),
     }
-}
-
-/// Whether `e` says a file is missing.
-pub fn is_not_found(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::NotFound
 }
