@@ -296,7 +296,7 @@ pub fn machine_family(def: &DomainDef, emulator: &Emulator) -> Result<MachineFam
 
 /// The machine type's versioned name and family; unknown machines are refused with libvirt's
 /// text.
-fn machine(def: &DomainDef, emulator: &Emulator) -> Result<(String, MachineFamily)> {
+pub(crate) fn machine(def: &DomainDef, emulator: &Emulator) -> Result<(String, MachineFamily)> {
     let machine = match def.os.machine.as_deref() {
         Some(name) => emulator.machine(name).ok_or_else(|| {
             unsupported(format!(

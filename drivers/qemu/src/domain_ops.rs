@@ -19,6 +19,7 @@ use virtbus_core::{
 };
 
 use crate::{
+    command_line::defaults,
     domains::{Dom, Slot},
     driver::{Inner, QemuDriver},
     guest::{self, apply_locally, begin_destroy, check_startable, restarts},
@@ -35,6 +36,8 @@ async fn parse_for_qemu(inner: &Inner, xml: &str, validate: bool) -> Result<Doma
         validate,
         ..ParseOptions::default()
     };
+    // Device kinds the model does not keep are refused before they could be dropped.
+    defaults::refuse_unmodelled_devices(xml)?;
     let mut def = parse_domain_with(xml, &opts)?;
     crate::store::check_file_name(&def.name)?;
     if !DOMAIN_TYPES.contains(&&*def.domain_type) {
@@ -46,10 +49,8 @@ async fn parse_for_qemu(inner: &Inner, xml: &str, validate: bool) -> Result<Doma
     if def.os.arch.is_none() {
         def.os.arch = Some(std::env::consts::ARCH.into());
     }
-    if def.devices.emulator.is_none() {
-        let emu = guest::emulator_for(&def).await?;
-        def.devices.emulator = Some(emu.path.display().to_string());
-    }
+    let emu = guest::emulator_for(&def).await?;
+    defaults::apply(&mut def, &emu)?;
     check_startable(inner, &def).await?;
     Ok(def)
 }
@@ -223,7 +224,7 @@ impl DomainDriver for QemuDriver {
         check_flags(flags, flags::DESTROY_GRACEFUL, "qemuDomainDestroyFlags")?;
         let slot = self.slot(uuid)?;
         let _job = slot.job.lock().await;
-        let emulator = begin_destroy(&slot)?;
+        let (emulator, drained) = begin_destroy(&slot)?;
         let pid = emulator.pid();
         let grace = self.inner.config.destroy_grace;
         let ended = if flags & flags::DESTROY_GRACEFUL != 0 {
@@ -238,6 +239,7 @@ impl DomainDriver for QemuDriver {
             }
             return Err(guest::process_error(error));
         }
+        guest::wait_drained(drained).await;
         guest::finish_stop(&self.inner, &slot, pid, |l| {
             l.stopped(
                 virtbus_core::state::shutoff::DESTROYED,

@@ -40,6 +40,8 @@ pub struct Run {
     pub lifecycle: Lifecycle,
     /// The disks as the command line named them, for events.
     pub disks: Vec<RunningDisk>,
+    /// Becomes true once the supervisor has applied the monitor's last event.
+    pub drained: tokio::sync::watch::Receiver<bool>,
 }
 
 /// One domain.

@@ -11,6 +11,7 @@
 use std::{path::PathBuf, sync::Arc};
 
 use serde_json::json;
+use tokio::sync::watch;
 use uuid::Uuid;
 use virtbus_core::{
     event::{lifecycle, DomainEvent, DomainEventKind, Event, ObjectId},
@@ -20,7 +21,7 @@ use virtbus_core::{
 };
 
 use crate::{
-    command_line::{self, disks, LaunchContext},
+    command_line::{self, disks, live, LaunchContext},
     domains::{Dom, Run, Slot},
     driver::Inner,
     emulator,
@@ -134,6 +135,13 @@ pub(crate) async fn start(
     let socket = inner.store.monitor_path(&uuid)?;
     let log_file = inner.store.log_path(&live.name)?;
     inner.store.prepare_runtime_dirs()?;
+    let (_, family) = command_line::machine(&live, &emu)?;
+    live::assign_aliases(&mut live, family)?;
+    if !live.devices.channels.is_empty() {
+        let dir = inner.store.channel_dir(&uuid);
+        crate::store::atomic::create_private_dir(&dir)?;
+        live::fill_channel_paths(&mut live, &dir);
+    }
     let command = command_line::build(
         &live,
         &LaunchContext {
@@ -142,11 +150,6 @@ pub(crate) async fn start(
             monitor_socket: &socket,
         },
     )?;
-    for disk in live.devices.disks.iter_mut() {
-        if disk.alias.is_none() {
-            disk.alias = disks::alias(disk).ok();
-        }
-    }
     let launch = Launch {
         program: command.program.clone(),
         args: command.args.clone(),
@@ -156,6 +159,7 @@ pub(crate) async fn start(
         command_timeout: inner.config.command_timeout,
     };
     let started = Emulator::spawn(&launch).await.map_err(process_error)?;
+    let (drained_tx, drained) = watch::channel(false);
     let emulator = started.emulator.clone();
     let monitor = started.monitor.clone();
     let pid = emulator.pid();
@@ -169,6 +173,7 @@ pub(crate) async fn start(
             emulator: emulator.clone(),
             monitor: Some(monitor.clone()),
             lifecycle,
+            drained,
         });
         save_status(inner, &dom);
     }
@@ -178,6 +183,7 @@ pub(crate) async fn start(
         uuid,
         started.events,
         emulator.clone(),
+        drained_tx,
     ));
     match finish_start(
         inner,
@@ -272,12 +278,24 @@ pub(crate) fn apply_locally(inner: &Inner, slot: &Slot, event: &MonitorEvent) ->
 }
 
 /// Marks the running guest of `slot` as being destroyed, so that the end of its monitor and
-/// process is reported by the caller, not by its supervisor. Returns its emulator.
-pub(crate) fn begin_destroy(slot: &Slot) -> Result<Emulator> {
+/// process is reported by the caller, not by its supervisor. Returns its emulator, and what
+/// tells when the supervisor has applied the monitor's last event.
+pub(crate) fn begin_destroy(slot: &Slot) -> Result<(Emulator, watch::Receiver<bool>)> {
     let mut dom = slot.lock();
     let run = dom.running()?;
     run.lifecycle.being_destroyed = true;
-    Ok(run.emulator.clone())
+    Ok((run.emulator.clone(), run.drained.clone()))
+}
+
+/// Waits (briefly) until the supervisor has applied the last event of a monitor that has
+/// closed, so that what QEMU reported before exiting (SHUTDOWN from the signal) is published
+/// before the caller's STOPPED.
+pub(crate) async fn wait_drained(mut drained: watch::Receiver<bool>) {
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        drained.wait_for(|done| *done),
+    )
+    .await;
 }
 
 /// The guest of `slot` whose emulator had `pid` is gone: `report` gives the last lifecycle
@@ -329,6 +347,7 @@ async fn supervise(
     uuid: Uuid,
     mut events: EventStream,
     emulator: Emulator,
+    drained: watch::Sender<bool>,
 ) {
     let pid = emulator.pid();
     let end = loop {
@@ -337,6 +356,7 @@ async fn supervise(
             Err(end) => break end,
         }
     };
+    drained.send_replace(true);
     if end == QmpError::Eof {
         // QEMU closed its monitor: it is exiting. One that lingers is stopped, as libvirt
         // stops it on monitor EOF.
@@ -384,7 +404,7 @@ fn on_monitor_event(
 ) {
     let event = MonitorEvent::decode(name, data);
     tracing::debug!(%uuid, event = name, "monitor event");
-    let (outcome, monitor, emulator) = {
+    let (outcome, monitor, emulator, destroying) = {
         let mut dom = slot.lock();
         let Some(run) = dom.run.as_mut() else { return };
         if run.emulator.pid() != pid {
@@ -397,16 +417,22 @@ fn on_monitor_event(
         if let Some(FollowUp::Stop { .. }) = outcome.follow_up {
             run.lifecycle.being_destroyed = true;
         }
-        let handles = (run.monitor.clone(), run.emulator.clone());
+        let handles = (
+            run.monitor.clone(),
+            run.emulator.clone(),
+            run.lifecycle.being_destroyed,
+        );
         if outcome.state_changed {
             save_status(inner, &dom);
         }
-        (outcome, handles.0, handles.1)
+        (outcome, handles.0, handles.1, handles.2)
     };
     let follow_up = outcome.follow_up;
     inner.publish(domain_events(uuid, outcome));
     match follow_up {
         None => {}
+        // A destroy in progress stops the emulator itself.
+        Some(FollowUp::Terminate) if destroying => {}
         Some(FollowUp::Terminate) => {
             if let Err(error) = emulator.signal(libc::SIGTERM) {
                 tracing::warn!(%uuid, %error, "cannot stop the emulator after the guest shut down");
@@ -567,6 +593,7 @@ async fn reattach(inner: &Arc<Inner>, status: DomainStatus) {
     }
     inner.reserve_id(status.id);
     let pid = emulator.pid();
+    let (drained_tx, drained) = watch::channel(false);
     {
         let mut dom = slot.lock();
         dom.run = Some(Run {
@@ -576,6 +603,7 @@ async fn reattach(inner: &Arc<Inner>, status: DomainStatus) {
             emulator: emulator.clone(),
             monitor: Some(monitor),
             lifecycle,
+            drained,
         });
         save_status(inner, &dom);
     }
@@ -586,6 +614,7 @@ async fn reattach(inner: &Arc<Inner>, status: DomainStatus) {
         uuid,
         events,
         emulator,
+        drained_tx,
     ));
     // A guest that had powered off while nobody watched is stopped now, as libvirt does.
     let shut_down = slot.lock().state().state == DomainState::Shutdown;
