@@ -533,3 +533,25 @@ fn capabilities_virtbus_does_not_model_are_refused_by_name() {
         "missing name information"
     );
 }
+
+#[test]
+fn every_truncation_of_a_real_document_is_refused_without_a_panic() {
+    for name in [
+        "pci-igb-sriov-pf.xml",
+        "usb-keyboard.xml",
+        "block-sr0.xml",
+        "net-enp3s0.xml",
+    ] {
+        let xml = data(name);
+        for (cut, _) in xml.char_indices().skip(1) {
+            let prefix = xml[..cut].trim_end();
+            if prefix.ends_with("</device>") {
+                continue;
+            }
+            assert!(
+                parse_node_device(prefix, NodeDeviceParse::Existing).is_err(),
+                "{name} cut at {cut}"
+            );
+        }
+    }
+}
