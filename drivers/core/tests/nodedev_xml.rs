@@ -242,6 +242,22 @@ fn hand_written_documents_come_out_as_libvirt_writes_them() {
 ",
     );
     round_trip(
+        "<device><name>h</name><capability type='scsi_host'><host>5</host>\
+         <unique_id>-1</unique_id></capability><capability type='scsi_host'><host>6</host>\
+         <unique_id>-7</unique_id></capability></device>",
+        "<device>
+  <name>h</name>
+  <capability type='scsi_host'>
+    <host>5</host>
+  </capability>
+  <capability type='scsi_host'>
+    <host>6</host>
+    <unique_id>-7</unique_id>
+  </capability>
+</device>
+",
+    );
+    round_trip(
         "<device><name>t</name><capability type='scsi_target'><target>target0:0:0</target>\
          <capability type='fc_remote_port'><rport>rport-0:0-0</rport><wwpn>0x2000</wwpn>\
          </capability></capability><capability type='storage'><block>/dev/sr0</block>\

@@ -3,7 +3,7 @@
 //! `virNodeDevCapSCSITargetParseXML`, `virNodeDevCapSCSIParseXML` and their formatters do.
 
 use super::{
-    numbers::{optional_i32, required_u32, text_of},
+    numbers::{c_i32, invalid, required_u32, text_of},
     NodeDeviceParse,
 };
 use crate::{
@@ -22,7 +22,12 @@ pub(super) fn parse_host(el: &Element, dev: &str, how: NodeDeviceParse) -> Resul
         NodeDeviceParse::Create => (0, None),
         NodeDeviceParse::Existing => (
             required_u32(el, "host", "SCSI host ID", dev)?,
-            optional_i32(text_of(el, "unique_id"), "unique_id", dev)?,
+            // -1 is libvirt's "no unique id"; other negative ids are kept and written.
+            match text_of(el, "unique_id") {
+                None => None,
+                Some(t) => Some(c_i32(&t, 10).ok_or_else(|| invalid("unique_id", dev))?)
+                    .filter(|id| *id != -1),
+            },
         ),
     };
     let mut fc_host = None;
