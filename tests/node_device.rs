@@ -301,3 +301,180 @@ async fn what_the_test_driver_lacks_is_not_supported() {
     })
     .await;
 }
+
+/// VIR_CONNECT_LIST_NODE_DEVICES_CAP_* bits of the capabilities the default devices lack.
+const CAP_USB_DEV: u32 = 1 << 2;
+const CAP_USB_INTERFACE: u32 = 1 << 3;
+const CAP_NET: u32 = 1 << 4;
+const CAP_SCSI_TARGET: u32 = 1 << 6;
+const CAP_SCSI: u32 = 1 << 7;
+const CAP_STORAGE: u32 = 1 << 8;
+const CAP_FC_HOST: u32 = 1 << 9;
+
+/// What `virsh nodedev-dumpxml scsi_host12` prints on libvirt 9.0's test:///default after
+/// `VHBA_BY_WWNS` is created: a copy of scsi_host11 with the new WWNs.
+const CREATED_XML: &str = "<device>
+  <name>scsi_host12</name>
+  <parent>scsi_host1</parent>
+  <capability type='scsi_host'>
+    <host>11</host>
+    <unique_id>10</unique_id>
+    <capability type='fc_host'>
+      <wwnn>2001001b32a9da4e</wwnn>
+      <wwpn>2101001b32a9da4e</wwpn>
+      <fabric_wwn>2000000043214321</fabric_wwn>
+    </capability>
+  </capability>
+</device>
+";
+
+const VHBA_BY_WWNS: &str = "<device>
+  <parent wwnn='2000000012341234' wwpn='1000000012341234'/>
+  <capability type='scsi_host'>
+    <capability type='fc_host'>
+      <wwnn>2001001b32a9da4e</wwnn>
+      <wwpn>2101001b32a9da4e</wwpn>
+    </capability>
+  </capability>
+</device>";
+
+async fn create_err(service: &Service, xml: &str) -> String {
+    let r = call(
+        &service.conn,
+        TEST_PATH,
+        CONNECT,
+        "NodeDeviceCreateXML",
+        &(xml, 0u32),
+    )
+    .await;
+    let (name, text) = r.expect_err();
+    assert_eq!(name, LIBVIRT_ERROR);
+    text.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vhba_named_by_its_parents_wwns_has_libvirts_xml_caps_and_filters() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let created = call(
+            &service.conn,
+            TEST_PATH,
+            CONNECT,
+            "NodeDeviceCreateXML",
+            &(VHBA_BY_WWNS, 0u32),
+        )
+        .await;
+        assert_eq!(path_of(created), HOST12);
+        let xml = call(&service.conn, HOST12, NODEDEV, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok();
+        assert_eq!(xml.body().deserialize::<String>().unwrap(), CREATED_XML);
+        let caps = call(&service.conn, HOST12, NODEDEV, "ListCaps", &())
+            .await
+            .expect_ok();
+        // libvirt lists top-level capabilities only: no fc_host.
+        assert_eq!(
+            caps.body().deserialize::<Vec<String>>().unwrap(),
+            ["scsi_host"]
+        );
+        assert_eq!(
+            device_paths(&service, CAP_FC_HOST).await,
+            sorted(vec![HOST1, HOST2, HOST11, HOST12])
+        );
+        // The copy of scsi_host11 has no vport_ops.
+        assert_eq!(
+            device_paths(&service, CAP_VPORTS).await,
+            sorted(vec![HOST1, HOST2])
+        );
+        call(&service.conn, HOST12, NODEDEV, "Destroy", &())
+            .await
+            .expect_ok();
+        assert_eq!(
+            create_err(
+                &service,
+                &VHBA_BY_WWNS.replace("2000000012341234", "2000000034563456")
+            )
+            .await,
+            "internal error: Could not find parent device for 'new device'"
+        );
+        assert_eq!(
+            create_err(
+                &service,
+                &VHBA_BY_WWNS.replace(" wwpn='1000000012341234'", "")
+            )
+            .await,
+            "XML error: when providing parent wwnn='2000000012341234', the wwpn must also be \
+             provided"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn other_capabilities_are_refused_with_libvirts_errors() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let pci = "<device>
+  <parent>computer</parent>
+  <capability type='pci'>
+    <domain>0</domain>
+    <bus>2</bus>
+    <slot>0</slot>
+    <function>0</function>
+    <product id='0x1521'>I350 Gigabit Network Connection</product>
+    <vendor id='0x8086'>Intel Corporation</vendor>
+  </capability>
+</device>";
+        // A well-formed PCI device parses, and libvirt's test driver then refuses it.
+        assert_eq!(
+            create_err(&service, pci).await,
+            "internal error: Device is not a fibre channel HBA"
+        );
+        assert_eq!(
+            create_err(&service, &pci.replace("<bus>2", "<bus>0x2")).await,
+            "internal error: invalid PCI bus ID supplied for 'new device'"
+        );
+        assert_eq!(
+            create_err(&service, &pci.replace("<slot>0", "<slot>")).await,
+            "internal error: no PCI slot ID supplied for 'new device'"
+        );
+        assert_eq!(
+            create_err(&service, &pci.replace("'pci'", "'gpu'")).await,
+            "XML error: Invalid value for attribute 'type' in element 'capability': 'gpu'."
+        );
+        assert_eq!(
+            create_err(&service, "<device><capability/></device>").await,
+            "XML error: Missing required attribute 'type' in element 'capability'"
+        );
+        assert_eq!(
+            create_err(&service, "<device><capability type='mdev'/></device>").await,
+            "unsupported configuration: the 'mdev' node device capability is not supported by \
+             virtbus"
+        );
+        let storage = "<device><parent>computer</parent><capability type='storage'>\
+                       <block>/dev/sdb</block><size>1073741824</size></capability></device>";
+        assert_eq!(
+            create_err(&service, storage).await,
+            "internal error: Device is not a fibre channel HBA"
+        );
+        // Nothing was added, and no default device answers the new capability bits.
+        assert_eq!(device_paths(&service, 0).await.len(), 4);
+        for bits in [
+            CAP_PCI_DEV,
+            CAP_USB_DEV,
+            CAP_USB_INTERFACE,
+            CAP_NET,
+            CAP_SCSI_TARGET,
+            CAP_SCSI,
+            CAP_STORAGE,
+            CAP_PCI_DEV | CAP_NET | CAP_STORAGE,
+        ] {
+            assert!(device_paths(&service, bits).await.is_empty(), "{bits:#x}");
+        }
+        assert_eq!(
+            device_paths(&service, CAP_STORAGE | CAP_SYSTEM).await,
+            [COMPUTER]
+        );
+    })
+    .await;
+}

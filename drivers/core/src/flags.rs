@@ -326,29 +326,52 @@ pub const SECRET_DEFINE_VALIDATE: u32 = 1;
 /// `virNWFilterDefineFlags`: VIR_NWFILTER_DEFINE_VALIDATE.
 pub const NWFILTER_DEFINE_VALIDATE: u32 = 1;
 
-/// `virConnectListAllNodeDeviceFlags`: one bit per capability.
+/// `virConnectListAllNodeDeviceFlags`: one bit per capability; a device matches a bit through
+/// [`crate::model::NodeDevCap::list_flags`].
 pub mod node_device_list {
+    /// `system`: the host.
     pub const CAP_SYSTEM: u32 = 1 << 0;
+    /// `pci`: a PCI function (with or without `virt_functions`/`phys_function`).
     pub const CAP_PCI_DEV: u32 = 1 << 1;
+    /// `usb_device`: a USB device.
     pub const CAP_USB_DEV: u32 = 1 << 2;
+    /// `usb`: an interface of a USB device.
     pub const CAP_USB_INTERFACE: u32 = 1 << 3;
+    /// `net`: a network interface (whatever its `80203`/`80211` sub-capability).
     pub const CAP_NET: u32 = 1 << 4;
+    /// `scsi_host`: a SCSI host adapter.
     pub const CAP_SCSI_HOST: u32 = 1 << 5;
+    /// `scsi_target`: a SCSI target.
     pub const CAP_SCSI_TARGET: u32 = 1 << 6;
+    /// `scsi`: a SCSI logical unit.
     pub const CAP_SCSI: u32 = 1 << 7;
+    /// `storage`: a block device.
     pub const CAP_STORAGE: u32 = 1 << 8;
+    /// A `scsi_host` with the `fc_host` sub-capability.
     pub const CAP_FC_HOST: u32 = 1 << 9;
+    /// A `scsi_host` with the `vport_ops` sub-capability.
     pub const CAP_VPORTS: u32 = 1 << 10;
+    /// `scsi_generic` (not modelled).
     pub const CAP_SCSI_GENERIC: u32 = 1 << 11;
+    /// `drm` (not modelled).
     pub const CAP_DRM: u32 = 1 << 12;
+    /// A device with `mdev_types` (not modelled).
     pub const CAP_MDEV_TYPES: u32 = 1 << 13;
+    /// `mdev` (not modelled).
     pub const CAP_MDEV: u32 = 1 << 14;
+    /// `ccw` (not modelled).
     pub const CAP_CCW_DEV: u32 = 1 << 15;
+    /// `css` (not modelled).
     pub const CAP_CSS_DEV: u32 = 1 << 16;
+    /// `vdpa` (not modelled).
     pub const CAP_VDPA: u32 = 1 << 17;
+    /// `ap_card` (not modelled).
     pub const CAP_AP_CARD: u32 = 1 << 18;
+    /// `ap_queue` (not modelled).
     pub const CAP_AP_QUEUE: u32 = 1 << 19;
+    /// `ap_matrix` (not modelled).
     pub const CAP_AP_MATRIX: u32 = 1 << 20;
+    /// A PCI device with `vpd` (not modelled).
     pub const CAP_VPD: u32 = 1 << 21;
     /// VIR_CONNECT_LIST_NODE_DEVICES_FILTERS_CAP in libvirt 9.0: every capability bit. The
     /// INACTIVE (1 << 30) and ACTIVE (1 << 31) filters are not among them: libvirt's test

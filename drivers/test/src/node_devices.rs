@@ -14,7 +14,7 @@ use virtbus_core::{
     driver::{NodeDeviceDriver, NodeDeviceSummary},
     event::{node_device_lifecycle, Event, ObjectId},
     flags::{check_flags, node_device_list},
-    model::{NodeDevCap, NodeDeviceDef},
+    model::{FcHost, NodeDevCap, NodeDeviceDef},
     xml::{format_node_device, parse_node_device, NodeDeviceParse},
     Error, Result,
 };
@@ -136,35 +136,45 @@ impl NodeDevices {
         }
     }
 
-    /// `virNodeDeviceObjListGetParentHost` for a device without parent WWNs: the named
-    /// parent, or else the first device that can create vports, which must be an HBA with
-    /// `vport_ops`.
+    /// `virNodeDeviceObjListGetParentHost`: the parent a vHBA document names, by name (which
+    /// must then be able to create vports), else by the parent's WWNN and WWPN, else by its
+    /// fabric WWN (each of which finds only HBAs with `vport_ops`), else the first device
+    /// that can create vports.
     fn check_parent_host(&self, def: &NodeDeviceDef) -> Result<()> {
-        match &def.parent {
-            Some(parent) => {
-                let Some(p) = self.find(parent) else {
-                    return Err(Error::Internal(format!(
-                        "Could not find parent device for '{}'",
-                        def.name
-                    )));
-                };
-                if !p.has_vport_ops() {
-                    return Err(Error::Internal(format!(
-                        "Parent device {} is not capable of vport operations",
-                        p.name
-                    )));
-                }
-                Ok(())
+        let not_found =
+            || Error::Internal(format!("Could not find parent device for '{}'", def.name));
+        let wwns = &def.parent_wwns;
+        if let Some(parent) = &def.parent {
+            let p = self.find(parent).ok_or_else(not_found)?;
+            if !p.has_vport_ops() {
+                return Err(Error::Internal(format!(
+                    "Parent device {} is not capable of vport operations",
+                    p.name
+                )));
             }
-            None => {
+            return Ok(());
+        }
+        let vport_hba = |matches: &dyn Fn(&FcHost) -> bool| {
+            self.devs
+                .iter()
+                .any(|d| d.has_vport_ops() && d.fc_host().is_some_and(matches))
+        };
+        let found = match (&wwns.wwnn, &wwns.wwpn, &wwns.fabric_wwn) {
+            (Some(wwnn), Some(wwpn), _) => vport_hba(&|fc| fc.wwnn == *wwnn && fc.wwpn == *wwpn),
+            (_, _, Some(fabric)) => vport_hba(&|fc| fc.fabric_wwn.as_ref() == Some(fabric)),
+            _ => {
                 if self.devs.iter().any(NodeDeviceDef::has_vport_ops) {
-                    Ok(())
-                } else {
-                    Err(Error::Internal(
-                        "Could not find any vport capable device".to_owned(),
-                    ))
+                    return Ok(());
                 }
+                return Err(Error::Internal(
+                    "Could not find any vport capable device".to_owned(),
+                ));
             }
+        };
+        if found {
+            Ok(())
+        } else {
+            Err(not_found())
         }
     }
 }
@@ -173,7 +183,7 @@ impl NodeDevices {
 /// (`virNodeDeviceObjMatch`): any one of the asked capabilities will do.
 fn matches(def: &NodeDeviceDef, flags: u32) -> bool {
     let wanted = flags & node_device_list::FILTERS_CAP;
-    wanted == 0 || def.caps.iter().any(|c| c.list_flags() & wanted != 0)
+    wanted == 0 || def.list_flags() & wanted != 0
 }
 
 fn event(name: &str, event: i32) -> Event {
@@ -430,5 +440,124 @@ mod tests {
             d.node_device_destroy("computer").await.unwrap();
             assert!(d.node_device_lookup_by_name("computer").await.is_ok());
         }
+    }
+
+    /// What `virsh nodedev-dumpxml scsi_host12` prints on libvirt 9.0 after the vHBA below.
+    const CREATED_XML: &str = "<device>
+  <name>scsi_host12</name>
+  <parent>scsi_host1</parent>
+  <capability type='scsi_host'>
+    <host>11</host>
+    <unique_id>10</unique_id>
+    <capability type='fc_host'>
+      <wwnn>2001001b32a9da4e</wwnn>
+      <wwpn>2101001b32a9da4e</wwpn>
+      <fabric_wwn>2000000043214321</fabric_wwn>
+    </capability>
+  </capability>
+</device>
+";
+
+    fn vhba(parent: &str) -> String {
+        format!(
+            "<device>{parent}<capability type='scsi_host'><capability type='fc_host'>\
+             <wwnn>2001001b32a9da4e</wwnn><wwpn>2101001b32a9da4e</wwpn></capability>\
+             </capability></device>"
+        )
+    }
+
+    #[tokio::test]
+    async fn the_parent_is_found_by_name_wwns_or_fabric() {
+        let (d, _rx) = driver();
+        for parent in [
+            "<parent wwnn='2000000012341234' wwpn='1000000012341234'/>",
+            "<parent fabric_wwn='2000000087658765'/>",
+            "",
+        ] {
+            assert_eq!(
+                d.node_device_create_xml(&vhba(parent), 0).await.unwrap(),
+                "scsi_host12",
+                "{parent}"
+            );
+            assert_eq!(
+                d.node_device_xml_desc("scsi_host12", 0).await.unwrap(),
+                CREATED_XML
+            );
+            d.node_device_destroy("scsi_host12").await.unwrap();
+        }
+        // scsi_host11 has the WWNs but no vport_ops; a wrong WWN takes precedence over a
+        // right fabric.
+        for parent in [
+            "<parent wwnn='2000000034563456' wwpn='1000000034563456'/>",
+            "<parent wwnn='2000000012341234' wwpn='9999'/>",
+            "<parent fabric_wwn='77'/>",
+            "<parent fabric_wwn='2000000043214321' wwnn='2000000034563456' wwpn='1000000034563456'/>",
+        ] {
+            assert_eq!(
+                d.node_device_create_xml(&vhba(parent), 0)
+                    .await
+                    .unwrap_err()
+                    .to_string(),
+                "internal error: Could not find parent device for 'new device'",
+                "{parent}"
+            );
+        }
+        assert_eq!(d.list_node_devices(0).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn only_vhbas_are_created() {
+        let (d, _rx) = driver();
+        let pci = "<device><parent>computer</parent><capability type='pci'><domain>0</domain>\
+                   <bus>2</bus><slot>0</slot><function>0</function><product id='0x1521'/>\
+                   <vendor id='0x8086'/></capability></device>";
+        assert_eq!(
+            d.node_device_create_xml(pci, 0)
+                .await
+                .unwrap_err()
+                .to_string(),
+            "internal error: Device is not a fibre channel HBA"
+        );
+        assert_eq!(
+            d.node_device_create_xml(&pci.replace("<bus>2", "<bus>x"), 0)
+                .await
+                .unwrap_err()
+                .to_string(),
+            "internal error: invalid PCI bus ID supplied for 'new device'"
+        );
+        assert_eq!(
+            d.node_device_create_xml("<device><capability type='mdev'/></device>", 0)
+                .await
+                .unwrap_err()
+                .to_string(),
+            "unsupported configuration: the 'mdev' node device capability is not supported \
+             by virtbus"
+        );
+        assert_eq!(d.list_node_devices(0).await.unwrap().len(), 4);
+        use node_device_list::*;
+        for bits in [
+            CAP_PCI_DEV,
+            CAP_USB_DEV,
+            CAP_USB_INTERFACE,
+            CAP_NET,
+            CAP_SCSI_TARGET,
+            CAP_SCSI,
+            CAP_STORAGE,
+            CAP_MDEV,
+            CAP_VDPA,
+        ] {
+            assert!(
+                d.list_node_devices(bits).await.unwrap().is_empty(),
+                "{bits:#x}"
+            );
+        }
+        assert_eq!(
+            d.list_node_devices(CAP_FC_HOST).await.unwrap(),
+            ["scsi_host1", "scsi_host2", "scsi_host11"]
+        );
+        assert_eq!(
+            d.list_node_devices(CAP_SYSTEM | CAP_VPORTS).await.unwrap(),
+            ["computer", "scsi_host1", "scsi_host2"]
+        );
     }
 }
