@@ -1,6 +1,8 @@
 //! What the service serves: which bus mode, which drivers at which connection paths, and
 //! which well-known name it takes once everything is served.
 
+use virtbus_qemu_driver::store::StoreDirs;
+
 /// The well-known name of the service, as libvirt-dbus owns it.
 pub const BUS_NAME: &str = "org.libvirt";
 
@@ -21,6 +23,8 @@ pub enum Mode {
 pub enum DriverKind {
     /// The embedded in-memory test driver, `test:///default`.
     Test,
+    /// The native QEMU driver, `qemu:///session` or `qemu:///system` by mode.
+    Qemu,
 }
 
 impl DriverKind {
@@ -28,6 +32,16 @@ impl DriverKind {
     pub fn root_path(self) -> &'static str {
         match self {
             DriverKind::Test => "/org/libvirt/Test",
+            DriverKind::Qemu => "/org/libvirt/QEMU",
+        }
+    }
+
+    /// The driver named `name` on the command line (`test`, `qemu`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "test" => Some(DriverKind::Test),
+            "qemu" => Some(DriverKind::Qemu),
+            _ => None,
         }
     }
 }
@@ -42,15 +56,27 @@ pub struct Config {
     /// The well-known name to request once every object is served; `None` to request none
     /// (for a peer-to-peer connection in tests, where names do not exist).
     pub bus_name: Option<String>,
+    /// Where the QEMU driver keeps its files; `None` for the defaults of [`Config::mode`].
+    pub qemu_dirs: Option<StoreDirs>,
 }
 
 impl Config {
-    /// Every driver of `mode`, taking [`BUS_NAME`].
+    /// Every driver of `mode` (the test driver and QEMU), taking [`BUS_NAME`].
     pub fn new(mode: Mode) -> Self {
         Self {
             mode,
-            drivers: vec![DriverKind::Test],
+            drivers: vec![DriverKind::Test, DriverKind::Qemu],
             bus_name: Some(BUS_NAME.to_owned()),
+            qemu_dirs: None,
+        }
+    }
+
+    /// The embedded test driver alone in session mode, taking [`BUS_NAME`]: a service that
+    /// touches nothing on the host, for tests and embedders.
+    pub fn test_only() -> Self {
+        Self {
+            drivers: vec![DriverKind::Test],
+            ..Self::new(Mode::Session)
         }
     }
 
@@ -62,9 +88,9 @@ impl Config {
 }
 
 impl Default for Config {
-    /// Session mode, every driver, taking [`BUS_NAME`].
+    /// [`Config::test_only`]: the default serves nothing that touches the host.
     fn default() -> Self {
-        Self::new(Mode::Session)
+        Self::test_only()
     }
 }
 

@@ -46,6 +46,15 @@ pub enum ServeError {
     /// Something is already served at a connection object path of this connection.
     #[error("an object is already served at {0}")]
     AlreadyServed(String),
+    /// A driver could not be opened (its files could not be read).
+    #[error("cannot open the driver of {root}: {source}")]
+    DriverOpen {
+        /// The connection object of the driver.
+        root: String,
+        /// What the driver answered.
+        #[source]
+        source: virtbus_core::Error,
+    },
     /// A driver could not list its objects.
     #[error("cannot list the objects of {root}: {source}")]
     Driver {
@@ -123,18 +132,22 @@ impl Drop for Service {
 /// Fails with [`ServeError::NameTaken`] when another program owns the name; the name is
 /// requested without queueing and without replacing anyone, as libvirt-dbus does.
 pub async fn serve(connection: &Connection, config: Config) -> Result<Service, ServeError> {
-    let drivers = config
-        .drivers
-        .iter()
-        .map(|kind| {
-            let (sender, events) = event::channel();
-            DriverSetup {
-                root: kind.root_path().to_owned(),
-                driver: create_driver(*kind, sender),
-                events,
-            }
-        })
-        .collect();
+    let mut drivers = Vec::with_capacity(config.drivers.len());
+    for kind in &config.drivers {
+        let (sender, events) = event::channel();
+        let root = kind.root_path().to_owned();
+        let driver = create_driver(*kind, &config, sender)
+            .await
+            .map_err(|source| ServeError::DriverOpen {
+                root: root.clone(),
+                source,
+            })?;
+        drivers.push(DriverSetup {
+            root,
+            driver,
+            events,
+        });
+    }
     serve_drivers(connection, drivers, config.bus_name.as_deref()).await
 }
 
@@ -233,11 +246,27 @@ async fn prepare_driver(
     Ok((registry, fanout))
 }
 
-/// The driver of `kind`, publishing its events on `events`.
-fn create_driver(kind: DriverKind, events: event::EventSender) -> Arc<dyn Driver> {
-    match kind {
+/// The driver of `kind`, publishing its events on `events`. The QEMU driver loads its
+/// definitions and reattaches to its running guests here.
+async fn create_driver(
+    kind: DriverKind,
+    config: &Config,
+    events: event::EventSender,
+) -> Result<Arc<dyn Driver>, virtbus_core::Error> {
+    Ok(match kind {
         DriverKind::Test => Arc::new(virtbus_test_driver::TestDriver::new(events)),
-    }
+        DriverKind::Qemu => {
+            let mode = match config.mode {
+                Mode::Session => virtbus_qemu_driver::store::Mode::Session,
+                Mode::System => virtbus_qemu_driver::store::Mode::System,
+            };
+            let qemu = match &config.qemu_dirs {
+                Some(dirs) => virtbus_qemu_driver::QemuConfig::with_dirs(mode, dirs.clone()),
+                None => virtbus_qemu_driver::QemuConfig::new(mode)?,
+            };
+            Arc::new(virtbus_qemu_driver::QemuDriver::open(qemu, events).await?)
+        }
+    })
 }
 
 #[cfg(test)]

@@ -4,13 +4,13 @@
 //! The command line is libvirt-dbus's (`--session`, `--system`, `-t/--threads`), so a client
 //! that starts `libvirt-dbus --session` can start `virtbus --session` instead.
 
-use std::{io::IsTerminal, process::ExitCode, time::Duration};
+use std::{io::IsTerminal, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{ArgGroup, Parser};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tracing::info;
 use tracing_subscriber::EnvFilter;
-use virtbus::{Config, Mode, ServeError};
+use virtbus::{Config, DriverKind, Mode, ServeError};
 use zbus::{connection, Connection};
 
 /// Serve libvirt's `org.libvirt` D-Bus API with native drivers.
@@ -36,6 +36,59 @@ struct Cli {
         allow_negative_numbers = true
     )]
     threads: Option<i64>,
+    /// The connections to serve, comma-separated: `test` (/org/libvirt/Test, the in-memory
+    /// test:///default) and `qemu` (/org/libvirt/QEMU, qemu:///session or qemu:///system by
+    /// bus). Default: both.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_driver)]
+    connections: Option<Vec<DriverKind>>,
+    /// The QEMU driver's persistent definitions go under DIR/qemu (default: /etc/virtbus
+    /// for the system, $XDG_CONFIG_HOME/virtbus for a user).
+    #[arg(long, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
+    /// The QEMU driver's data (default: /var/lib/virtbus, or $XDG_DATA_HOME/virtbus).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The QEMU driver's runtime status and sockets (default: /run/virtbus, or
+    /// $XDG_RUNTIME_DIR/virtbus).
+    #[arg(long, value_name = "DIR")]
+    run_dir: Option<PathBuf>,
+    /// The guests' logs (default: /var/log/virtbus, or $XDG_DATA_HOME/virtbus/log).
+    #[arg(long, value_name = "DIR")]
+    log_dir: Option<PathBuf>,
+}
+
+/// A connection name of `--connections`.
+fn parse_driver(name: &str) -> Result<DriverKind, String> {
+    DriverKind::from_name(name)
+        .ok_or_else(|| format!("unknown connection '{name}' (known: test, qemu)"))
+}
+
+impl Cli {
+    /// What to serve in `mode`: the connections asked for, the QEMU driver's folders with
+    /// the options given over the defaults of the mode.
+    fn config(&self, mode: Mode) -> Result<Config, RunError> {
+        let mut config = Config::new(mode);
+        if let Some(drivers) = &self.connections {
+            config.drivers = drivers.clone();
+            config.drivers.dedup();
+        }
+        let overrides = [&self.config_dir, &self.data_dir, &self.run_dir, &self.log_dir];
+        if overrides.iter().any(|o| o.is_some()) {
+            let qemu_mode = match mode {
+                Mode::Session => virtbus_qemu_driver::store::Mode::Session,
+                Mode::System => virtbus_qemu_driver::store::Mode::System,
+            };
+            let mut dirs = virtbus_qemu_driver::store::StoreDirs::defaults(qemu_mode)
+                .map_err(RunError::Folders)?;
+            let pick = |over: &Option<PathBuf>, default: PathBuf| over.clone().unwrap_or(default);
+            dirs.config = pick(&self.config_dir, dirs.config);
+            dirs.data = pick(&self.data_dir, dirs.data);
+            dirs.run = pick(&self.run_dir, dirs.run);
+            dirs.log = pick(&self.log_dir, dirs.log);
+            config.qemu_dirs = Some(dirs);
+        }
+        Ok(config)
+    }
 }
 
 /// Which bus to serve on.
@@ -108,6 +161,8 @@ enum RunError {
     Signals(#[source] std::io::Error),
     #[error("disconnected from D-Bus")]
     Disconnected,
+    #[error("cannot find the QEMU driver's folders: {0}")]
+    Folders(#[source] virtbus_core::Error),
 }
 
 /// Why the service stopped.
@@ -156,7 +211,7 @@ async fn run(cli: Cli) -> Result<(), RunError> {
         bus: bus.clone(),
         source,
     })?;
-    let service = virtbus::serve(&connection, Config::new(bus.mode(root))).await?;
+    let service = virtbus::serve(&connection, cli.config(bus.mode(root))?).await?;
     info!(%bus, roots = ?service.roots().collect::<Vec<_>>(), "serving org.libvirt");
 
     match signals.wait(&connection).await {

@@ -250,7 +250,13 @@ impl Process {
             .map(|a| a.replace("{address}", bus.address()))
             .collect();
         let mut cmd = Command::new(bin);
+        // The QEMU driver's folders (XDG defaults of a session service) live in the bus's
+        // folder: a test never sees another's definitions, nor the user's.
+        let xdg = bus.dir().join("xdg");
         cmd.args(&args)
+            .env("XDG_CONFIG_HOME", xdg.join("config"))
+            .env("XDG_DATA_HOME", xdg.join("data"))
+            .env("XDG_RUNTIME_DIR", xdg.join("run"))
             .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
             .env_remove("DBUS_SYSTEM_BUS_ADDRESS")
             .stdin(Stdio::null())
