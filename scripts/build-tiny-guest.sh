@@ -20,7 +20,7 @@ set -euo pipefail
 
 out=${1:-${VIRTBUS_TINY_GUEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/virtbus/tiny-guest}}
 # Bump when the content of the build changes, so that older caches are rebuilt.
-build_version=2
+build_version=3
 
 built() {
     [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.gz" ] \
@@ -119,12 +119,12 @@ while [ "$tries" -lt 100 ]; do
     usleep 50000
     tries=$((tries + 1))
 done
-echo GUEST-READY >/dev/console
 case " $(cat /proc/cmdline) " in
 *" virtbus.shell=1 "*)
     setsid sh -c 'exec sh -i </dev/ttyS1 >/dev/ttyS1 2>&1' &
     ;;
 esac
+echo GUEST-READY >/dev/console
 while :; do sleep 3600; done
 EOF
 chmod 755 "$root/init"

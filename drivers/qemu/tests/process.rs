@@ -1,5 +1,6 @@
 //! Spawning and supervising real qemu: start and terminate, early exits, a hanging
-//! "emulator", attaching to a qemu that is not our child, and a real guest's ACPI power-off.
+//! "emulator", attaching to a qemu that is not our child, and the tiny guest: ACPI power-off
+//! and a panic caused from its shell.
 
 mod common;
 
@@ -9,10 +10,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{within, KillOnDrop, KillPidOnDrop};
+use common::{within, GuestShell, KillOnDrop, KillPidOnDrop};
 use serde_json::json;
 use virtbus_qemu_driver::{
-    process::{is_gone, Emulator, Exit, Launch, ProcessError},
+    process::{is_gone, Emulator, Exit, Launch, ProcessError, Started},
     qmp::{Event, Qmp},
 };
 
@@ -349,58 +350,55 @@ async fn attach_then_terminate_stops_a_qemu_that_is_not_our_child() {
     .await;
 }
 
+/// Boots the tiny guest (paused by `-S`, then `cont`) and waits for GUEST-READY.
+async fn boot_tiny_guest(dir: &Path, shell: bool) -> (Started, KillOnDrop) {
+    let extra = common::tiny_guest_args(dir, shell);
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let mut started = Emulator::spawn(&common::qemu_launch(dir, &extra))
+        .await
+        .unwrap();
+    let guard = KillOnDrop(started.emulator.clone());
+    started.monitor.execute("cont", None).await.unwrap();
+    assert_eq!(started.events.next().await.unwrap().name, "RESUME");
+    common::wait_for_text(
+        &dir.join("serial.log"),
+        "GUEST-READY",
+        Duration::from_secs(25),
+    )
+    .await;
+    (started, guard)
+}
+
+/// Collects events until (and including) the one named `last`, within 10 s.
+async fn events_until(started: &mut Started, last: &str, serial: &Path) -> Vec<Event> {
+    let mut events = Vec::new();
+    let collect = async {
+        while events.last().map(|event: &Event| event.name.as_str()) != Some(last) {
+            events.push(started.events.next().await.unwrap());
+        }
+    };
+    if tokio::time::timeout(Duration::from_secs(10), collect)
+        .await
+        .is_err()
+    {
+        let log = std::fs::read_to_string(serial).unwrap_or_default();
+        panic!("no {last} within 10 s; events {events:?}; serial log:\n{log}");
+    }
+    events
+}
+
 #[tokio::test]
 async fn the_tiny_guest_boots_and_powers_off_on_the_acpi_button() {
-    let guest = common::tiny_guest();
+    common::tiny_guest();
     within(async {
         let dir = tempfile::tempdir().unwrap();
-        let serial = dir.path().join("serial.log");
-        let kernel = guest.join("vmlinuz");
-        let initrd = guest.join("initrd.gz");
-        let serial_arg = format!("file:{}", serial.display());
-        let launch = common::qemu_launch(
-            dir.path(),
-            &[
-                "-kernel",
-                kernel.to_str().unwrap(),
-                "-initrd",
-                initrd.to_str().unwrap(),
-                "-append",
-                "console=ttyS0 quiet panic=-1",
-                "-serial",
-                &serial_arg,
-                "-device",
-                "pvpanic",
-            ],
-        );
-        let mut started = Emulator::spawn(&launch).await.unwrap();
-        let _guard = KillOnDrop(started.emulator.clone());
-        let begun = Instant::now();
-        started.monitor.execute("cont", None).await.unwrap();
-        assert_eq!(started.events.next().await.unwrap().name, "RESUME");
-        common::wait_for_text(&serial, "GUEST-READY", Duration::from_secs(25)).await;
-        eprintln!("GUEST-READY {:?} after cont", begun.elapsed());
-
+        let (mut started, _guard) = boot_tiny_guest(dir.path(), false).await;
         started
             .monitor
             .execute("system_powerdown", None)
             .await
             .unwrap();
-        let mut events = Vec::new();
-        let until_stop = async {
-            while events.last().map(|event: &Event| event.name.as_str()) != Some("STOP") {
-                events.push(started.events.next().await.unwrap());
-            }
-        };
-        if tokio::time::timeout(Duration::from_secs(10), until_stop)
-            .await
-            .is_err()
-        {
-            let log = std::fs::read_to_string(&serial).unwrap_or_default();
-            panic!(
-                "no STOP within 10 s of system_powerdown; events {events:?}; serial log:\n{log}"
-            );
-        }
+        let events = events_until(&mut started, "STOP", &dir.path().join("serial.log")).await;
         let names: Vec<&str> = events.iter().map(|event| event.name.as_str()).collect();
         assert_eq!(names, ["POWERDOWN", "SHUTDOWN", "STOP"]);
         assert_eq!(
@@ -417,6 +415,29 @@ async fn the_tiny_guest_boots_and_powers_off_on_the_acpi_button() {
             .await
             .unwrap();
         assert!(is_gone(started.emulator.pid()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_tiny_guests_shell_makes_it_panic() {
+    common::tiny_guest();
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut started, _guard) = boot_tiny_guest(dir.path(), true).await;
+        let mut shell = GuestShell::connect(dir.path()).await;
+        shell.run("echo c >/proc/sysrq-trigger").await;
+        let events = events_until(&mut started, "STOP", &dir.path().join("serial.log")).await;
+        let names: Vec<&str> = events.iter().map(|event| event.name.as_str()).collect();
+        assert_eq!(names, ["GUEST_PANICKED", "STOP"]);
+        assert_eq!(events[0].data["action"], "pause");
+        let status = started.monitor.execute("query-status", None).await.unwrap();
+        assert_eq!(status["status"], "guest-panicked");
+        started
+            .emulator
+            .terminate(Duration::from_secs(5))
+            .await
+            .unwrap();
     })
     .await;
 }
