@@ -14,7 +14,7 @@ use common::{within, GuestShell, KillOnDrop, KillPidOnDrop};
 use serde_json::json;
 use virtbus_qemu_driver::{
     process::{is_gone, Emulator, Exit, Launch, ProcessError, Started},
-    qmp::{Event, Qmp},
+    qmp::{Event, Qmp, QmpError},
 };
 
 #[tokio::test]
@@ -55,6 +55,60 @@ async fn spawn_then_terminate_leaves_no_process_no_zombie_no_socket() {
         assert!(!launch.monitor_socket.exists(), "no socket file left");
         assert_eq!(started.emulator.exit(), Some(exit));
         assert!(*started.emulator.exit_watch().borrow() == Some(exit));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn qemu_killed_behind_our_back_ends_the_monitor_with_eof_and_reports_the_signal() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let launch = common::qemu_launch(dir.path(), &[]);
+        let mut started = Emulator::spawn(&launch).await.unwrap();
+        let _guard = KillOnDrop(started.emulator.clone());
+        let pid = started.emulator.pid();
+        // SAFETY: kill takes a pid and a signal; the pid is our unreaped child.
+        assert_eq!(unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) }, 0);
+        assert_eq!(started.events.next().await.unwrap_err(), QmpError::Eof);
+        let Exit::Exited(status) = started.emulator.exited().await else {
+            panic!("our child has a status");
+        };
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
+        assert!(is_gone(pid));
+        assert!(
+            !launch.monitor_socket.exists(),
+            "the socket SIGKILL left behind is removed"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_monitor_socket_a_live_process_listens_on_is_refused_and_a_stale_one_cleared() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let mut launch = common::qemu_launch(dir.path(), &[]);
+        let peer = common::FakePeer::bind(dir.path());
+        launch.monitor_socket = peer.path.clone();
+        let error = Emulator::spawn(&launch).await.unwrap_err();
+        assert!(
+            matches!(&error, ProcessError::SocketInUse { path } if *path == peer.path),
+            "{error:?}"
+        );
+        assert!(peer.path.exists(), "the live socket is left alone");
+        assert!(!launch.log_file.exists(), "nothing was started");
+
+        // A socket file nobody listens on any more is stale: cleared, and qemu starts.
+        let launch = common::qemu_launch(dir.path(), &[]);
+        drop(std::os::unix::net::UnixListener::bind(&launch.monitor_socket).unwrap());
+        assert!(launch.monitor_socket.exists());
+        let started = Emulator::spawn(&launch).await.unwrap();
+        let _guard = KillOnDrop(started.emulator.clone());
+        started
+            .emulator
+            .terminate(Duration::from_secs(5))
+            .await
+            .unwrap();
     })
     .await;
 }
