@@ -277,8 +277,11 @@ impl Emulator {
             monitor_socket: launch.monitor_socket.clone(),
         };
 
+        // Until the start is settled, a caller that gives up (drops this future) must not
+        // leave a half-started emulator behind.
+        let mut unsettled = KillUnlessSettled(Some(emulator.clone()));
         let deadline = started_at + launch.start_timeout;
-        match emulator.connect_monitor(launch, deadline).await {
+        let result = match emulator.connect_monitor(launch, deadline).await {
             Ok((monitor, greeting, events)) => Ok(Started {
                 emulator,
                 monitor,
@@ -286,7 +289,9 @@ impl Emulator {
                 events,
             }),
             Err(failure) => Err(emulator.fail_start(launch, log_start, failure).await),
-        }
+        };
+        unsettled.0 = None;
+        result
     }
 
     /// Watches an emulator that is not our child, found running with the given monitor socket
@@ -512,6 +517,21 @@ impl Emulator {
                 log_tail,
             },
             StartFailure::Monitor(error) => ProcessError::Monitor(error),
+        }
+    }
+}
+
+/// Kills, when dropped, an emulator whose start was abandoned half-way (the watcher then
+/// reaps it and removes its socket).
+struct KillUnlessSettled(Option<Emulator>);
+
+impl Drop for KillUnlessSettled {
+    fn drop(&mut self) {
+        if let Some(emulator) = &self.0 {
+            if emulator.exit().is_none() {
+                sys::signal_group(emulator.pid, libc::SIGKILL);
+                let _ = emulator.signal(libc::SIGKILL);
+            }
         }
     }
 }

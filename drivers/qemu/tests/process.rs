@@ -258,6 +258,42 @@ async fn a_hanging_emulator_is_killed_with_its_children_after_the_start_timeout(
 }
 
 #[tokio::test]
+async fn a_start_given_up_half_way_leaves_no_process() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let body = format!("echo $$ >{}; sleep 60", pid_file.display());
+        let launch = Launch {
+            program: script(dir.path(), "hang", &body),
+            args: Vec::new(),
+            monitor_socket: dir.path().join("qmp.sock"),
+            log_file: dir.path().join("hang.log"),
+            start_timeout: Duration::from_secs(20),
+            command_timeout: Duration::from_secs(1),
+        };
+        // The caller stops waiting long before the start timeout.
+        let spawn = Emulator::spawn(&launch);
+        assert!(tokio::time::timeout(Duration::from_millis(500), spawn)
+            .await
+            .is_err());
+        let pid: u32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while common::process_group_alive(pid) {
+            assert!(
+                Instant::now() < deadline,
+                "the abandoned start's processes are still there"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_stopped_emulator_outlives_a_graceful_terminate_and_not_a_forced_one() {
     within(async {
         let dir = tempfile::tempdir().unwrap();
