@@ -4,7 +4,8 @@
 //! reference §3.2: waiting on our own child is what makes "process gone" immediate), in a
 //! process group of its own so a terminal's Ctrl-C aimed at the service does not reach it,
 //! with stdin on /dev/null and stdout and stderr appended to the domain's log file. It is not
-//! killed when the handle is dropped: stopping the service leaves guests running. It then
+//! killed when the handle is dropped: stopping the service leaves guests running (only a start
+//! abandoned half-way, its future dropped before the greeting, is killed). It then
 //! connects to the QMP socket in a 5 ms retry loop until the greeting arrives, within a bounded
 //! time. An emulator that exits first is reported with the tail of its log (that is how
 //! libvirt reports bad arguments); one that never answers is killed and reaped.
@@ -15,7 +16,9 @@
 //! Either way the handle knows when the process is gone ([`Emulator::exited`],
 //! [`Emulator::exit_watch`]), removes the monitor socket file QEMU leaves behind when it is
 //! killed, and stops it with [`Emulator::terminate`] (SIGTERM, then SIGKILL after a grace
-//! period). Signals go through the pidfd, so they can never reach a recycled pid.
+//! period). Signals go through the pidfd, so they can never reach a recycled pid. A new
+//! emulator for the same monitor socket path must wait until the old one's exit is known:
+//! the old handle removes the socket file just before it reports the exit.
 
 use std::{
     ffi::OsString,
