@@ -2,9 +2,9 @@
 # Builds the tiny real guest the QEMU driver's tests boot: the Debian cloud kernel and an
 # initramfs made of busybox-static and four kernel modules (evdev, button, pvpanic,
 # pvpanic-mmio). Its /init starts busybox acpid, which powers the guest off when the ACPI power
-# button is pressed, prints GUEST-READY on the serial console (ttyS0) and, when the kernel
-# command line holds `virtbus.shell=1`, runs a root shell on the second serial port (ttyS1) so
-# a test can make the guest power off, reboot or panic by itself.
+# button is pressed, prints GUEST-READY on the serial console (ttyS0) once acpid listens, and,
+# when the kernel command line holds `virtbus.shell=1`, runs a root shell on the second serial
+# port (ttyS1) so a test can make the guest power off, reboot or panic by itself.
 #
 # Packages are fetched with `apt-get download` and unpacked with `dpkg-deb -x`: nothing is
 # installed on the host. Idempotent: when the folder already holds a complete build nothing is
@@ -20,7 +20,7 @@ set -euo pipefail
 
 out=${1:-${VIRTBUS_TINY_GUEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/virtbus/tiny-guest}}
 # Bump when the content of the build changes, so that older caches are rebuilt.
-build_version=1
+build_version=3
 
 built() {
     [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.gz" ] \
@@ -108,12 +108,23 @@ for module in evdev button pvpanic pvpanic-mmio; do
     insmod "/lib/modules/$module.ko" 2>/dev/null
 done
 acpid -c /etc/acpi -l /var/log/acpid.log
-echo GUEST-READY >/dev/console
+# GUEST-READY only once acpid holds the input devices open (the power button is one of them):
+# a press before that would be lost. At most 5 s.
+tries=0
+while [ "$tries" -lt 100 ]; do
+    acpid_pid=$(pidof acpid)
+    if [ -n "$acpid_pid" ] && ls -l "/proc/$acpid_pid/fd" 2>/dev/null | grep -q /dev/input/event; then
+        break
+    fi
+    usleep 50000
+    tries=$((tries + 1))
+done
 case " $(cat /proc/cmdline) " in
 *" virtbus.shell=1 "*)
     setsid sh -c 'exec sh -i </dev/ttyS1 >/dev/ttyS1 2>&1' &
     ;;
 esac
+echo GUEST-READY >/dev/console
 while :; do sleep 3600; done
 EOF
 chmod 755 "$root/init"

@@ -4,7 +4,8 @@
 //! reference §3.2: waiting on our own child is what makes "process gone" immediate), in a
 //! process group of its own so a terminal's Ctrl-C aimed at the service does not reach it,
 //! with stdin on /dev/null and stdout and stderr appended to the domain's log file. It is not
-//! killed when the handle is dropped: stopping the service leaves guests running. It then
+//! killed when the handle is dropped: stopping the service leaves guests running (only a start
+//! abandoned half-way, its future dropped before the greeting, is killed). It then
 //! connects to the QMP socket in a 5 ms retry loop until the greeting arrives, within a bounded
 //! time. An emulator that exits first is reported with the tail of its log (that is how
 //! libvirt reports bad arguments); one that never answers is killed and reaped.
@@ -15,21 +16,18 @@
 //! Either way the handle knows when the process is gone ([`Emulator::exited`],
 //! [`Emulator::exit_watch`]), removes the monitor socket file QEMU leaves behind when it is
 //! killed, and stops it with [`Emulator::terminate`] (SIGTERM, then SIGKILL after a grace
-//! period). Signals go through the pidfd, so they can never reach a recycled pid.
+//! period). Signals go through the pidfd, so they can never reach a recycled pid. A new
+//! emulator for the same monitor socket path must wait until the old one's exit is known:
+//! the old handle removes the socket file just before it reports the exit.
 
 use std::{
     ffi::OsString,
     fmt,
-    fs::{File, OpenOptions},
-    io::{Read, Seek, SeekFrom, Write},
-    os::{
-        fd::{AsRawFd, FromRawFd, OwnedFd},
-        unix::fs::{FileTypeExt, OpenOptionsExt},
-    },
+    os::fd::OwnedFd,
     path::{Path, PathBuf},
     process::{ExitStatus, Stdio},
     sync::Arc,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use tokio::{
@@ -40,14 +38,16 @@ use tokio::{
 
 use crate::qmp::{EventStream, Greeting, Qmp, QmpError};
 
+mod log;
+mod socket;
+mod sys;
+
+pub use sys::is_gone;
+
 /// The pause between two attempts to connect to a monitor socket that is not there yet.
 const CONNECT_RETRY: Duration = Duration::from_millis(5);
 /// How long a SIGKILLed process may take to be gone before [`ProcessError::Unkillable`].
 const KILL_WAIT: Duration = Duration::from_secs(10);
-/// How many lines of the log an error quotes.
-const LOG_TAIL_LINES: usize = 10;
-/// How many bytes from the end of the log are read for those lines.
-const LOG_TAIL_BYTES: u64 = 16 * 1024;
 
 /// What can go wrong starting, attaching to or stopping an emulator.
 #[derive(Debug, thiserror::Error)]
@@ -224,8 +224,8 @@ impl Emulator {
     /// process is gone (killed if needed, and reaped) and its socket file removed.
     pub async fn spawn(launch: &Launch) -> Result<Started, ProcessError> {
         let started_at = Instant::now();
-        clear_stale_socket(&launch.monitor_socket)?;
-        let (log, log_start) = open_log(launch)?;
+        socket::clear_stale_socket(&launch.monitor_socket)?;
+        let (log, log_start) = log::open_log(launch)?;
         let log_error = |error: std::io::Error| ProcessError::Log {
             path: launch.log_file.clone(),
             reason: error.to_string(),
@@ -248,7 +248,7 @@ impl Emulator {
             .expect("a child that was never waited for has a pid");
         // The child is not reaped before the watcher below waits for it, so this pidfd is
         // certain to refer to it.
-        let pidfd = match pidfd_open(pid) {
+        let pidfd = match sys::pidfd_open(pid) {
             Ok(pidfd) => pidfd,
             Err(error) => {
                 let _ = child.start_kill();
@@ -270,7 +270,7 @@ impl Emulator {
                     Exit::Vanished
                 }
             };
-            remove_socket(&socket);
+            socket::remove_socket(&socket);
             exit_sender.send_replace(Some(exit));
         });
         let emulator = Emulator {
@@ -280,8 +280,11 @@ impl Emulator {
             monitor_socket: launch.monitor_socket.clone(),
         };
 
+        // Until the start is settled, a caller that gives up (drops this future) must not
+        // leave a half-started emulator behind.
+        let mut unsettled = KillUnlessSettled(Some(emulator.clone()));
         let deadline = started_at + launch.start_timeout;
-        match emulator.connect_monitor(launch, deadline).await {
+        let result = match emulator.connect_monitor(launch, deadline).await {
             Ok((monitor, greeting, events)) => Ok(Started {
                 emulator,
                 monitor,
@@ -289,7 +292,9 @@ impl Emulator {
                 events,
             }),
             Err(failure) => Err(emulator.fail_start(launch, log_start, failure).await),
-        }
+        };
+        unsettled.0 = None;
+        result
     }
 
     /// Watches an emulator that is not our child, found running with the given monitor socket
@@ -300,7 +305,7 @@ impl Emulator {
         if is_gone(pid) {
             return Err(ProcessError::NotRunning { pid });
         }
-        let pidfd = match pidfd_open(pid) {
+        let pidfd = match sys::pidfd_open(pid) {
             Ok(pidfd) => pidfd,
             Err(error) if error.raw_os_error() == Some(libc::ESRCH) => {
                 return Err(ProcessError::NotRunning { pid })
@@ -313,7 +318,7 @@ impl Emulator {
             }
         };
         // Checked after the pidfd is open: the pidfd then refers to the process checked.
-        if !command_line_mentions(pid, monitor_socket) {
+        if !sys::command_line_mentions(pid, monitor_socket) {
             return Err(if is_gone(pid) {
                 ProcessError::NotRunning { pid }
             } else {
@@ -338,7 +343,7 @@ impl Emulator {
         tokio::spawn(async move {
             // A pidfd becomes readable when its process exits (zombie included).
             let _ = readiness.readable().await;
-            remove_socket(&socket);
+            socket::remove_socket(&socket);
             exit_sender.send_replace(Some(Exit::Vanished));
         });
         Ok(Emulator {
@@ -383,29 +388,15 @@ impl Emulator {
 
     /// Sends a signal. Sending to a process that is already gone is not an error.
     pub fn signal(&self, signal: i32) -> Result<(), ProcessError> {
-        // SAFETY: the pidfd is a valid open descriptor owned by `self`; the info pointer may be
-        // null for pidfd_send_signal.
-        let result = unsafe {
-            libc::syscall(
-                libc::SYS_pidfd_send_signal,
-                self.pidfd.as_raw_fd(),
+        match sys::pidfd_send_signal(&self.pidfd, signal) {
+            Ok(()) => Ok(()),
+            Err(error) if error.raw_os_error() == Some(libc::ESRCH) => Ok(()),
+            Err(error) => Err(ProcessError::Signal {
+                pid: self.pid,
                 signal,
-                std::ptr::null::<libc::siginfo_t>(),
-                0,
-            )
-        };
-        if result == 0 {
-            return Ok(());
+                reason: error.to_string(),
+            }),
         }
-        let error = std::io::Error::last_os_error();
-        if error.raw_os_error() == Some(libc::ESRCH) {
-            return Ok(());
-        }
-        Err(ProcessError::Signal {
-            pid: self.pid,
-            signal,
-            reason: error.to_string(),
-        })
     }
 
     /// Stops the process: SIGTERM, then SIGKILL if it is still there after `grace`. Returns as
@@ -442,6 +433,14 @@ impl Emulator {
         tokio::time::timeout(KILL_WAIT, self.exited())
             .await
             .map_err(|_| ProcessError::Unkillable { pid: self.pid })
+    }
+
+    /// Kills a fresh child that failed to start together with anything it started itself (a
+    /// wrapper script's children): the whole process group it leads. Its group id cannot have
+    /// been recycled, since the child is not reaped yet.
+    async fn kill_start_group(&self) -> Result<Exit, ProcessError> {
+        sys::signal_group(self.pid, libc::SIGKILL);
+        self.kill().await
     }
 
     /// Connects to the monitor of a freshly spawned emulator, retrying until the socket
@@ -502,7 +501,7 @@ impl Emulator {
             if let Ok(exit) = tokio::time::timeout(deadline, self.exited()).await {
                 return ProcessError::EarlyExit {
                     exit,
-                    log_tail: log_tail(&launch.log_file, log_start),
+                    log_tail: log::log_tail(&launch.log_file, log_start),
                 };
             }
         }
@@ -513,7 +512,7 @@ impl Emulator {
                 Err(error) => return error,
             },
         };
-        let log_tail = log_tail(&launch.log_file, log_start);
+        let log_tail = log::log_tail(&launch.log_file, log_start);
         match failure {
             StartFailure::Exited => ProcessError::EarlyExit { exit, log_tail },
             StartFailure::TimedOut => ProcessError::StartTimeout {
@@ -525,16 +524,18 @@ impl Emulator {
     }
 }
 
-impl Emulator {
-    /// Kills a fresh child that failed to start together with anything it started itself (a
-    /// wrapper script's children): the whole process group it leads. Its group id cannot have
-    /// been recycled, since the child is not reaped yet.
-    async fn kill_start_group(&self) -> Result<Exit, ProcessError> {
-        if let Ok(group) = libc::pid_t::try_from(self.pid) {
-            // SAFETY: killpg takes a process group id and a signal.
-            unsafe { libc::killpg(group, libc::SIGKILL) };
+/// Kills, when dropped, an emulator whose start was abandoned half-way (the watcher then
+/// reaps it and removes its socket).
+struct KillUnlessSettled(Option<Emulator>);
+
+impl Drop for KillUnlessSettled {
+    fn drop(&mut self) {
+        if let Some(emulator) = &self.0 {
+            if emulator.exit().is_none() {
+                sys::signal_group(emulator.pid, libc::SIGKILL);
+                let _ = emulator.signal(libc::SIGKILL);
+            }
         }
-        self.kill().await
     }
 }
 
@@ -546,154 +547,4 @@ enum StartFailure {
     TimedOut,
     /// The monitor misbehaved.
     Monitor(QmpError),
-}
-
-/// Removes a socket file left by an emulator that is gone, refusing when a live one listens.
-fn clear_stale_socket(path: &Path) -> Result<(), ProcessError> {
-    let Ok(metadata) = std::fs::symlink_metadata(path) else {
-        return Ok(());
-    };
-    if !metadata.file_type().is_socket() {
-        // Not ours to remove: QEMU will fail to bind and say so in the log.
-        return Ok(());
-    }
-    if std::os::unix::net::UnixStream::connect(path).is_ok() {
-        return Err(ProcessError::SocketInUse {
-            path: path.to_path_buf(),
-        });
-    }
-    remove_socket(path);
-    Ok(())
-}
-
-fn remove_socket(path: &Path) {
-    match std::fs::symlink_metadata(path) {
-        Ok(metadata) if metadata.file_type().is_socket() => {
-            if let Err(error) = std::fs::remove_file(path) {
-                tracing::warn!(path = %path.display(), %error, "cannot remove the monitor socket");
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Opens the log for appending, writes the command line, and returns the file with the offset
-/// where the emulator's own output starts.
-fn open_log(launch: &Launch) -> Result<(File, u64), ProcessError> {
-    let log_error = |error: std::io::Error| ProcessError::Log {
-        path: launch.log_file.clone(),
-        reason: error.to_string(),
-    };
-    let mut log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&launch.log_file)
-        .map_err(log_error)?;
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let mut header = format!(
-        "{}.{:03}: starting: {}",
-        since_epoch.as_secs(),
-        since_epoch.subsec_millis(),
-        launch.program.display()
-    );
-    for arg in &launch.args {
-        header.push(' ');
-        header.push_str(&arg.to_string_lossy());
-    }
-    header.push('\n');
-    log.write_all(header.as_bytes()).map_err(log_error)?;
-    let start = log.seek(SeekFrom::End(0)).map_err(log_error)?;
-    Ok((log, start))
-}
-
-/// The last lines the emulator wrote to its log since `start`, joined by newlines.
-fn log_tail(path: &Path, start: u64) -> String {
-    let Ok(mut file) = File::open(path) else {
-        return String::new();
-    };
-    let end = file
-        .metadata()
-        .map(|metadata| metadata.len())
-        .unwrap_or(start);
-    let from = start.max(end.saturating_sub(LOG_TAIL_BYTES));
-    let mut bytes = Vec::new();
-    if file.seek(SeekFrom::Start(from)).is_err() || file.read_to_end(&mut bytes).is_err() {
-        return String::new();
-    }
-    let text = String::from_utf8_lossy(&bytes);
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .collect();
-    lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
-}
-
-/// Whether `pid` is gone or only a zombie (its parent has yet to reap it, which on these
-/// machines can take seconds: reference §3.2).
-pub fn is_gone(pid: u32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return true;
-    };
-    // The state follows the command name, which is in parentheses and may hold any byte.
-    let state = stat
-        .rfind(')')
-        .and_then(|end| stat[end + 1..].split_whitespace().next());
-    matches!(state, Some("Z" | "X" | "x"))
-}
-
-/// Whether the command line of `pid` names `socket` (as `-qmp unix:SOCKET,...` does).
-fn command_line_mentions(pid: u32, socket: &Path) -> bool {
-    let Ok(command_line) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
-        return false;
-    };
-    let needle = socket.as_os_str().as_encoded_bytes();
-    !needle.is_empty()
-        && command_line
-            .windows(needle.len())
-            .any(|window| window == needle)
-}
-
-fn pidfd_open(pid: u32) -> std::io::Result<OwnedFd> {
-    let pid =
-        libc::pid_t::try_from(pid).map_err(|_| std::io::Error::from_raw_os_error(libc::ESRCH))?;
-    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    if fd < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    let fd = i32::try_from(fd).map_err(|_| std::io::Error::from_raw_os_error(libc::EBADF))?;
-    // SAFETY: the descriptor was just returned by the kernel and nothing else owns it.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn our_own_process_is_not_gone_and_a_free_pid_is() {
-        assert!(!is_gone(std::process::id()));
-        assert!(is_gone(u32::MAX));
-    }
-
-    #[test]
-    fn the_log_tail_holds_only_what_came_after_the_start() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log");
-        std::fs::write(&path, "old line\nheader\n").unwrap();
-        let start = std::fs::metadata(&path).unwrap().len();
-        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
-        for n in 0..20 {
-            writeln!(file, "line {n}").unwrap();
-        }
-        let tail = log_tail(&path, start);
-        assert_eq!(tail.lines().count(), LOG_TAIL_LINES);
-        assert!(
-            tail.starts_with("line 10\n") && tail.ends_with("line 19"),
-            "{tail}"
-        );
-    }
 }

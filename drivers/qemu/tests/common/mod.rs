@@ -14,7 +14,7 @@ use std::{
 
 use serde_json::{json, Value};
 use tokio::{
-    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
     net::{
         unix::{OwnedReadHalf, OwnedWriteHalf},
         UnixListener, UnixStream,
@@ -260,4 +260,92 @@ impl FakeConnection {
 /// Connects a plain socket (for tests that drive the handshake themselves).
 pub async fn connect(path: &Path) -> UnixStream {
     UnixStream::connect(path).await.expect("connect")
+}
+
+/// The extra arguments that boot the tiny guest: its serial console goes to `dir/serial.log`;
+/// with `shell`, a root shell listens on the second serial port, `dir/shell.sock` (see
+/// [`GuestShell`]). A pvpanic device lets the guest report a panic.
+pub fn tiny_guest_args(dir: &Path, shell: bool) -> Vec<String> {
+    let guest = tiny_guest();
+    let mut append = "console=ttyS0 quiet panic=-1".to_owned();
+    if shell {
+        append.push_str(" virtbus.shell=1");
+    }
+    let mut args = vec![
+        "-kernel".to_owned(),
+        guest.join("vmlinuz").display().to_string(),
+        "-initrd".to_owned(),
+        guest.join("initrd.gz").display().to_string(),
+        "-append".to_owned(),
+        append,
+        "-serial".to_owned(),
+        format!("file:{}", dir.join("serial.log").display()),
+    ];
+    if shell {
+        args.push("-serial".to_owned());
+        args.push(format!(
+            "unix:{},server=on,wait=off",
+            dir.join("shell.sock").display()
+        ));
+    }
+    args.extend(["-device".to_owned(), "pvpanic".to_owned()]);
+    args
+}
+
+/// The tiny guest's root shell on its second serial port, to make the guest act by itself
+/// (`poweroff -f`, `reboot -f`, `echo c >/proc/sysrq-trigger`).
+pub struct GuestShell {
+    stream: UnixStream,
+}
+
+impl GuestShell {
+    /// Connects to `dir/shell.sock` (the guest must have printed GUEST-READY) and waits until
+    /// the shell answers: what is typed before it opens the port is lost. The serial port is
+    /// slow, so it probes once a second and drains every answer before returning.
+    pub async fn connect(dir: &Path) -> GuestShell {
+        let mut shell = GuestShell {
+            stream: connect(&dir.join("shell.sock")).await,
+        };
+        let mut heard = Vec::new();
+        let answered = async {
+            loop {
+                // The answer, 42, is not in the typed line the terminal echoes back.
+                shell.run("echo shell-$((40 + 2))").await;
+                heard.extend(shell.read_until_quiet(Duration::from_secs(1)).await);
+                if heard.windows(8).any(|window| window == b"shell-42") {
+                    return;
+                }
+            }
+        };
+        if tokio::time::timeout(Duration::from_secs(15), answered)
+            .await
+            .is_err()
+        {
+            panic!(
+                "the guest shell did not answer: {}",
+                String::from_utf8_lossy(&heard)
+            );
+        }
+        shell.read_until_quiet(Duration::from_millis(300)).await;
+        shell
+    }
+
+    /// Reads what the shell prints until it has been quiet for `quiet`.
+    async fn read_until_quiet(&mut self, quiet: Duration) -> Vec<u8> {
+        let mut heard = Vec::new();
+        let mut buffer = [0u8; 1024];
+        while let Ok(Ok(read)) = tokio::time::timeout(quiet, self.stream.read(&mut buffer)).await {
+            assert!(read > 0, "the guest shell's port closed");
+            heard.extend_from_slice(&buffer[..read]);
+        }
+        heard
+    }
+
+    /// Types a command line into the shell.
+    pub async fn run(&mut self, command: &str) {
+        self.stream
+            .write_all(format!("{command}\n").as_bytes())
+            .await
+            .expect("write to the guest shell");
+    }
 }
