@@ -72,7 +72,12 @@ impl Cli {
             config.drivers = drivers.clone();
             config.drivers.dedup();
         }
-        let overrides = [&self.config_dir, &self.data_dir, &self.run_dir, &self.log_dir];
+        let overrides = [
+            &self.config_dir,
+            &self.data_dir,
+            &self.run_dir,
+            &self.log_dir,
+        ];
         if overrides.iter().any(|o| o.is_some()) {
             let qemu_mode = match mode {
                 Mode::Session => virtbus_qemu_driver::store::Mode::Session,

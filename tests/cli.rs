@@ -86,7 +86,7 @@ async fn bad_options_fail() {
 async fn name_already_taken_exits_1_with_one_line() {
     with_timeout(async {
         let service = Service::start().await;
-        let mut second = Process::spawn(virtbus_bin(), &["--address", "{address}"], service.bus());
+        let mut second = Process::spawn(virtbus_bin(), &common::VIRTBUS_ARGS, service.bus());
         let status = second
             .wait_exit(Duration::from_secs(5))
             .await

@@ -245,9 +245,10 @@ impl Process {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let stderr = File::create(&stderr_path).expect("stderr file");
+        let dir = bus.dir().display().to_string();
         let args: Vec<String> = args
             .iter()
-            .map(|a| a.replace("{address}", bus.address()))
+            .map(|a| a.replace("{address}", bus.address()).replace("{dir}", &dir))
             .collect();
         let mut cmd = Command::new(bin);
         // The QEMU driver's folders (XDG defaults of a session service) live in the bus's
@@ -366,6 +367,22 @@ pub async fn wait_for_name(
 }
 
 /// A private bus with the service under test on it, owning `org.libvirt`.
+/// The arguments of the service under test: the private bus, and the QEMU driver's folders
+/// in the bus's folder (`{dir}`), so that no test touches the host's or another test's
+/// definitions, whether the service runs as root (system folders) or not.
+pub const VIRTBUS_ARGS: [&str; 10] = [
+    "--address",
+    "{address}",
+    "--config-dir",
+    "{dir}/etc",
+    "--data-dir",
+    "{dir}/lib",
+    "--run-dir",
+    "{dir}/run",
+    "--log-dir",
+    "{dir}/log",
+];
+
 pub struct Service {
     process: Process,
     bus: Bus,
@@ -380,7 +397,7 @@ impl Service {
         if targets_libvirt_dbus() {
             Self::start_with_binary(LIBVIRT_DBUS, &["--session"]).await
         } else {
-            Self::start_with_binary(virtbus_bin(), &["--address", "{address}"]).await
+            Self::start_with_binary(virtbus_bin(), &VIRTBUS_ARGS).await
         }
     }
 

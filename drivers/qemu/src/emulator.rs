@@ -254,46 +254,38 @@ pub fn parse_version(text: &str) -> Option<u64> {
     Some(major * 1_000_000 + minor * 1_000 + micro)
 }
 
-/// The machine types in the `query-machines` reply of a QMP transcript. Each entry is a flat
-/// JSON object (no nested values), so a field scan is enough; entries without a name are
-/// skipped.
+/// The machine types in the `query-machines` reply of a QMP transcript (one JSON message per
+/// line); entries without a name are skipped.
 pub fn parse_machines(transcript: &str) -> Vec<MachineType> {
-    let Some(line) = transcript
+    let reply = transcript
         .lines()
-        .find(|l| l.contains("\"return\": [") || l.contains("\"return\":["))
-    else {
-        return Vec::new();
-    };
-    let mut machines = Vec::new();
-    for entry in line.split('{').skip(2) {
-        let entry = entry.split('}').next().unwrap_or_default();
-        let Some(name) = json_string_field(entry, "name") else {
-            continue;
-        };
-        machines.push(MachineType {
-            name,
-            alias: json_string_field(entry, "alias"),
-            cpu_max: json_raw_field(entry, "cpu-max")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(1),
-            is_default: json_raw_field(entry, "is-default") == Some("true"),
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find_map(|message| match message.get("return") {
+            Some(serde_json::Value::Array(entries)) => Some(entries.clone()),
+            _ => None,
         });
-    }
-    machines
-}
-
-/// The text after `"key":` in a flat JSON object, up to the next comma.
-fn json_raw_field<'a>(entry: &'a str, key: &str) -> Option<&'a str> {
-    let pat = format!("\"{key}\":");
-    let at = entry.find(&pat)? + pat.len();
-    Some(entry[at..].split(',').next()?.trim())
-}
-
-/// A string field of a flat JSON object (machine names never hold quotes or escapes).
-fn json_string_field(entry: &str, key: &str) -> Option<String> {
-    let raw = json_raw_field(entry, key)?;
-    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-    (!inner.contains('\\')).then(|| inner.to_owned())
+    reply
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|entry| {
+            Some(MachineType {
+                name: entry.get("name")?.as_str()?.to_owned(),
+                alias: entry
+                    .get("alias")
+                    .and_then(|a| a.as_str())
+                    .map(str::to_owned),
+                cpu_max: entry
+                    .get("cpu-max")
+                    .and_then(|n| n.as_u64())
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(1),
+                is_default: entry
+                    .get("is-default")
+                    .and_then(|d| d.as_bool())
+                    .unwrap_or(false),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,465 @@
+//! The QEMU connection over the bus, against real qemu-system-x86_64 under TCG: the
+//! lifecycle calls with their signals in order, a real guest shutting down through ACPI, the
+//! service killed and restarted while guests run, qemu killed behind the service's back, bad
+//! definitions, and (with a fake emulator, for what real QEMU cannot be made to do) a monitor
+//! that sends garbage and a guest that refuses to release a DIMM.
+
+mod common;
+
+use std::{
+    path::{Path, PathBuf},
+    sync::OnceLock,
+    time::Duration,
+};
+
+use common::{
+    call, send_signal, signals::SignalLog, virtbus_bin, wait_for_name, with_timeout, Process,
+    Reply, Service, BUS_NAME, START_TIMEOUT, VIRTBUS_ARGS,
+};
+use zbus::OwnedObjectPath;
+
+const QEMU_PATH: &str = "/org/libvirt/QEMU";
+const CONNECT: &str = "org.libvirt.Connect";
+const DOMAIN: &str = "org.libvirt.Domain";
+
+/// libvirt's lifecycle codes used below.
+const DEFINED: i32 = 0;
+const UNDEFINED: i32 = 1;
+const STARTED: i32 = 2;
+const SUSPENDED: i32 = 3;
+const RESUMED: i32 = 4;
+const STOPPED: i32 = 5;
+const SHUTDOWN: i32 = 6;
+
+/// The tiny guest's folder (vmlinuz, initrd.gz), built once by scripts/build-tiny-guest.sh.
+fn tiny_guest() -> &'static Path {
+    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
+    FOLDER.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("VIRTBUS_TINY_GUEST_DIR").map(PathBuf::from) {
+            if dir.join("vmlinuz").is_file() {
+                return dir;
+            }
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-tiny-guest.sh");
+        let out = std::process::Command::new(&script)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .expect("run scripts/build-tiny-guest.sh");
+        assert!(out.status.success(), "scripts/build-tiny-guest.sh failed");
+        PathBuf::from(
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .last()
+                .unwrap()
+                .trim(),
+        )
+    })
+}
+
+fn no_disk_xml(name: &str, emulator: &str) -> String {
+    format!(
+        "<domain type='qemu'><name>{name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>\
+         <os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>\
+         <devices><emulator>{emulator}</emulator></devices></domain>"
+    )
+}
+
+fn tiny_xml(name: &str, serial: &Path) -> String {
+    let guest = tiny_guest();
+    format!(
+        "<domain type='qemu'><name>{name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>\
+         <os><type arch='x86_64' machine='pc'>hvm</type><kernel>{}</kernel>\
+         <initrd>{}</initrd><cmdline>console=ttyS0 quiet panic=-1</cmdline></os>\
+         <features><acpi/></features><devices>\
+         <emulator>/usr/bin/qemu-system-x86_64</emulator>\
+         <serial type='file'><source path='{}'/><target port='0'/></serial>\
+         </devices></domain>",
+        guest.join("vmlinuz").display(),
+        guest.join("initrd.gz").display(),
+        serial.display()
+    )
+}
+
+async fn qemu_call<B>(service: &Service, method: &str, body: &B) -> Reply
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    call(&service.conn, QEMU_PATH, CONNECT, method, body).await
+}
+
+async fn domain_call<B>(service: &Service, path: &str, method: &str, body: &B) -> Reply
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    call(&service.conn, path, DOMAIN, method, body).await
+}
+
+fn path_of(reply: Reply) -> String {
+    let msg = reply.expect_ok();
+    let path: OwnedObjectPath = msg.body().deserialize().unwrap();
+    path.to_string()
+}
+
+async fn get_state(service: &Service, path: &str) -> (i32, i32) {
+    let msg = domain_call(service, path, "GetState", &0u32)
+        .await
+        .expect_ok();
+    msg.body().deserialize().unwrap()
+}
+
+async fn expect_event(log: &mut SignalLog, path: &str, event: i32, detail: i32) {
+    let what = format!("DomainEvent({path}, {event}, {detail}) on {QEMU_PATH}");
+    log.expect(&what, |s| {
+        s.path == QEMU_PATH
+            && s.domain_event()
+                .is_some_and(|(p, e, d)| p == path && e == event && d == detail)
+    })
+    .await;
+}
+
+/// The pid of the emulator of `name`, from its runtime status in the service's folders.
+fn emulator_pid(service: &Service, name: &str) -> u32 {
+    let status = std::fs::read_to_string(service.bus().dir().join(format!("run/qemu/{name}.xml")))
+        .expect("the runtime status of a running guest");
+    status
+        .split("pid='")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .and_then(|p| p.parse().ok())
+        .expect("a pid in the status")
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| !stat.split(") ").nth(1).unwrap_or("").starts_with('Z'))
+}
+
+/// Kills (by pid) every guest the service's folders still list, when the test ends.
+struct KillGuests(PathBuf);
+
+impl Drop for KillGuests {
+    fn drop(&mut self) {
+        let Ok(entries) = std::fs::read_dir(self.0.join("run/qemu")) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            if let Some(pid) = text
+                .split("pid='")
+                .nth(1)
+                .and_then(|r| r.split('\'').next())
+                .and_then(|p| p.parse::<u32>().ok())
+            {
+                send_signal(pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lifecycle_calls_and_their_signals_in_order() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        let xml = no_disk_xml("alpha", "/usr/bin/qemu-system-x86_64");
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
+        assert!(path.starts_with("/org/libvirt/QEMU/domain/_"), "{path}");
+        expect_event(&mut log, &path, DEFINED, 0).await;
+        assert_eq!(get_state(&service, &path).await, (5, 0));
+
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+        assert_eq!(get_state(&service, &path).await, (1, 1), "running, booted");
+        expect_event(&mut log, &path, RESUMED, 0).await;
+        expect_event(&mut log, &path, STARTED, 0).await;
+        let listed = qemu_call(&service, "ListDomains", &1u32).await.expect_ok();
+        let active: Vec<OwnedObjectPath> = listed.body().deserialize().unwrap();
+        assert_eq!(active.len(), 1);
+        assert_eq!(active[0].as_str(), path);
+        let pid = emulator_pid(&service, "alpha");
+        assert!(alive(pid));
+
+        domain_call(&service, &path, "Suspend", &())
+            .await
+            .expect_ok();
+        assert_eq!(
+            get_state(&service, &path).await,
+            (3, 1),
+            "paused by the user"
+        );
+        expect_event(&mut log, &path, SUSPENDED, 0).await;
+        domain_call(&service, &path, "Resume", &())
+            .await
+            .expect_ok();
+        assert_eq!(
+            get_state(&service, &path).await,
+            (1, 5),
+            "running, unpaused"
+        );
+        expect_event(&mut log, &path, RESUMED, 0).await;
+
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
+        assert_eq!(
+            get_state(&service, &path).await,
+            (5, 2),
+            "shut off, destroyed"
+        );
+        expect_event(&mut log, &path, SHUTDOWN, 2).await;
+        expect_event(&mut log, &path, STOPPED, 1).await;
+        assert!(!alive(pid), "no emulator left");
+
+        domain_call(&service, &path, "Undefine", &0u32)
+            .await
+            .expect_ok();
+        expect_event(&mut log, &path, UNDEFINED, 0).await;
+        let gone = domain_call(&service, &path, "GetState", &0u32).await;
+        let (name, text) = gone.expect_err();
+        assert_eq!(name, "org.libvirt.Error");
+        assert!(text.contains("Domain not found"), "{text}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_guest_shuts_down_through_acpi() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        let serial = service.bus().dir().join("serial.log");
+        let xml = tiny_xml("tiny", &serial);
+        let path = path_of(qemu_call(&service, "DomainCreateXML", &(xml.as_str(), 0u32)).await);
+        expect_event(&mut log, &path, STARTED, 0).await;
+        let ready = async {
+            while !std::fs::read_to_string(&serial).is_ok_and(|t| t.contains("GUEST-READY")) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(20), ready)
+            .await
+            .expect("the guest boots within 20 s");
+        domain_call(&service, &path, "Shutdown", &0u32)
+            .await
+            .expect_ok();
+        expect_event(&mut log, &path, SHUTDOWN, 1).await;
+        expect_event(&mut log, &path, STOPPED, 0).await;
+        // A transient domain is gone once stopped.
+        log.expect("InterfacesRemoved for the domain", |s| {
+            s.member == "InterfacesRemoved"
+                && s.args::<(OwnedObjectPath, Vec<String>)>().0.as_str() == path
+        })
+        .await;
+    })
+    .await;
+}
+
+/// Stopping the service (SIGTERM) or killing it (SIGKILL) leaves the guests running; the
+/// next service reattaches to them with their state and controls them.
+#[tokio::test(flavor = "multi_thread")]
+async fn guests_survive_the_service_and_are_reattached() {
+    with_timeout(async {
+        let mut service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let xml = no_disk_xml("kept", "/usr/bin/qemu-system-x86_64");
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+        domain_call(&service, &path, "Suspend", &())
+            .await
+            .expect_ok();
+        let pid = emulator_pid(&service, "kept");
+
+        for signal in [libc::SIGTERM, libc::SIGKILL] {
+            service.process_mut().signal(signal);
+            service
+                .process_mut()
+                .wait_exit(Duration::from_secs(5))
+                .await
+                .expect("the service exits");
+            assert!(alive(pid), "the guest outlives the service");
+            let mut next = Process::spawn(virtbus_bin(), &VIRTBUS_ARGS, service.bus());
+            assert!(
+                wait_for_name(&service.conn, BUS_NAME, &mut next, START_TIMEOUT).await,
+                "the service restarts: {}",
+                next.stderr()
+            );
+            *service.process_mut() = next;
+            assert_eq!(
+                get_state(&service, &path).await,
+                (3, 1),
+                "still paused by the user after a restart"
+            );
+        }
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        domain_call(&service, &path, "Resume", &())
+            .await
+            .expect_ok();
+        expect_event(&mut log, &path, RESUMED, 0).await;
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
+        expect_event(&mut log, &path, STOPPED, 1).await;
+        assert!(!alive(pid));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn qemu_killed_behind_the_services_back_is_stopped_failed() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        let xml = no_disk_xml("victim", "/usr/bin/qemu-system-x86_64");
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+        send_signal(emulator_pid(&service, "victim"), libc::SIGKILL);
+        expect_event(&mut log, &path, STOPPED, 5).await;
+        assert_eq!(
+            get_state(&service, &path).await,
+            (5, 3),
+            "shut off, crashed"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_definitions_get_libvirts_errors_and_nothing_is_written() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let qemu = "/usr/bin/qemu-system-x86_64";
+        let base = no_disk_xml("bad", qemu);
+        let cases: Vec<(String, &str)> = vec![
+            (
+                "<domain type='qemu'><name>x</name>".to_owned(),
+                "Premature end of data",
+            ),
+            (
+                base.replace("type='qemu'", "type='test'"),
+                "virt type 'test' is not supported",
+            ),
+            (no_disk_xml("a/b", qemu), "cannot contain '/'"),
+            (no_disk_xml("x", "/usr/bin/../bin/qemu-system-x86_64"), ".."),
+            (no_disk_xml("x", "/bin/true"), "not a QEMU emulator"),
+            (
+                base.replace("<memory unit='MiB'>128</memory>", "<memory>0</memory>"),
+                "",
+            ),
+            (base.replace("<vcpu>1</vcpu>", "<vcpu>10000</vcpu>"), ""),
+            (
+                base.replace(
+                    "<emulator>",
+                    "<hostdev mode='subsystem' type='pci'/><emulator>",
+                ),
+                "",
+            ),
+        ];
+        for (xml, needle) in &cases {
+            let reply = qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await;
+            let (name, text) = reply.expect_err();
+            assert_eq!(name, "org.libvirt.Error", "{xml}");
+            assert!(text.contains(needle), "{xml}: {text}");
+        }
+        // A disk that does not exist: defined (it may be created later), not started.
+        let with_disk = base.replace(
+            "<emulator>",
+            "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>\
+             <source file='/nonexistent/disk.qcow2'/><target dev='vda' bus='virtio'/></disk>\
+             <emulator>",
+        );
+        let reply = qemu_call(&service, "DomainCreateXML", &(with_disk.as_str(), 0u32)).await;
+        let (_, text) = reply.expect_err();
+        assert!(text.contains("Cannot access storage file"), "{text}");
+        let written: Vec<_> = std::fs::read_dir(service.bus().dir().join("etc/qemu"))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(written.is_empty(), "nothing written: {written:?}");
+        let listed = qemu_call(&service, "ListDomains", &0u32).await.expect_ok();
+        let domains: Vec<OwnedObjectPath> = listed.body().deserialize().unwrap();
+        assert!(domains.is_empty(), "no domain left behind: {domains:?}");
+        assert!(service.process().pid() > 0);
+    })
+    .await;
+}
+
+/// Copies the fake emulator into `dir` with its mode file; returns its path.
+fn fake_qemu(dir: &Path, mode: &str) -> PathBuf {
+    let fake = dir.join("fake-qemu.py");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake-qemu.py"),
+        &fake,
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.join("fake-qemu.mode"), mode).unwrap();
+    fake
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_monitor_that_sends_garbage_is_a_control_error_and_the_guest_runs_on() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let fake = fake_qemu(service.bus().dir(), "garbage");
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        let xml = no_disk_xml("garbled", fake.to_str().unwrap());
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+        log.expect("ControlError on the domain", |s| {
+            s.path == path && s.member == "ControlError"
+        })
+        .await;
+        let pid = emulator_pid(&service, "garbled");
+        assert!(alive(pid), "the guest is left running");
+        assert_eq!(get_state(&service, &path).await.0, 1, "still running");
+        let control = domain_call(&service, &path, "GetControlInfo", &0u32)
+            .await
+            .expect_ok();
+        let (state, _, _): (u32, u32, u64) = control.body().deserialize().unwrap();
+        assert_eq!(state, 3, "VIR_DOMAIN_CONTROL_ERROR");
+        // Uncontrollable, but it can still be destroyed.
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
+        assert!(!alive(pid));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_dimm_release_is_device_removal_failed() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let fake = fake_qemu(service.bus().dir(), "ost");
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        let xml = no_disk_xml("dimm", fake.to_str().unwrap());
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+        let sig = log
+            .expect("DeviceRemovalFailed on the domain", |s| {
+                s.path == path && s.member == "DeviceRemovalFailed"
+            })
+            .await;
+        assert_eq!(sig.args::<(String,)>().0, "dimm1");
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
+    })
+    .await;
+}
