@@ -369,3 +369,67 @@ async fn a_running_networks_dhcp_hosts_are_updated() {
     })
     .await;
 }
+
+/// libvirt refuses neither `virNetworkDestroy` nor `virNetworkUndefine` of a network
+/// domains are connected to (bridge_driver.c and the test driver check no connections):
+/// the only refusal is undefining a network that still runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_network_with_a_running_domain_on_it_is_destroyed_and_undefined() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let dom_xml = "<domain type='test'><name>guest</name><memory>8192</memory>\
+            <os><type>hvm</type></os><devices><interface type='network'>\
+            <source network='default'/></interface></devices></domain>";
+        let dom = path_of(
+            call(
+                &service.conn,
+                TEST_PATH,
+                CONNECT,
+                "DomainCreateXML",
+                &(dom_xml, 0u32),
+            )
+            .await,
+        );
+
+        let r = call(&service.conn, DEFAULT_PATH, NETWORK, "Undefine", &()).await;
+        assert_eq!(
+            r.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "Requested operation is not valid: Network 'default' is still running"
+            )
+        );
+        call(&service.conn, DEFAULT_PATH, NETWORK, "Destroy", &())
+            .await
+            .expect_ok();
+        call(&service.conn, DEFAULT_PATH, NETWORK, "Undefine", &())
+            .await
+            .expect_ok();
+        assert!(network_paths(&service, 0).await.is_empty());
+
+        // The domain keeps running, its interface still naming the network.
+        let msg = call(
+            &service.conn,
+            &dom,
+            "org.libvirt.Domain",
+            "GetXMLDesc",
+            &(0u32,),
+        )
+        .await
+        .expect_ok();
+        let xml: String = msg.body().deserialize().unwrap();
+        assert!(xml.contains("<source network='default'/>"), "{xml}");
+        let msg = call(
+            &service.conn,
+            &dom,
+            PROPS,
+            "Get",
+            &("org.libvirt.Domain", "Active"),
+        )
+        .await
+        .expect_ok();
+        let active: OwnedVariant = msg.body().deserialize().unwrap();
+        assert!(common::v_bool(&active));
+    })
+    .await;
+}

@@ -562,21 +562,49 @@ fn parse_ref(el: &Element) -> Result<FilterRef> {
             "rule node requires action attribute".to_owned(),
         ));
     };
-    let mut params: Vec<(String, String)> = Vec::new();
-    for p in el.children_named("parameter") {
-        let (Some(name), Some(value)) = (p.attr_string("name"), p.attr_string("value")) else {
-            continue;
-        };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(Error::Internal(format!(
-                "Variable name '{name}' contains invalid characters"
-            )));
-        }
-        params.push((name, value));
+    Ok(FilterRef {
+        filter,
+        params: parse_filter_params(el),
+    })
+}
+
+/// The characters of a variable name (`VALID_VARNAME`).
+fn is_var_name(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The characters of a variable value (`VALID_VARVALUE`); a value is never empty.
+fn is_var_value(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':'))
+}
+
+/// `virNWFilterParseParamAttributes`: the `<parameter name value/>` children of a
+/// `<filterref>`, in the order libvirt prints them (by name, the values of one name in
+/// document order). A parameter without both attributes, or with a name or value of
+/// characters libvirt does not allow, is skipped, as libvirt does.
+pub(crate) fn parse_filter_params(el: &Element) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = el
+        .children_named("parameter")
+        .filter_map(|p| Some((p.attr_string("name")?, p.attr_string("value")?)))
+        .filter(|(name, value)| is_var_name(name) && is_var_value(value))
+        .collect();
+    params.sort_by(|a, b| a.0.cmp(&b.0));
+    params
+}
+
+/// `virNWFilterFormatParamAttributes`: `<filterref filter=...>` with its parameters.
+pub(crate) fn format_filterref(o: &mut XmlOut, f: &FilterRef) {
+    if f.params.is_empty() {
+        o.empty("filterref", &[("filter", some(&f.filter))]);
+        return;
     }
-    // virNWFilterFormatParamAttributes prints them sorted by name.
-    params.sort();
-    Ok(FilterRef { filter, params })
+    o.open("filterref", &[("filter", some(&f.filter))]);
+    for (k, v) in &f.params {
+        o.empty("parameter", &[("name", some(k)), ("value", some(v))]);
+    }
+    o.close("filterref");
 }
 
 /// Formats a filter as `virNWFilterDefFormat` does.
@@ -615,17 +643,7 @@ pub fn format_nwfilter(def: &NWFilterDef) -> String {
                     }
                 }
             }
-            NWFilterEntry::Ref(f) => {
-                if f.params.is_empty() {
-                    o.empty("filterref", &[("filter", some(&f.filter))]);
-                } else {
-                    o.open("filterref", &[("filter", some(&f.filter))]);
-                    for (k, v) in &f.params {
-                        o.empty("parameter", &[("name", some(k)), ("value", some(v))]);
-                    }
-                    o.close("filterref");
-                }
-            }
+            NWFilterEntry::Ref(f) => format_filterref(&mut o, f),
         }
     }
     o.close("filter");
