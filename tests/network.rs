@@ -433,3 +433,90 @@ async fn a_network_with_a_running_domain_on_it_is_destroyed_and_undefined() {
     })
     .await;
 }
+
+/// An Open vSwitch network as virt-manager users write it: port groups with VLANs, a
+/// virtual port, bandwidth and application metadata all come back in libvirt's form.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_network_with_portgroups_vlans_and_bandwidth_reads_back() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let xml = format!(
+            "<network><name>ovs</name><uuid>{NEW_UUID}</uuid>\
+             <metadata><app:owner xmlns:app='urn:example:app'>ops</app:owner></metadata>\
+             <forward mode='bridge'/><bridge name='ovsbr0'/>\
+             <virtualport type='openvswitch'/>\
+             <bandwidth><inbound average='1000' peak='5000' burst='1024'/></bandwidth>\
+             <port isolated='yes'/>\
+             <portgroup name='default' default='yes'><vlan><tag id='42'/></vlan></portgroup>\
+             <portgroup name='trunk'><vlan trunk='yes'><tag id='100' nativeMode='untagged'/>\
+             <tag id='200'/></vlan></portgroup></network>"
+        );
+        let path = path_of(
+            call(
+                &service.conn,
+                TEST_PATH,
+                CONNECT,
+                "NetworkDefineXML",
+                &(xml.as_str(),),
+            )
+            .await,
+        );
+        assert_eq!(path, NEW_PATH);
+        let msg = call(&service.conn, NEW_PATH, NETWORK, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok();
+        let back: String = msg.body().deserialize().unwrap();
+        let expected = format!(
+            "<network>
+  <name>ovs</name>
+  <uuid>{NEW_UUID}</uuid>
+  <metadata>
+    <app:owner xmlns:app=\"urn:example:app\">ops</app:owner>
+  </metadata>
+  <forward mode='bridge'/>
+  <bridge name='ovsbr0'/>
+  <bandwidth>
+    <inbound average='1000' peak='5000' burst='1024'/>
+  </bandwidth>
+  <port isolated='yes'/>
+  <virtualport type='openvswitch'/>
+  <portgroup name='default' default='yes'>
+    <vlan>
+      <tag id='42'/>
+    </vlan>
+  </portgroup>
+  <portgroup name='trunk'>
+    <vlan trunk='yes'>
+      <tag id='100' nativeMode='untagged'/>
+      <tag id='200'/>
+    </vlan>
+  </portgroup>
+</network>
+"
+        );
+        assert_eq!(back, expected);
+
+        // A floor is for interfaces, not for the network itself: refused, nothing defined.
+        let bad = xml
+            .replace(NEW_UUID, "6b1b0e2e-3f0a-4c51-9f31-2f5b7f3a9e02")
+            .replace("<name>ovs</name>", "<name>ovs2</name>")
+            .replace("burst='1024'", "floor='10'");
+        let r = call(
+            &service.conn,
+            TEST_PATH,
+            CONNECT,
+            "NetworkDefineXML",
+            &(bad.as_str(),),
+        )
+        .await;
+        assert_eq!(
+            r.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "unsupported configuration: floor attribute is not supported for this config"
+            )
+        );
+        assert_eq!(network_paths(&service, 0).await.len(), 2);
+    })
+    .await;
+}

@@ -25,6 +25,7 @@ mod devices;
 mod domain;
 mod interface;
 mod metadata;
+mod netdev;
 mod network;
 mod network_update;
 mod node_device;
