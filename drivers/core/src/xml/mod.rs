@@ -23,6 +23,7 @@ mod conv;
 mod cpu;
 mod devices;
 mod domain;
+mod encryption;
 mod interface;
 mod metadata;
 mod netdev;

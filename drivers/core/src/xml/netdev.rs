@@ -4,6 +4,7 @@
 //! error texts.
 
 use super::{
+    conv::c_strtoul,
     tree::Element,
     writer::{some, XmlOut},
 };
@@ -20,29 +21,6 @@ const VIRTUALPORT_TYPES: &[&str] = &["802.1Qbg", "802.1Qbh", "openvswitch", "mid
 
 /// `LIBVIRT_IFLA_VF_PORT_PROFILE_MAX`: a profile id is shorter than this.
 const PROFILE_ID_MAX: usize = 40;
-
-/// C's `strtoul` as libvirt's `virStrToLong_ul*` use it: leading blanks, an optional sign
-/// (a negative number wraps), the whole rest a number in `radix` (0: `0x` hexadecimal,
-/// leading `0` octal, else decimal).
-fn c_strtoul(s: &str, radix: u32) -> Option<u64> {
-    let s = s.trim_start();
-    let (negative, s) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (digits, radix) = match radix {
-        0 if s.starts_with("0x") || s.starts_with("0X") => (&s[2..], 16),
-        0 if s.len() > 1 && s.starts_with('0') => (&s[1..], 8),
-        0 => (s, 10),
-        r => (s, r),
-    };
-    if digits.is_empty() || digits.starts_with(['+', '-']) {
-        return None;
-    }
-    let n = u64::from_str_radix(digits, radix).ok()?;
-    Some(if negative { n.wrapping_neg() } else { n })
-}
 
 /// `virStrToLong_ui` with base 0: an unsigned int, a negative one wrapped to 32 bits.
 fn c_uint(s: &str) -> Option<u32> {
