@@ -289,3 +289,34 @@ async fn a_filter_a_running_domain_uses_cannot_be_undefined() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_and_chain_errors_are_nwfilter_confs() {
+    with_timeout(async {
+        let service = Service::start().await;
+        for (xml, expected) in [
+            (
+                "<filter name='f'><rule action='allow' direction='in'/></filter>",
+                "unsupported configuration: unknown rule action attribute value",
+            ),
+            (
+                "<filter name='f'><uuid>zz</uuid></filter>",
+                "XML error: malformed uuid element",
+            ),
+            (
+                "<filter name='f' chain='mac/x'/>",
+                "invalid argument: Chain name contains invalid characters",
+            ),
+            (
+                "<filter name='f'><rule action='drop' direction='in'><ip dstportstart='22'/></rule></filter>",
+                "internal error: IP rule with port specification requires protocol specification \
+                 with protocol to be either one of tcp(6), udp(17), dccp(33), or sctp(132)",
+            ),
+        ] {
+            let r = call(&service.conn, TEST_PATH, CONNECT, "NWFilterDefineXML", &(xml,)).await;
+            assert_eq!(r.expect_err(), (LIBVIRT_ERROR, expected), "{xml}");
+        }
+        assert!(filter_paths(&service).await.is_empty(), "nothing defined");
+    })
+    .await;
+}
