@@ -517,6 +517,43 @@ async fn a_network_with_portgroups_vlans_and_bandwidth_reads_back() {
             )
         );
         assert_eq!(network_paths(&service, 0).await.len(), 2);
+
+        // virNetworkUpdate of the port groups (VIR_NETWORK_SECTION_PORTGROUP = 9):
+        // ADD_LAST (3) then DELETE (2), on the persistent definition (CONFIG = 2).
+        let sales = "<portgroup name='sales'><vlan><tag id='7'/></vlan></portgroup>";
+        call(&service.conn, NEW_PATH, NETWORK, "Update", &(3u32, 9u32, -1i32, sales, 2u32))
+            .await
+            .expect_ok();
+        let xml: String = call(&service.conn, NEW_PATH, NETWORK, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(
+            xml.ends_with(
+                "  <portgroup name='sales'>\n    <vlan>\n      <tag id='7'/>\n    </vlan>\n  </portgroup>\n</network>\n"
+            ),
+            "{xml}"
+        );
+        let twice = call(&service.conn, NEW_PATH, NETWORK, "Update", &(3u32, 9u32, -1i32, sales, 2u32)).await;
+        assert_eq!(
+            twice.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "Requested operation is not valid: there is an existing portgroup entry in network 'ovs' that matches \"<portgroup name='sales'>\""
+            )
+        );
+        call(&service.conn, NEW_PATH, NETWORK, "Update", &(2u32, 9u32, -1i32, "<portgroup name='trunk'/>", 2u32))
+            .await
+            .expect_ok();
+        let xml: String = call(&service.conn, NEW_PATH, NETWORK, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(!xml.contains("trunk"), "{xml}");
     })
     .await;
 }

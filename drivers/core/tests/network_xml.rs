@@ -784,3 +784,65 @@ fn validation_accepts_portgroups_vlans_virtual_ports_bandwidth_and_metadata() {
         "{e}"
     );
 }
+
+#[test]
+fn portgroups_are_added_modified_and_deleted_by_network_update() {
+    use virtbus_core::xml::{network_section, network_update_command as cmd, update_network};
+    let mut def = parse_network(
+        "<network><name>ovs</name><forward mode='bridge'/><bridge name='ovsbr0'/>\
+         <virtualport type='openvswitch'/>\
+         <portgroup name='a' default='yes'><vlan><tag id='1'/></vlan></portgroup></network>",
+    )
+    .unwrap();
+    let pg = network_section::PORTGROUP;
+    update_network(
+        &mut def,
+        cmd::ADD_FIRST,
+        pg,
+        -1,
+        "<portgroup name='b'><vlan><tag id='2'/></vlan></portgroup>",
+    )
+    .unwrap();
+    update_network(&mut def, cmd::ADD_LAST, pg, -1, "<portgroup name='c'/>").unwrap();
+    let names: Vec<&str> = def.portgroups.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["b", "a", "c"]);
+    let e =
+        |def: &mut _, c, xml: &str| update_network(def, c, pg, -1, xml).unwrap_err().to_string();
+    assert_eq!(
+        e(&mut def, cmd::ADD_LAST, "<portgroup name='c'/>"),
+        "Requested operation is not valid: there is an existing portgroup entry in network 'ovs' that matches \"<portgroup name='c'>\""
+    );
+    assert_eq!(
+        e(&mut def, cmd::MODIFY, "<portgroup name='z'/>"),
+        "Requested operation is not valid: couldn't find a portgroup entry in network 'ovs' matching <portgroup name='z'>"
+    );
+    assert_eq!(
+        e(&mut def, cmd::MODIFY, "<portgroup name='c' default='yes'/>"),
+        "Requested operation is not valid: a different portgroup entry in network 'ovs' is already set as the default. Only one default is allowed."
+    );
+    assert_eq!(
+        e(&mut def, cmd::ADD_LAST, "<vlan/>"),
+        "XML error: unexpected element <vlan>, expecting <portgroup>, while updating network 'ovs'"
+    );
+    assert_eq!(
+        e(
+            &mut def,
+            cmd::ADD_LAST,
+            "<portgroup name='d'><vlan/></portgroup>"
+        ),
+        "XML error: missing tag id - each <vlan> must have at least one <tag id='n'/> subelement"
+    );
+    // The default itself may be modified and stay the default.
+    update_network(
+        &mut def,
+        cmd::MODIFY,
+        pg,
+        -1,
+        "<portgroup name='a' default='yes'><vlan><tag id='9'/></vlan></portgroup>",
+    )
+    .unwrap();
+    assert_eq!(def.portgroups[1].vlan.as_ref().unwrap().tags, [9]);
+    update_network(&mut def, cmd::DELETE, pg, -1, "<portgroup name='b'/>").unwrap();
+    let names: Vec<&str> = def.portgroups.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["a", "c"]);
+}

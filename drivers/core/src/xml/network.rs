@@ -266,7 +266,7 @@ fn network_from_element(root: &Element) -> Result<NetworkDef> {
 }
 
 /// `virNetworkPortGroupParseXML`.
-fn parse_portgroup(el: &Element) -> Result<PortGroupDef> {
+pub(super) fn parse_portgroup(el: &Element) -> Result<PortGroupDef> {
     let Some(name) = attr(el, "name") else {
         return Err(Error::Xml(
             "Missing required name attribute in portgroup".to_owned(),
