@@ -289,3 +289,62 @@ async fn an_interface_is_defined_and_a_rollback_takes_it_back() {
     })
     .await;
 }
+
+/// `<link>` comes back as libvirt prints it, and `VIR_INTERFACE_DEFINE_VALIDATE` (flag 1)
+/// refuses what interface.rng does not allow, where the call without it accepts it.
+#[tokio::test(flavor = "multi_thread")]
+async fn links_are_kept_and_validation_refuses_unknown_parts() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let xml = "<interface type='ethernet' name='eth2'>\
+            <start mode='hotplug'/><link state='up' speed='1000'/>\
+            <mac address='52:54:00:12:34:56'/></interface>";
+        let odd = xml.replace("<link ", "<colour/><link ");
+        let r = call(
+            &service.conn,
+            TEST_PATH,
+            CONNECT,
+            "InterfaceDefineXML",
+            &(odd.as_str(), 1u32),
+        )
+        .await;
+        assert_eq!(
+            r.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "XML document failed to validate against schema: Unable to validate doc against \
+                 /usr/share/libvirt/schemas/interface.rng\nElement interface has extra content: colour (line 1)"
+            )
+        );
+        assert_eq!(iface_paths(&service, 0).await, [ETH1], "nothing defined");
+
+        let path = path_of(
+            call(&service.conn, TEST_PATH, CONNECT, "InterfaceDefineXML", &(xml, 1u32)).await,
+        );
+        assert_eq!(path, ETH2);
+        let msg = call(&service.conn, ETH2, IFACE, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok();
+        let back: String = msg.body().deserialize().unwrap();
+        assert_eq!(
+            back,
+            "<interface type='ethernet' name='eth2'>
+  <start mode='hotplug'/>
+  <link speed='1000' state='up'/>
+  <mac address='52:54:00:12:34:56'/>
+</interface>
+"
+        );
+        // Without the flag the unknown element is ignored, as libvirt does.
+        call(
+            &service.conn,
+            TEST_PATH,
+            CONNECT,
+            "InterfaceDefineXML",
+            &(odd.as_str(), 0u32),
+        )
+        .await
+        .expect_ok();
+    })
+    .await;
+}

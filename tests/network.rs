@@ -369,3 +369,191 @@ async fn a_running_networks_dhcp_hosts_are_updated() {
     })
     .await;
 }
+
+/// libvirt refuses neither `virNetworkDestroy` nor `virNetworkUndefine` of a network
+/// domains are connected to (bridge_driver.c and the test driver check no connections):
+/// the only refusal is undefining a network that still runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_network_with_a_running_domain_on_it_is_destroyed_and_undefined() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let dom_xml = "<domain type='test'><name>guest</name><memory>8192</memory>\
+            <os><type>hvm</type></os><devices><interface type='network'>\
+            <source network='default'/></interface></devices></domain>";
+        let dom = path_of(
+            call(
+                &service.conn,
+                TEST_PATH,
+                CONNECT,
+                "DomainCreateXML",
+                &(dom_xml, 0u32),
+            )
+            .await,
+        );
+
+        let r = call(&service.conn, DEFAULT_PATH, NETWORK, "Undefine", &()).await;
+        assert_eq!(
+            r.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "Requested operation is not valid: Network 'default' is still running"
+            )
+        );
+        call(&service.conn, DEFAULT_PATH, NETWORK, "Destroy", &())
+            .await
+            .expect_ok();
+        call(&service.conn, DEFAULT_PATH, NETWORK, "Undefine", &())
+            .await
+            .expect_ok();
+        assert!(network_paths(&service, 0).await.is_empty());
+
+        // The domain keeps running, its interface still naming the network.
+        let msg = call(
+            &service.conn,
+            &dom,
+            "org.libvirt.Domain",
+            "GetXMLDesc",
+            &(0u32,),
+        )
+        .await
+        .expect_ok();
+        let xml: String = msg.body().deserialize().unwrap();
+        assert!(xml.contains("<source network='default'/>"), "{xml}");
+        let msg = call(
+            &service.conn,
+            &dom,
+            PROPS,
+            "Get",
+            &("org.libvirt.Domain", "Active"),
+        )
+        .await
+        .expect_ok();
+        let active: OwnedVariant = msg.body().deserialize().unwrap();
+        assert!(common::v_bool(&active));
+    })
+    .await;
+}
+
+/// An Open vSwitch network as virt-manager users write it: port groups with VLANs, a
+/// virtual port, bandwidth and application metadata all come back in libvirt's form.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_network_with_portgroups_vlans_and_bandwidth_reads_back() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let xml = format!(
+            "<network><name>ovs</name><uuid>{NEW_UUID}</uuid>\
+             <metadata><app:owner xmlns:app='urn:example:app'>ops</app:owner></metadata>\
+             <forward mode='bridge'/><bridge name='ovsbr0'/>\
+             <virtualport type='openvswitch'/>\
+             <bandwidth><inbound average='1000' peak='5000' burst='1024'/></bandwidth>\
+             <port isolated='yes'/>\
+             <portgroup name='default' default='yes'><vlan><tag id='42'/></vlan></portgroup>\
+             <portgroup name='trunk'><vlan trunk='yes'><tag id='100' nativeMode='untagged'/>\
+             <tag id='200'/></vlan></portgroup></network>"
+        );
+        let path = path_of(
+            call(
+                &service.conn,
+                TEST_PATH,
+                CONNECT,
+                "NetworkDefineXML",
+                &(xml.as_str(),),
+            )
+            .await,
+        );
+        assert_eq!(path, NEW_PATH);
+        let msg = call(&service.conn, NEW_PATH, NETWORK, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok();
+        let back: String = msg.body().deserialize().unwrap();
+        let expected = format!(
+            "<network>
+  <name>ovs</name>
+  <uuid>{NEW_UUID}</uuid>
+  <metadata>
+    <app:owner xmlns:app=\"urn:example:app\">ops</app:owner>
+  </metadata>
+  <forward mode='bridge'/>
+  <bridge name='ovsbr0'/>
+  <bandwidth>
+    <inbound average='1000' peak='5000' burst='1024'/>
+  </bandwidth>
+  <port isolated='yes'/>
+  <virtualport type='openvswitch'/>
+  <portgroup name='default' default='yes'>
+    <vlan>
+      <tag id='42'/>
+    </vlan>
+  </portgroup>
+  <portgroup name='trunk'>
+    <vlan trunk='yes'>
+      <tag id='100' nativeMode='untagged'/>
+      <tag id='200'/>
+    </vlan>
+  </portgroup>
+</network>
+"
+        );
+        assert_eq!(back, expected);
+
+        // A floor is for interfaces, not for the network itself: refused, nothing defined.
+        let bad = xml
+            .replace(NEW_UUID, "6b1b0e2e-3f0a-4c51-9f31-2f5b7f3a9e02")
+            .replace("<name>ovs</name>", "<name>ovs2</name>")
+            .replace("burst='1024'", "floor='10'");
+        let r = call(
+            &service.conn,
+            TEST_PATH,
+            CONNECT,
+            "NetworkDefineXML",
+            &(bad.as_str(),),
+        )
+        .await;
+        assert_eq!(
+            r.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "unsupported configuration: floor attribute is not supported for this config"
+            )
+        );
+        assert_eq!(network_paths(&service, 0).await.len(), 2);
+
+        // virNetworkUpdate of the port groups (VIR_NETWORK_SECTION_PORTGROUP = 9):
+        // ADD_LAST (3) then DELETE (2), on the persistent definition (CONFIG = 2).
+        let sales = "<portgroup name='sales'><vlan><tag id='7'/></vlan></portgroup>";
+        call(&service.conn, NEW_PATH, NETWORK, "Update", &(3u32, 9u32, -1i32, sales, 2u32))
+            .await
+            .expect_ok();
+        let xml: String = call(&service.conn, NEW_PATH, NETWORK, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(
+            xml.ends_with(
+                "  <portgroup name='sales'>\n    <vlan>\n      <tag id='7'/>\n    </vlan>\n  </portgroup>\n</network>\n"
+            ),
+            "{xml}"
+        );
+        let twice = call(&service.conn, NEW_PATH, NETWORK, "Update", &(3u32, 9u32, -1i32, sales, 2u32)).await;
+        assert_eq!(
+            twice.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "Requested operation is not valid: there is an existing portgroup entry in network 'ovs' that matches \"<portgroup name='sales'>\""
+            )
+        );
+        call(&service.conn, NEW_PATH, NETWORK, "Update", &(2u32, 9u32, -1i32, "<portgroup name='trunk'/>", 2u32))
+            .await
+            .expect_ok();
+        let xml: String = call(&service.conn, NEW_PATH, NETWORK, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(!xml.contains("trunk"), "{xml}");
+    })
+    .await;
+}

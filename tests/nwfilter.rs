@@ -185,3 +185,138 @@ async fn bad_filters_and_paths_answer_as_libvirt() {
     })
     .await;
 }
+
+/// A `<filter>` called `name` referencing the filters `refs`.
+fn filter_xml(name: &str, refs: &[&str]) -> String {
+    let refs: String = refs
+        .iter()
+        .map(|r| format!("<filterref filter='{r}'/>"))
+        .collect();
+    format!("<filter name='{name}' chain='root'>{refs}<rule action='accept' direction='inout'/></filter>")
+}
+
+/// A test-driver domain with one interface on the default network filtered by `filter`.
+fn filtered_domain_xml(name: &str, filter: &str) -> String {
+    format!(
+        "<domain type='test'><name>{name}</name><memory>8192</memory>\
+         <os><type>hvm</type></os><devices>\
+         <interface type='network'><mac address='52:54:00:aa:bb:01'/>\
+         <source network='default'/>\
+         <filterref filter='{filter}'><parameter name='IP' value='10.0.0.2'/>\
+         <parameter name='IP' value='10.0.0.1'/><parameter name='bad-name' value='x'/>\
+         </filterref></interface></devices></domain>"
+    )
+}
+
+async fn define_filter(service: &Service, xml: &str) -> String {
+    path_of(
+        call(
+            &service.conn,
+            TEST_PATH,
+            CONNECT,
+            "NWFilterDefineXML",
+            &(xml,),
+        )
+        .await,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_a_running_domain_uses_cannot_be_undefined() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let base = define_filter(&service, &filter_xml("base", &[])).await;
+        let web = define_filter(&service, &filter_xml("web", &["base"])).await;
+        let spare = define_filter(&service, &filter_xml("spare", &[])).await;
+
+        // A defined, inactive domain holds nothing.
+        let r = call(
+            &service.conn,
+            TEST_PATH,
+            CONNECT,
+            "DomainDefineXML",
+            &(filtered_domain_xml("idle", "spare"),),
+        )
+        .await;
+        r.expect_ok();
+        call(&service.conn, &spare, NWFILTER, "Undefine", &())
+            .await
+            .expect_ok();
+
+        // A running one holds its filter and every filter that filter references.
+        let r = call(
+            &service.conn,
+            TEST_PATH,
+            CONNECT,
+            "DomainCreateXML",
+            &(filtered_domain_xml("fw", "web"), 0u32),
+        )
+        .await;
+        let dom = path_of(r);
+        let msg = call(&service.conn, &dom, "org.libvirt.Domain", "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok();
+        let xml: String = msg.body().deserialize().unwrap();
+        assert!(
+            xml.contains(
+                "<filterref filter='web'>\n        <parameter name='IP' value='10.0.0.2'/>\n        <parameter name='IP' value='10.0.0.1'/>\n      </filterref>"
+            ),
+            "{xml}"
+        );
+        for path in [&base, &web] {
+            let r = call(&service.conn, path, NWFILTER, "Undefine", &()).await;
+            assert_eq!(
+                r.expect_err(),
+                (
+                    LIBVIRT_ERROR,
+                    "Requested operation is not valid: nwfilter is in use"
+                )
+            );
+        }
+        assert_eq!(filter_paths(&service).await.len(), 2, "nothing removed");
+
+        // Once the domain is gone, a filter referenced only by another filter goes.
+        call(&service.conn, &dom, "org.libvirt.Domain", "Destroy", &(0u32,))
+            .await
+            .expect_ok();
+        call(&service.conn, &base, NWFILTER, "Undefine", &())
+            .await
+            .expect_ok();
+        call(&service.conn, &web, NWFILTER, "Undefine", &())
+            .await
+            .expect_ok();
+        assert!(filter_paths(&service).await.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rule_and_chain_errors_are_nwfilter_confs() {
+    with_timeout(async {
+        let service = Service::start().await;
+        for (xml, expected) in [
+            (
+                "<filter name='f'><rule action='allow' direction='in'/></filter>",
+                "unsupported configuration: unknown rule action attribute value",
+            ),
+            (
+                "<filter name='f'><uuid>zz</uuid></filter>",
+                "XML error: malformed uuid element",
+            ),
+            (
+                "<filter name='f' chain='mac/x'/>",
+                "invalid argument: Chain name contains invalid characters",
+            ),
+            (
+                "<filter name='f'><rule action='drop' direction='in'><ip dstportstart='22'/></rule></filter>",
+                "internal error: IP rule with port specification requires protocol specification \
+                 with protocol to be either one of tcp(6), udp(17), dccp(33), or sctp(132)",
+            ),
+        ] {
+            let r = call(&service.conn, TEST_PATH, CONNECT, "NWFilterDefineXML", &(xml,)).await;
+            assert_eq!(r.expect_err(), (LIBVIRT_ERROR, expected), "{xml}");
+        }
+        assert!(filter_paths(&service).await.is_empty(), "nothing defined");
+    })
+    .await;
+}

@@ -453,3 +453,86 @@ async fn storage_pool_sources_are_found_as_the_test_driver_finds_them() {
     })
     .await;
 }
+
+/// A LUKS-encrypted qcow2 overlay on a backing file, as virt-manager creates one: the
+/// encryption, cluster size and features come back in the volume's XML; a bad cipher is
+/// refused with libvirt's text and nothing is created.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_encrypted_qcow2_overlay_keeps_its_target_settings() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let xml = "<volume><name>secure.qcow2</name><capacity unit='MiB'>64</capacity>\
+            <allocation>0</allocation><target><format type='qcow2'/>\
+            <encryption format='luks'>\
+            <secret type='passphrase' uuid='f981c5a4-4d53-47c0-b59e-d7ee36a7a2a1'/>\
+            <cipher name='aes' size='256' mode='xts' hash='sha256'/>\
+            <ivgen name='plain64' hash='sha256'/></encryption>\
+            <clusterSize unit='KiB'>128</clusterSize><nocow/>\
+            <features><lazy_refcounts/></features></target>\
+            <backingStore><path>/default-pool/base.qcow2</path>\
+            <format type='qcow2'/></backingStore></volume>";
+        let vol = path_of(
+            call(
+                &service.conn,
+                DEFAULT_POOL,
+                POOL,
+                "StorageVolCreateXML",
+                &(xml, 0u32),
+            )
+            .await,
+        );
+        let back: String = call(&service.conn, &vol, VOL, "GetXMLDesc", &(0u32,))
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        let expected = "<volume type='file'>
+  <name>secure.qcow2</name>
+  <key>/default-pool/secure.qcow2</key>
+  <capacity unit='bytes'>67108864</capacity>
+  <allocation unit='bytes'>0</allocation>
+  <target>
+    <path>/default-pool/secure.qcow2</path>
+    <format type='qcow2'/>
+    <encryption format='luks'>
+      <secret type='passphrase' uuid='f981c5a4-4d53-47c0-b59e-d7ee36a7a2a1'/>
+      <cipher name='aes' size='256' mode='xts' hash='sha256'/>
+      <ivgen name='plain64' hash='sha256'/>
+    </encryption>
+    <compat>1.1</compat>
+    <clusterSize unit='B'>131072</clusterSize>
+    <features>
+      <lazy_refcounts/>
+    </features>
+  </target>
+  <backingStore>
+    <path>/default-pool/base.qcow2</path>
+    <format type='qcow2'/>
+  </backingStore>
+</volume>
+";
+        assert_eq!(back, expected);
+
+        let bad = xml
+            .replace("secure.qcow2", "broken.qcow2")
+            .replace(" size='256'", "");
+        let r = call(
+            &service.conn,
+            DEFAULT_POOL,
+            POOL,
+            "StorageVolCreateXML",
+            &(bad.as_str(), 0u32),
+        )
+        .await;
+        assert_eq!(
+            r.expect_err(),
+            (
+                LIBVIRT_ERROR,
+                "XML error: Missing required attribute 'size' in element 'cipher'"
+            )
+        );
+        assert_eq!(volumes(&service, DEFAULT_POOL).await, [vol.as_str()]);
+    })
+    .await;
+}

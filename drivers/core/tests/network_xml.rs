@@ -332,14 +332,207 @@ fn errors_carry_libvirts_texts() {
 #[test]
 fn unmodeled_parts_are_refused_not_dropped() {
     for part in [
-        "<portgroup name='p'/>",
-        "<vlan><tag id='42'/></vlan>",
-        "<bandwidth><inbound average='1000'/></bandwidth>",
-        "<virtualport type='openvswitch'/>",
+        "<forward mode='hostdev'><driver name='vfio'/></forward>",
+        "<forward mode='hostdev'><address type='pci' domain='0' bus='1' slot='0' function='1'/></forward>",
     ] {
-        let xml = format!("<network><name>x</name><bridge name='br9'/>{part}</network>");
+        let xml = format!("<network><name>x</name>{part}</network>");
         let e = parse_network(&xml).unwrap_err();
         assert_eq!(e.code(), 67, "{part}: {e}");
+    }
+}
+
+#[test]
+fn openvswitch_bridge_with_portgroups_and_vlans() {
+    round_trip(
+        "<network>
+  <name>ovs-net</name>
+  <uuid>5a1e7c2c-8f1b-4d0a-9a57-2b3f6c1d9e40</uuid>
+  <forward mode='bridge'/>
+  <bridge name='ovsbr0'/>
+  <virtualport type='openvswitch'/>
+  <vlan trunk='yes'>
+    <tag id='42' nativeMode='untagged'/>
+    <tag id='47'/>
+  </vlan>
+  <portgroup name='dontpanic' default='yes'>
+    <vlan><tag id='42'/></vlan>
+  </portgroup>
+  <portgroup name='engineering' trustGuestRxFilters='no'>
+    <virtualport>
+      <parameters profileid='eng' interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/>
+    </virtualport>
+    <vlan><tag id='555'/></vlan>
+    <bandwidth>
+      <inbound average='1000' peak='5000' burst='5120'/>
+      <outbound average='1000'/>
+    </bandwidth>
+  </portgroup>
+  <portgroup name='sales'>
+    <virtualport type='openvswitch'>
+      <parameters profileid='sales-prof'/>
+    </virtualport>
+    <vlan trunk='yes'>
+      <tag id='666'/>
+      <tag id='667' nativeMode='tagged'/>
+    </vlan>
+  </portgroup>
+</network>",
+        "<network>
+  <name>ovs-net</name>
+  <uuid>5a1e7c2c-8f1b-4d0a-9a57-2b3f6c1d9e40</uuid>
+  <forward mode='bridge'/>
+  <bridge name='ovsbr0'/>
+  <vlan trunk='yes'>
+    <tag id='42' nativeMode='untagged'/>
+    <tag id='47'/>
+  </vlan>
+  <virtualport type='openvswitch'/>
+  <portgroup name='dontpanic' default='yes'>
+    <vlan>
+      <tag id='42'/>
+    </vlan>
+  </portgroup>
+  <portgroup name='engineering' trustGuestRxFilters='no'>
+    <vlan>
+      <tag id='555'/>
+    </vlan>
+    <virtualport>
+      <parameters interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f' profileid='eng'/>
+    </virtualport>
+    <bandwidth>
+      <inbound average='1000' peak='5000' burst='5120'/>
+      <outbound average='1000'/>
+    </bandwidth>
+  </portgroup>
+  <portgroup name='sales'>
+    <vlan trunk='yes'>
+      <tag id='666'/>
+      <tag id='667' nativeMode='tagged'/>
+    </vlan>
+    <virtualport type='openvswitch'>
+      <parameters profileid='sales-prof'/>
+    </virtualport>
+  </portgroup>
+</network>
+",
+    );
+}
+
+#[test]
+fn nat_network_with_bandwidth_isolated_ports_and_metadata() {
+    round_trip(
+        "<network>
+  <name>limited</name>
+  <uuid>7d4c1a3e-0f5b-4b8e-a1c2-6e9f0d2b3c41</uuid>
+  <metadata>
+    <app:info xmlns:app='http://example.org/app/1.0'><app:owner>ops</app:owner></app:info>
+    <plain>dropped: no namespace</plain>
+  </metadata>
+  <forward mode='nat'/>
+  <bridge name='virbr7'/>
+  <bandwidth>
+    <inbound average='1000' peak='5000' burst='1024'/>
+    <outbound average='128' peak='256' burst='256'/>
+  </bandwidth>
+  <port isolated='yes'/>
+  <ip address='192.168.170.1' netmask='255.255.255.0'>
+    <dhcp><range start='192.168.170.2' end='192.168.170.254'/></dhcp>
+  </ip>
+</network>",
+        "<network>
+  <name>limited</name>
+  <uuid>7d4c1a3e-0f5b-4b8e-a1c2-6e9f0d2b3c41</uuid>
+  <metadata>
+    <app:info xmlns:app=\"http://example.org/app/1.0\">
+      <app:owner>ops</app:owner>
+    </app:info>
+  </metadata>
+  <forward mode='nat'/>
+  <bridge name='virbr7' stp='on' delay='0'/>
+  <bandwidth>
+    <inbound average='1000' peak='5000' burst='1024'/>
+    <outbound average='128' peak='256' burst='256'/>
+  </bandwidth>
+  <port isolated='yes'/>
+  <ip address='192.168.170.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.170.2' end='192.168.170.254'/>
+    </dhcp>
+  </ip>
+</network>
+",
+    );
+}
+
+#[test]
+fn qbg_and_qbh_virtual_ports_keep_their_parameters() {
+    round_trip(
+        "<network><name>vepa</name><uuid>1f0e2d3c-4b5a-4968-8776-655443322110</uuid>
+  <forward mode='vepa'><interface dev='eth2'/></forward>
+  <virtualport type='802.1Qbg'>
+    <parameters managerid='0x0b' typeid='1193047' typeidversion='2' instanceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/>
+  </virtualport>
+  <portgroup name='qbh'><virtualport type='802.1Qbh'><parameters profileid='finance'/></virtualport></portgroup>
+</network>",
+        "<network>
+  <name>vepa</name>
+  <uuid>1f0e2d3c-4b5a-4968-8776-655443322110</uuid>
+  <forward dev='eth2' mode='vepa'>
+    <interface dev='eth2'/>
+  </forward>
+  <virtualport type='802.1Qbg'>
+    <parameters managerid='11' typeid='1193047' typeidversion='2' instanceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/>
+  </virtualport>
+  <portgroup name='qbh'>
+    <virtualport type='802.1Qbh'>
+      <parameters profileid='finance'/>
+    </virtualport>
+  </portgroup>
+</network>
+",
+    );
+}
+
+#[test]
+fn vlan_virtualport_bandwidth_and_portgroup_errors_carry_libvirts_texts() {
+    let net = |part: &str| {
+        err(&format!(
+            "<network><name>n</name><bridge name='br9'/>{part}</network>"
+        ))
+    };
+    let cases = [
+        ("<vlan/>", "XML error: missing tag id - each <vlan> must have at least one <tag id='n'/> subelement"),
+        ("<vlan><tag/></vlan>", "XML error: missing or invalid vlan tag id attribute"),
+        ("<vlan><tag id='x'/></vlan>", "XML error: missing or invalid vlan tag id attribute"),
+        ("<vlan><tag id='4096'/></vlan>", "XML error: vlan tag id 4096 too large (maximum 4095)"),
+        ("<vlan><tag id='1' nativeMode='tagged'/><tag id='2' nativeMode='untagged'/></vlan>", "XML error: duplicate native vlan setting"),
+        ("<vlan><tag id='1' nativeMode='default'/></vlan>", "unsupported configuration: Invalid \"nativeMode='default'\" in vlan <tag> element"),
+        ("<vlan trunk='no'><tag id='1'/><tag id='2'/></vlan>", "XML error: invalid \"trunk='no'\" in <vlan> - trunk='yes' is required for more than one vlan tag"),
+        ("<vlan trunk='no'><tag id='1' nativeMode='tagged'/></vlan>", "XML error: invalid configuration in <vlan> - \"trunk='no'\" is not allowed with a native vlan id"),
+        ("<vlan trunk='maybe'><tag id='1'/></vlan>", "XML error: invalid \"trunk='maybe'\" in <vlan> - must be yes or no"),
+        ("<virtualport/>", "XML error: missing required virtualport type"),
+        ("<virtualport type='none'/>", "unsupported configuration: unknown virtualport type none"),
+        ("<virtualport type='802.1Qbg'><parameters managerid='256'/></virtualport>", "XML error: value of managerid out of range"),
+        ("<virtualport type='802.1Qbg'><parameters managerid='x'/></virtualport>", "XML error: cannot parse value of managerid parameter"),
+        ("<virtualport type='802.1Qbg'><parameters typeid='16777216'/></virtualport>", "XML error: value for typeid out of range"),
+        ("<virtualport type='802.1Qbg'><parameters typeidversion='300'/></virtualport>", "XML error: value of typeidversion out of range"),
+        ("<virtualport type='802.1Qbg'><parameters instanceid='nope'/></virtualport>", "XML error: cannot parse instanceid parameter as a uuid"),
+        ("<virtualport type='openvswitch'><parameters interfaceid='nope'/></virtualport>", "XML error: cannot parse interfaceid parameter as a uuid"),
+        ("<virtualport type='802.1Qbh'><parameters profileid='0123456789012345678901234567890123456789'/></virtualport>", "XML error: profileid parameter too long"),
+        ("<virtualport type='802.1Qbg'><parameters profileid='p'/></virtualport>", "unsupported configuration: attribute profileid not allowed in <virtualport type='802.1Qbg'>"),
+        ("<virtualport type='openvswitch'><parameters managerid='1'/></virtualport>", "unsupported configuration: attribute managerid not allowed in <virtualport type='openvswitch'>"),
+        ("<virtualport type='802.1Qbh'><parameters interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport>", "unsupported configuration: attribute interfaceid not allowed in <virtualport type='802.1Qbh'>"),
+        ("<bandwidth><inbound average='1' floor='2'/></bandwidth>", "unsupported configuration: floor attribute is not supported for this config"),
+        ("<bandwidth><outbound peak='2'/></bandwidth>", "Missing mandatory average or floor attributes"),
+        ("<bandwidth><inbound floor='2' peak='3'/></bandwidth>", "unsupported configuration: 'peak' and 'burst' require 'average' attribute"),
+        ("<bandwidth><inbound average='x'/></bandwidth>", "unsupported configuration: could not convert bandwidth average value 'x'"),
+        ("<bandwidth><inbound average='1'/><inbound average='2'/></bandwidth>", "Only one child <inbound> element allowed"),
+        ("<port isolated='maybe'/>", "XML error: Invalid value for attribute 'isolated' in element 'port': 'maybe'."),
+        ("<portgroup default='yes'/>", "XML error: Missing required name attribute in portgroup"),
+        ("<portgroup name='p'><bandwidth><inbound average='1' floor='1'/></bandwidth></portgroup>", "unsupported configuration: floor attribute is not supported for this config"),
+    ];
+    for (part, expected) in cases {
+        assert_eq!(net(part), expected, "{part}");
     }
 }
 
@@ -558,4 +751,98 @@ fn no_input_panics_the_network_parser() {
             exercise(&text);
         }
     }
+}
+
+#[test]
+fn validation_accepts_portgroups_vlans_virtual_ports_bandwidth_and_metadata() {
+    use virtbus_core::xml::parse_network_with;
+    let xml = "<network>
+  <name>ovs</name>
+  <metadata><app:a xmlns:app='urn:x'><app:b c='d'/></app:a></metadata>
+  <forward mode='bridge'/>
+  <bridge name='ovsbr0'/>
+  <virtualport type='openvswitch'><parameters profileid='p'/></virtualport>
+  <vlan trunk='yes'><tag id='1' nativeMode='tagged'/><tag id='2'/></vlan>
+  <bandwidth><inbound average='1' peak='2' burst='3'/><outbound average='4'/></bandwidth>
+  <port isolated='no'/>
+  <portgroup name='a' default='yes' trustGuestRxFilters='yes'>
+    <virtualport><parameters interfaceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport>
+    <vlan><tag id='3'/></vlan>
+    <bandwidth><inbound average='5'/></bandwidth>
+  </portgroup>
+</network>";
+    let def = parse_network_with(xml, true).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(def.portgroups.len(), 1);
+    let e = parse_network_with(
+        &xml.replace("<tag id='3'/>", "<tag id='3' colour='red'/>"),
+        true,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("Invalid attribute colour for element tag (line 12)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn portgroups_are_added_modified_and_deleted_by_network_update() {
+    use virtbus_core::xml::{network_section, network_update_command as cmd, update_network};
+    let mut def = parse_network(
+        "<network><name>ovs</name><forward mode='bridge'/><bridge name='ovsbr0'/>\
+         <virtualport type='openvswitch'/>\
+         <portgroup name='a' default='yes'><vlan><tag id='1'/></vlan></portgroup></network>",
+    )
+    .unwrap();
+    let pg = network_section::PORTGROUP;
+    update_network(
+        &mut def,
+        cmd::ADD_FIRST,
+        pg,
+        -1,
+        "<portgroup name='b'><vlan><tag id='2'/></vlan></portgroup>",
+    )
+    .unwrap();
+    update_network(&mut def, cmd::ADD_LAST, pg, -1, "<portgroup name='c'/>").unwrap();
+    let names: Vec<&str> = def.portgroups.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["b", "a", "c"]);
+    let e =
+        |def: &mut _, c, xml: &str| update_network(def, c, pg, -1, xml).unwrap_err().to_string();
+    assert_eq!(
+        e(&mut def, cmd::ADD_LAST, "<portgroup name='c'/>"),
+        "Requested operation is not valid: there is an existing portgroup entry in network 'ovs' that matches \"<portgroup name='c'>\""
+    );
+    assert_eq!(
+        e(&mut def, cmd::MODIFY, "<portgroup name='z'/>"),
+        "Requested operation is not valid: couldn't find a portgroup entry in network 'ovs' matching <portgroup name='z'>"
+    );
+    assert_eq!(
+        e(&mut def, cmd::MODIFY, "<portgroup name='c' default='yes'/>"),
+        "Requested operation is not valid: a different portgroup entry in network 'ovs' is already set as the default. Only one default is allowed."
+    );
+    assert_eq!(
+        e(&mut def, cmd::ADD_LAST, "<vlan/>"),
+        "XML error: unexpected element <vlan>, expecting <portgroup>, while updating network 'ovs'"
+    );
+    assert_eq!(
+        e(
+            &mut def,
+            cmd::ADD_LAST,
+            "<portgroup name='d'><vlan/></portgroup>"
+        ),
+        "XML error: missing tag id - each <vlan> must have at least one <tag id='n'/> subelement"
+    );
+    // The default itself may be modified and stay the default.
+    update_network(
+        &mut def,
+        cmd::MODIFY,
+        pg,
+        -1,
+        "<portgroup name='a' default='yes'><vlan><tag id='9'/></vlan></portgroup>",
+    )
+    .unwrap();
+    assert_eq!(def.portgroups[1].vlan.as_ref().unwrap().tags, [9]);
+    update_network(&mut def, cmd::DELETE, pg, -1, "<portgroup name='b'/>").unwrap();
+    let names: Vec<&str> = def.portgroups.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["a", "c"]);
 }

@@ -182,7 +182,7 @@ fn bad_documents_fail_with_libvirts_texts() {
     );
     assert_eq!(
         err("<filter name='f'><uuid>zz</uuid></filter>"),
-        "internal error: unable to parse uuid"
+        "XML error: malformed uuid element"
     );
     assert_eq!(
         err("<filter name='f'><rule direction='in'/></filter>"),
@@ -190,7 +190,7 @@ fn bad_documents_fail_with_libvirts_texts() {
     );
     assert_eq!(
         err("<filter name='f'><rule action='allow' direction='in'/></filter>"),
-        "internal error: unknown rule action attribute value"
+        "unsupported configuration: unknown rule action attribute value"
     );
     assert_eq!(
         err("<filter name='f'><rule action='drop'/></filter>"),
@@ -198,7 +198,7 @@ fn bad_documents_fail_with_libvirts_texts() {
     );
     assert_eq!(
         err("<filter name='f'><rule action='drop' direction='up'/></filter>"),
-        "internal error: unknown rule direction attribute value"
+        "unsupported configuration: unknown rule direction attribute value"
     );
     assert_eq!(
         err("<filter name='f'><rule action='drop' direction='in'><mac srcmacaddr='zz'/></rule></filter>"),
@@ -213,6 +213,98 @@ fn bad_documents_fail_with_libvirts_texts() {
         "internal error: srcipmask has illegal value 255.0.255.0"
     );
     assert!(err("<secret/>").contains("expecting root element"));
+}
+
+#[test]
+fn chain_names_follow_nwfilter_conf() {
+    let cases = [
+        (
+            "ipv4-way-too-long",
+            "invalid argument: Name of chain is longer than 12 characters",
+        ),
+        (
+            "mac/x",
+            "invalid argument: Chain name contains invalid characters",
+        ),
+        (
+            "rootish",
+            "internal error: An error occurred, but the cause is unknown",
+        ),
+    ];
+    for (chain, expected) in cases {
+        assert_eq!(
+            err(&format!("<filter name='f' chain='{chain}'/>")),
+            expected,
+            "{chain}"
+        );
+    }
+    // A prefix is enough, with or without a dash.
+    let def = parse_nwfilter("<filter name='f' chain='ipv4spoof'/>").unwrap();
+    assert_eq!((def.chain.as_str(), def.priority), ("ipv4spoof", -700));
+    // Without a chain the filter is root with priority 0, whatever priority was given.
+    let def = parse_nwfilter("<filter name='f' priority='-300'/>").unwrap();
+    assert_eq!((def.chain.as_str(), def.priority), ("root", 0));
+}
+
+#[test]
+fn rule_details_follow_nwfilter_conf() {
+    let rule = |inner: &str| {
+        err(&format!(
+            "<filter name='f'><rule action='drop' direction='in'>{inner}</rule></filter>"
+        ))
+    };
+    // Every attribute is read; the last bad one in libvirt's table order is reported.
+    assert_eq!(
+        rule("<tcp srcipaddr='x' dstportstart='70000'/>"),
+        "internal error: dstportstart has illegal value 70000"
+    );
+    let port_rule = "internal error: IP rule with port specification requires protocol \
+        specification with protocol to be either one of tcp(6), udp(17), dccp(33), or sctp(132)";
+    assert_eq!(rule("<ip dstportstart='80'/>"), port_rule);
+    assert_eq!(rule("<ip protocol='icmp' dstportstart='80'/>"), port_rule);
+    assert_eq!(rule("<ip protocol='$P' srcportstart='80'/>"), port_rule);
+    assert_eq!(
+        rule("<ipv6 protocol='esp' dstportend='80'/>"),
+        port_rule.replace("IP rule", "IPv6 rule")
+    );
+    for ok in ["tcp", "udp", "33", "sctp"] {
+        let xml = format!(
+            "<filter name='f'><rule action='drop' direction='in'><ip protocol='{ok}' dstportstart='80'/></rule></filter>"
+        );
+        assert!(parse_nwfilter(&xml).is_ok(), "{ok}");
+    }
+    // statematch is false in any case; a boolean other than a word for true is false.
+    let def = parse_nwfilter(
+        "<filter name='f'><rule action='drop' direction='in' statematch='FALSE'>\
+         <arp gratuitous='maybe'/></rule></filter>",
+    )
+    .unwrap();
+    let out = format_nwfilter(&def);
+    assert!(out.contains("statematch='false'"), "{out}");
+    assert!(out.contains("<arp gratuitous='false'/>"), "{out}");
+}
+
+#[test]
+fn filterref_parameters_libvirt_cannot_use_are_skipped() {
+    let def = parse_nwfilter(
+        "<filter name='f'><filterref filter='clean-traffic'>\
+         <parameter name='IP' value='10.0.0.2'/><parameter name='IP' value='10.0.0.1'/>\
+         <parameter name='bad-name' value='x'/><parameter name='EMPTY' value=''/>\
+         <parameter name='MAC' value='52:54:00:aa:bb:cc'/><parameter name='NOVALUE'/>\
+         </filterref></filter>",
+    )
+    .unwrap();
+    let out = format_nwfilter(&def);
+    assert!(
+        out.contains(
+            "<filterref filter='clean-traffic'>
+    <parameter name='IP' value='10.0.0.2'/>
+    <parameter name='IP' value='10.0.0.1'/>
+    <parameter name='MAC' value='52:54:00:aa:bb:cc'/>
+  </filterref>"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

@@ -462,10 +462,6 @@ fn volume_errors_are_libvirts() {
         "XML error: forbidden characters in 'compat' attribute"
     );
     assert_eq!(
-        vol_err("<volume><name>v</name><capacity>1</capacity><target><encryption format='luks'/></target></volume>"),
-        "unsupported configuration: <encryption> in volume 'v' is not supported"
-    );
-    assert_eq!(
         vol_err("<pool/>"),
         "XML error: unexpected root element <pool>, expecting <volume>"
     );
@@ -557,4 +553,187 @@ fn no_input_panics_the_storage_parsers() {
             exercise(&s);
         }
     }
+}
+
+#[test]
+fn luks_qcow2_volume_with_backing_store_cluster_size_and_features() {
+    vol_round_trip(
+        "<volume type='file'>
+  <name>secure.qcow2</name>
+  <capacity unit='GiB'>10</capacity>
+  <allocation>0</allocation>
+  <target>
+    <path>/var/lib/libvirt/images/secure.qcow2</path>
+    <format type='qcow2'/>
+    <permissions><mode>0600</mode></permissions>
+    <encryption format='luks'>
+      <secret type='passphrase' uuid='f981c5a4-4d53-47c0-b59e-d7ee36a7a2a1'/>
+      <cipher name='aes' size='256' mode='xts' hash='sha256'/>
+      <ivgen name='plain64' hash='sha256'/>
+    </encryption>
+    <clusterSize unit='KiB'>64</clusterSize>
+    <features><lazy_refcounts/></features>
+  </target>
+  <backingStore>
+    <path>/var/lib/libvirt/images/base.qcow2</path>
+    <format type='qcow2'/>
+  </backingStore>
+</volume>",
+        PoolType::Dir,
+        "<volume type='file'>
+  <name>secure.qcow2</name>
+  <capacity unit='bytes'>10737418240</capacity>
+  <allocation unit='bytes'>0</allocation>
+  <target>
+    <path>/var/lib/libvirt/images/secure.qcow2</path>
+    <format type='qcow2'/>
+    <permissions>
+      <mode>0600</mode>
+    </permissions>
+    <encryption format='luks'>
+      <secret type='passphrase' uuid='f981c5a4-4d53-47c0-b59e-d7ee36a7a2a1'/>
+      <cipher name='aes' size='256' mode='xts' hash='sha256'/>
+      <ivgen name='plain64' hash='sha256'/>
+    </encryption>
+    <compat>1.1</compat>
+    <clusterSize unit='B'>65536</clusterSize>
+    <features>
+      <lazy_refcounts/>
+    </features>
+  </target>
+  <backingStore>
+    <path>/var/lib/libvirt/images/base.qcow2</path>
+    <format type='qcow2'/>
+  </backingStore>
+</volume>
+",
+    );
+    // <nocow/> is read and kept, and, as in libvirt, never printed.
+    let def = parse_storage_vol(
+        "<volume><name>v</name><capacity>1</capacity><target><nocow/><features/><compat>0.10</compat></target></volume>",
+        PoolType::Dir,
+    )
+    .unwrap();
+    assert!(def.target.nocow);
+    assert_eq!(def.target.features.as_deref(), Some(&[][..]));
+    assert_eq!(def.target.compat.as_deref(), Some("0.10"));
+    let out = format_storage_vol(&def);
+    assert!(
+        out.contains("<compat>0.10</compat>\n    <features/>\n"),
+        "{out}"
+    );
+    assert!(!out.contains("nocow"), "{out}");
+}
+
+#[test]
+fn encryption_engines_usage_secrets_and_non_luks_ciphers() {
+    vol_round_trip(
+        "<volume><name>v</name><capacity>1</capacity><target>\
+         <encryption format='qcow' engine='qemu'><secret type='passphrase' usage='vol-v'/>\
+         <cipher name='aes' size='128'/></encryption></target></volume>",
+        PoolType::Dir,
+        "<volume type='file'>
+  <name>v</name>
+  <capacity unit='bytes'>1</capacity>
+  <allocation unit='bytes'>1</allocation>
+  <target>
+    <format type='raw'/>
+    <encryption format='qcow' engine='qemu'>
+      <secret type='passphrase' usage='vol-v'/>
+    </encryption>
+  </target>
+</volume>
+",
+    );
+}
+
+#[test]
+fn volume_target_errors_are_libvirts() {
+    let target = |t: &str| {
+        vol_err(&format!(
+            "<volume><name>v</name><capacity>1</capacity><target>{t}</target></volume>"
+        ))
+    };
+    let cases = [
+        ("<encryption/>", "XML error: unknown volume encryption format"),
+        ("<encryption format='rot13'/>", "unsupported configuration: unknown volume encryption format type rot13"),
+        ("<encryption format='luks' engine='default'/>", "XML error: Invalid value for attribute 'engine' in element 'encryption': 'default'."),
+        ("<encryption format='luks'><secret uuid='f981c5a4-4d53-47c0-b59e-d7ee36a7a2a1'/></encryption>", "XML error: unknown volume encryption secret type"),
+        ("<encryption format='luks'><secret type='key' uuid='f981c5a4-4d53-47c0-b59e-d7ee36a7a2a1'/></encryption>", "unsupported configuration: unknown volume encryption secret type key"),
+        ("<encryption format='luks'><secret type='passphrase'/></encryption>", "XML error: missing secret uuid or usage attribute"),
+        ("<encryption format='luks'><secret type='passphrase' uuid='f981c5a4-4d53-47c0-b59e-d7ee36a7a2a1' usage='u'/></encryption>", "XML error: either secret uuid or usage expected"),
+        ("<encryption format='luks'><secret type='passphrase' uuid='nope'/></encryption>", "XML error: invalid secret uuid 'nope'"),
+        ("<encryption format='luks'><cipher size='256'/></encryption>", "XML error: cipher info missing 'name' attribute"),
+        ("<encryption format='luks'><cipher name='aes'/></encryption>", "XML error: Missing required attribute 'size' in element 'cipher'"),
+        ("<encryption format='luks'><cipher name='aes' size='big'/></encryption>", "XML error: Invalid value for attribute 'size' in element 'cipher': 'big'. Expected non-negative integer value"),
+        ("<encryption format='luks'><ivgen name='plain64'/></encryption>", "XML error: ivgen element found, but cipher is missing"),
+        ("<encryption format='luks'><cipher name='aes' size='256'/><ivgen/></encryption>", "XML error: missing ivgen info name string"),
+        ("<clusterSize>lots</clusterSize>", "XML error: could not parse element ./target/clusterSize"),
+        ("<clusterSize unit='furlong'>1</clusterSize>", "invalid argument: unknown suffix 'furlong'"),
+        ("<features><lazy_refcounts/><zero_copy/></features>", "unsupported configuration: unsupported feature zero_copy"),
+    ];
+    for (t, expected) in cases {
+        assert_eq!(target(t), expected, "{t}");
+    }
+}
+
+#[test]
+fn pool_auth_and_adapter_errors_follow_storage_source_and_adapter_conf() {
+    let iscsi = |auth: &str| {
+        pool_err(&format!(
+            "<pool type='iscsi'><name>x</name><source><host name='h'/><device path='d'/>{auth}</source><target><path>/x</path></target></pool>"
+        ))
+    };
+    let scsi = |adapter: &str| {
+        pool_err(&format!(
+            "<pool type='scsi'><name>x</name><source>{adapter}</source><target><path>/x</path></target></pool>"
+        ))
+    };
+    let cases = [
+        (iscsi("<auth type='chap'><secret usage='s'/></auth>"), "XML error: missing username for auth"),
+        (iscsi("<auth type='kerberos' username='u'><secret usage='s'/></auth>"), "unsupported configuration: unknown auth type 'kerberos'"),
+        (iscsi("<auth username='u'/>"), "XML error: Missing <secret> element in auth"),
+        (iscsi("<auth type='chap' username='u'><secret/></auth>"), "XML error: missing secret uuid or usage attribute"),
+        (iscsi("<auth type='chap' username='u'><secret uuid='f981c5a4-4d53-47c0-b59e-d7ee36a7a2a1' usage='s'/></auth>"), "XML error: either secret uuid or usage expected"),
+        (iscsi("<auth type='chap' username='u'><secret uuid='x'/></auth>"), "XML error: invalid secret uuid 'x'"),
+        (iscsi("<auth username='u'><secret uuid='x'/></auth>"), "XML error: invalid secret uuid 'x'"),
+        (scsi("<adapter type='pci'/>"), "XML error: Invalid value for attribute 'type' in element 'adapter': 'pci'."),
+        (scsi("<adapter wwnn='2001001b32a9da4e'/>"), "XML error: Use of 'wwnn', 'wwpn', and 'parent' attributes requires use of the adapter 'type'"),
+        (scsi("<adapter/>"), "XML error: missing storage pool source adapter"),
+        (scsi(""), "XML error: missing storage pool source adapter"),
+        (scsi("<adapter type='scsi_host'/>"), "XML error: Either 'name' or 'parent' must be specified for the 'scsi_host' adapter"),
+        (scsi("<adapter type='fc_host' wwnn='2001001b32a9da4e'/>"), "XML error: 'wwnn' and 'wwpn' must be specified for adapter type 'fchost'"),
+        (scsi("<adapter type='fc_host' wwnn='2001001b32a9da4e' wwpn='xyz'/>"), "XML error: Malformed wwn: xyz"),
+        (scsi("<adapter type='fc_host' wwnn='2001001b32a9da4e' wwpn='2101001b32a9da4e' parent_wwnn='2000000000000001'/>"), "XML error: when providing parent_wwnn='2000000000000001', the parent_wwpn must also be provided"),
+    ];
+    for (got, expected) in cases {
+        assert_eq!(got, expected);
+    }
+}
+
+#[test]
+fn fc_host_adapter_keeps_its_parent_wwns_in_libvirts_order() {
+    let def = pool_round_trip(
+        "<pool type='scsi'><name>vhba</name><uuid>3e3fce45-4f53-4fa7-bb32-11f34168b82b</uuid><source>\
+         <adapter type='fc_host' wwpn='2101001b32a9da4e' wwnn='2001001b32a9da4e' managed='yes' \
+         parent_wwnn='2000000000000001' parent_wwpn='2100000000000001' parent_fabric_wwn='0x2000000000000002'/>\
+         </source><target><path>/dev/disk/by-path</path></target></pool>",
+        &format!(
+            "<pool type='scsi'>
+  <name>vhba</name>
+  <uuid>3e3fce45-4f53-4fa7-bb32-11f34168b82b</uuid>
+{SIZES}  <source>
+    <adapter type='fc_host' parent_wwnn='2000000000000001' parent_wwpn='2100000000000001' parent_fabric_wwn='0x2000000000000002' managed='yes' wwnn='2001001b32a9da4e' wwpn='2101001b32a9da4e'/>
+  </source>
+  <target>
+    <path>/dev/disk/by-path</path>
+  </target>
+</pool>
+"
+        ),
+    );
+    assert_eq!(
+        def.source.adapter.unwrap().parent_fabric_wwn.as_deref(),
+        Some("0x2000000000000002")
+    );
 }

@@ -18,7 +18,7 @@ use virtbus_core::{
     event::{Event, ObjectId},
     flags::{self, check_flags, interface_list},
     model::HostInterfaceDef,
-    xml::{format_interface, parse_interface},
+    xml::{format_interface, parse_interface, parse_interface_with},
     Error, Result,
 };
 
@@ -149,14 +149,15 @@ impl InterfaceDriver for TestDriver {
         })
     }
 
-    /// `VIR_INTERFACE_DEFINE_VALIDATE` is accepted; the document is read as without it.
+    /// With `VIR_INTERFACE_DEFINE_VALIDATE` a document the interface schema does not allow
+    /// is refused.
     async fn interface_define_xml(&self, xml: &str, flags: u32) -> Result<String> {
         check_flags(
             flags,
             flags::INTERFACE_DEFINE_VALIDATE,
             "testInterfaceDefineXML",
         )?;
-        let def = parse_interface(xml)?;
+        let def = parse_interface_with(xml, flags & flags::INTERFACE_DEFINE_VALIDATE != 0)?;
         self.with(|s, events| {
             let before = s.interfaces.macs();
             let mac = def.mac.clone().unwrap_or_default();

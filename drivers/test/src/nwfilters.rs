@@ -20,7 +20,7 @@ use virtbus_core::{
     Error, Result,
 };
 
-use crate::driver::TestDriver;
+use crate::{driver::TestDriver, store::Store};
 
 /// Every filter, by UUID.
 #[derive(Debug, Default)]
@@ -42,13 +42,13 @@ impl NWFilters {
         self.objs.values().find(|d| d.name == name)
     }
 
-    /// `virNWFilterObjListDefLoopDetect`: whether following the references of `def`
-    /// through the defined filters leads back to `def`.
-    fn would_loop(&self, def: &NWFilterDef) -> bool {
+    /// Whether following references from the filters named `start`, through the defined
+    /// filters, reaches the filter named `target` (a missing filter ends its branch).
+    fn reaches<'a>(&'a self, start: impl IntoIterator<Item = &'a str>, target: &str) -> bool {
         let mut seen = HashSet::new();
-        let mut todo: Vec<&str> = def.references().collect();
+        let mut todo: Vec<&str> = start.into_iter().collect();
         while let Some(name) = todo.pop() {
-            if name == def.name {
+            if name == target {
                 return true;
             }
             if !seen.insert(name) {
@@ -59,6 +59,12 @@ impl NWFilters {
             }
         }
         false
+    }
+
+    /// `virNWFilterObjListDefLoopDetect`: whether following the references of `def`
+    /// through the defined filters leads back to `def`.
+    fn would_loop(&self, def: &NWFilterDef) -> bool {
+        self.reaches(def.references(), &def.name)
     }
 
     /// `virNWFilterObjListAssignDef`: takes `def`, new or replacing the filter with its
@@ -84,6 +90,20 @@ impl NWFilters {
         }
         Ok(self.objs.insert(def.uuid, def).is_none())
     }
+}
+
+/// `virNWFilterObjTestUnassignDef`: libvirt rebuilds the filters of every running
+/// domain's interfaces as if the filter were gone, and refuses when one of them needs it.
+/// Here: whether the `<filterref>` of an interface of an active domain reaches the filter
+/// `name`, directly or through the filters it references. Inactive domains and other
+/// filters referencing it do not hold it (libvirt undefines those).
+fn in_use(store: &Store, name: &str) -> bool {
+    store
+        .iter()
+        .filter(|(_, dom)| dom.is_active())
+        .flat_map(|(_, dom)| dom.cur.devices.interfaces.iter())
+        .filter_map(|iface| iface.filterref.as_deref())
+        .any(|f| store.nwfilters.reaches([f.filter.as_str()], name))
 }
 
 #[async_trait]
@@ -142,7 +162,10 @@ impl NWFilterDriver for TestDriver {
 
     async fn nwfilter_undefine(&self, uuid: &Uuid) -> Result<()> {
         self.with(|s, events| {
-            s.nwfilters.get(uuid)?;
+            let name = &s.nwfilters.get(uuid)?.name;
+            if in_use(s, name) {
+                return Err(Error::OperationInvalid("nwfilter is in use".to_owned()));
+            }
             s.nwfilters.objs.remove(uuid);
             events.push(Event::Removed(ObjectId::NWFilter(*uuid)));
             Ok(())

@@ -383,6 +383,9 @@ pub struct InterfaceDef {
     pub boot_order: Option<u32>,
     /// `<bandwidth>`: inbound and outbound rates.
     pub bandwidth: Option<Box<BandwidthDef>>,
+    /// `<filterref filter=...>`: the network filter applied to the interface (ethernet,
+    /// network and bridge interfaces only, as in libvirt).
+    pub filterref: Option<Box<crate::model::FilterRef>>,
 }
 
 /// `<serial>`, `<console>` or `<channel>` (character devices).

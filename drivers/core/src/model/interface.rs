@@ -61,7 +61,8 @@ pub enum IfaceKind {
     /// `<bond mode=>` with its link monitor and the enslaved interfaces.
     Bond {
         mode: Option<String>,
-        miimon: Option<BondMiimon>,
+        /// The link monitor: MII or ARP (a bond with both keeps MII, as libvirt does).
+        monitor: Option<BondMonitor>,
         members: Vec<HostInterfaceDef>,
     },
     /// `<vlan tag=>` over the interface `device`.
@@ -71,13 +72,42 @@ pub enum IfaceKind {
     },
 }
 
-/// `<miimon freq= downdelay= updelay= carrier=>` of a bond.
+/// How a bond watches its links (`virInterfaceBondMonit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BondMonitor {
+    Mii(BondMiimon),
+    Arp(BondArpmon),
+}
+
+/// `<miimon freq= downdelay= updelay= carrier=>` of a bond (C ints, as libvirt reads them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BondMiimon {
-    pub freq: u32,
-    pub downdelay: Option<u32>,
-    pub updelay: Option<u32>,
+    pub freq: i32,
+    /// Printed when positive.
+    pub downdelay: Option<i32>,
+    /// Printed when positive.
+    pub updelay: Option<i32>,
+    /// `ioctl` or `netif`.
     pub carrier: Option<String>,
+}
+
+/// `<arpmon interval= target= validate=>` of a bond.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BondArpmon {
+    pub interval: i32,
+    /// The IP address probed.
+    pub target: String,
+    /// `active`, `backup` or `all`.
+    pub validate: Option<String>,
+}
+
+/// `<link speed= state=>` (`virNetDevIfLink`): not read or printed for a bridge.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IfaceLink {
+    /// Mbit/s, 0 when not given.
+    pub speed: u32,
+    /// `unknown`, `notpresent`, `down`, `lowerlayerdown`, `testing`, `dormant` or `up`.
+    pub state: Option<String>,
 }
 
 impl IfaceKind {
@@ -103,4 +133,5 @@ pub struct HostInterfaceDef {
     pub mac: Option<String>,
     pub mtu: Option<u32>,
     pub protocols: Vec<IfaceProtocol>,
+    pub link: IfaceLink,
 }

@@ -1,11 +1,12 @@
 //! The network definition (`<network>`), as libvirt's `virNetworkDef` holds the parts
-//! virtbus models. Parts libvirt knows but virtbus does not model (port groups, virtual
-//! ports, VLANs, bandwidth, PCI forward addresses, DHCP lease times, metadata) are refused
-//! when parsed, never dropped.
+//! virtbus models. Parts libvirt knows but virtbus does not model (the forward `<driver>`,
+//! PCI forward addresses, DHCP lease times) are refused when parsed, never dropped.
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use uuid::Uuid;
+
+use super::{BandwidthDef, MetadataElement};
 
 /// `<forward mode=...>` (`virNetworkForwardType`, without NONE: no `<forward>` at all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,6 +210,51 @@ pub struct RouteDef {
     pub metric: Option<u32>,
 }
 
+/// `<vlan>` (`virNetDevVlan`): one tag, or a trunk of several, one of which may be native.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VlanDef {
+    /// `trunk='yes'`, implied by more than one tag.
+    pub trunk: bool,
+    /// The `<tag id>`s, 0..=4095, in document order.
+    pub tags: Vec<u32>,
+    /// The native tag and its mode (`tagged` or `untagged`).
+    pub native: Option<(u32, String)>,
+}
+
+/// `<virtualport>` (`virNetDevVPortProfile`): the port profile of an 802.1Qbg/802.1Qbh
+/// switch, an Open vSwitch or a MidoNet port. Each parameter is kept only when given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VirtualPortDef {
+    /// `802.1Qbg`, `802.1Qbh`, `openvswitch` or `midonet`; `None` when not given (allowed
+    /// in a port group, where the interface's or network's type applies).
+    pub port_type: Option<String>,
+    /// 802.1Qbg `managerid`, 0..=255.
+    pub manager_id: Option<u8>,
+    /// 802.1Qbg `typeid`, 0..=0xffffff.
+    pub type_id: Option<u32>,
+    /// 802.1Qbg `typeidversion`, 0..=255.
+    pub type_id_version: Option<u8>,
+    /// 802.1Qbg `instanceid`.
+    pub instance_id: Option<Uuid>,
+    /// 802.1Qbh and openvswitch `profileid`, under 40 bytes.
+    pub profile_id: Option<String>,
+    /// openvswitch and midonet `interfaceid`.
+    pub interface_id: Option<Uuid>,
+}
+
+/// `<portgroup>`: a named set of VLAN, virtual port and bandwidth settings an interface
+/// picks with `<source portgroup=...>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortGroupDef {
+    pub name: String,
+    /// `default='yes'`: used by interfaces that name no port group.
+    pub is_default: bool,
+    pub trust_guest_rx_filters: Option<bool>,
+    pub vlan: Option<VlanDef>,
+    pub virtualport: Option<VirtualPortDef>,
+    pub bandwidth: Option<Box<BandwidthDef>>,
+}
+
 /// A network definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetworkDef {
@@ -229,6 +275,15 @@ pub struct NetworkDef {
     pub dns: DnsDef,
     pub ips: Vec<IpDef>,
     pub routes: Vec<RouteDef>,
+    /// `<metadata>`: the applications' elements, one per namespace.
+    pub metadata: Vec<MetadataElement>,
+    pub vlan: Option<VlanDef>,
+    /// `<bandwidth>`: the network's own limits (no `floor`).
+    pub bandwidth: Option<Box<BandwidthDef>>,
+    /// `<port isolated='yes|no'>`.
+    pub isolated_port: Option<bool>,
+    pub virtualport: Option<VirtualPortDef>,
+    pub portgroups: Vec<PortGroupDef>,
 }
 
 impl NetworkDef {

@@ -261,10 +261,15 @@ pub struct PoolDevice {
 /// `<adapter>` of a scsi pool: `scsi_host` (by `name`) or `fc_host` (a vHBA by WWNs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoolAdapter {
-    /// `scsi_host` or `fc_host`.
+    /// `scsi_host` or `fc_host`; `default` for a legacy adapter without type or name, which
+    /// validation refuses for scsi pools.
     pub kind: String,
     pub name: Option<String>,
     pub parent: Option<String>,
+    /// `parent_wwnn`, `parent_wwpn`, `parent_fabric_wwn`: the vHBA's parent by its WWNs.
+    pub parent_wwnn: Option<String>,
+    pub parent_wwpn: Option<String>,
+    pub parent_fabric_wwn: Option<String>,
     pub managed: Option<bool>,
     pub wwnn: Option<String>,
     pub wwpn: Option<String>,
@@ -277,8 +282,7 @@ pub struct StorageAuth {
     pub kind: String,
     pub username: String,
     pub secret_type: Option<String>,
-    pub secret_uuid: Option<Uuid>,
-    pub secret_usage: Option<String>,
+    pub secret: SecretLookup,
 }
 
 /// `<source>` of a pool (`virStoragePoolSource`).
@@ -329,6 +333,44 @@ pub struct VolTarget {
     pub perms: StoragePerms,
     /// `<compat>` (qcow2 compatibility level, "0.10" or "1.1").
     pub compat: Option<String>,
+    pub encryption: Option<Box<VolEncryption>>,
+    /// `<clusterSize>` in bytes, 0 when not given.
+    pub cluster_size: u64,
+    /// `<features>`: `None` without the element, else the features set (`lazy_refcounts`).
+    pub features: Option<Vec<String>>,
+    /// `<nocow/>`: read and kept, never printed (libvirt does not print it either).
+    pub nocow: bool,
+}
+
+/// How a `<secret>` names its secret (`virSecretLookupTypeDef`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretLookup {
+    Uuid(Uuid),
+    Usage(String),
+}
+
+/// `<cipher name size mode hash/>` with its `<ivgen name hash/>` (LUKS only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptionCipher {
+    pub name: String,
+    pub size: u32,
+    pub mode: Option<String>,
+    pub hash: Option<String>,
+    /// `<ivgen>`: (name, hash).
+    pub ivgen: Option<(String, Option<String>)>,
+}
+
+/// `<encryption>` of a volume (`virStorageEncryption`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolEncryption {
+    /// `default`, `qcow`, `luks` or `luks2`.
+    pub format: String,
+    /// `engine='qemu|librbd'`.
+    pub engine: Option<String>,
+    /// The `<secret type='passphrase'>` elements, in order.
+    pub secrets: Vec<SecretLookup>,
+    /// The LUKS cipher, kept for `format='luks'` only.
+    pub cipher: Option<EncryptionCipher>,
 }
 
 /// A storage volume definition.

@@ -77,6 +77,29 @@ pub(crate) fn yes_no_attr(el: &Element, name: &str) -> Result<Option<bool>> {
     bool_attr(el, name, ("yes", "no"))
 }
 
+/// C's `strtoul` as libvirt's `virStrToLong_ul*` use it: leading blanks, an optional sign
+/// (a negative number wraps), the whole rest a number in `radix` (0: `0x` hexadecimal,
+/// leading `0` octal, else decimal).
+pub(crate) fn c_strtoul(s: &str, radix: u32) -> Option<u64> {
+    let s = s.trim_start();
+    let (negative, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (digits, radix) = match radix {
+        0 if s.starts_with("0x") || s.starts_with("0X") => (&s[2..], 16),
+        0 if s.len() > 1 && s.starts_with('0') => (&s[1..], 8),
+        0 => (s, 10),
+        r => (s, r),
+    };
+    if digits.is_empty() || digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let n = u64::from_str_radix(digits, radix).ok()?;
+    Some(if negative { n.wrapping_neg() } else { n })
+}
+
 /// An optional `on`/`off` attribute.
 pub(crate) fn on_off_attr(el: &Element, name: &str) -> Result<Option<bool>> {
     bool_attr(el, name, ("on", "off"))

@@ -17,8 +17,8 @@ use crate::{
     error::{Error, Result},
     model::{
         AddressDef, AudioDef, CharDeviceDef, ControllerDef, DeviceDef, DevicesDef, DiskDef,
-        FeatureDef, GraphicsDef, InputDef, InterfaceDef, MemballoonDef, PanicDef, RedirdevDef,
-        RngDef, SoundDef, VideoDef, WatchdogDef, MAX_DEVICES_PER_KIND,
+        FeatureDef, FilterRef, GraphicsDef, InputDef, InterfaceDef, MemballoonDef, PanicDef,
+        RedirdevDef, RngDef, SoundDef, VideoDef, WatchdogDef, MAX_DEVICES_PER_KIND,
     },
 };
 
@@ -595,6 +595,7 @@ fn parse_interface(el: &Element) -> Result<InterfaceDef> {
     d.target_dev = el.child("target").and_then(|t| t.attr_string("dev"));
     d.model = el.child("model").and_then(|m| m.attr_string("type"));
     d.driver = el.child("driver").map(all_attrs).unwrap_or_default();
+    d.filterref = parse_interface_filterref(el, &d.if_type);
     d.link_state = match el.child("link") {
         Some(l) => enum_attr(l, "state", &["up", "down"])?,
         None => None,
@@ -607,6 +608,16 @@ fn parse_interface(el: &Element) -> Result<InterfaceDef> {
     d.alias = alias(el);
     d.address = address(el);
     Ok(d)
+}
+
+/// An interface's `<filterref>`: kept for the types libvirt applies filters to (ethernet,
+/// network, bridge), ignored for the others and without `filter=`, as libvirt does.
+fn parse_interface_filterref(el: &Element, if_type: &str) -> Option<Box<FilterRef>> {
+    let f = el.child("filterref")?;
+    let filter = f.attr_string("filter");
+    let params = super::nwfilter::parse_filter_params(f);
+    let filter = filter.filter(|_| matches!(if_type, "ethernet" | "network" | "bridge"))?;
+    Some(Box::new(FilterRef { filter, params }))
 }
 
 /// Lower-cases a MAC address, `None` unless it is six hex octets separated by colons.
@@ -656,6 +667,9 @@ fn format_interface(out: &mut XmlOut, d: &InterfaceDef, f: DevFormat) {
     }
     if !d.driver.is_empty() {
         out.empty("driver", &pairs_attrs(&d.driver));
+    }
+    if let Some(f) = &d.filterref {
+        super::nwfilter::format_filterref(out, f);
     }
     if let Some(s) = &d.link_state {
         out.empty("link", &[("state", some(s))]);

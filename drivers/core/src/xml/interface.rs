@@ -2,13 +2,28 @@
 //! (`src/conf/interface_conf.c`: `virInterfaceDefParseXML`, `virInterfaceDefFormat`).
 
 use super::{
+    conv::{invalid_attr, invalid_uint_attr},
     tree::{self, Element},
     writer::{some, XmlOut},
 };
 use crate::{
     error::{Error, Result},
-    model::{BondMiimon, HostInterfaceDef, IfaceIp, IfaceKind, IfaceProtocol, StartMode},
+    model::{
+        BondArpmon, BondMiimon, BondMonitor, HostInterfaceDef, IfaceIp, IfaceKind, IfaceLink,
+        IfaceProtocol, StartMode,
+    },
 };
+
+/// `virNetDevIfState` without its empty first value.
+const LINK_STATES: [&str; 7] = [
+    "unknown",
+    "notpresent",
+    "down",
+    "lowerlayerdown",
+    "testing",
+    "dormant",
+    "up",
+];
 
 /// The bonding modes libvirt knows (`virInterfaceBondMode`).
 const BOND_MODES: [&str; 7] = [
@@ -27,6 +42,12 @@ fn xml_err(text: impl Into<String>) -> Error {
 
 /// Parses an `<interface>` document (`virInterfaceDefParseString`).
 pub fn parse_interface(xml: &str) -> Result<HostInterfaceDef> {
+    parse_interface_with(xml, false)
+}
+
+/// [`parse_interface`], and with `validate` (VIR_INTERFACE_DEFINE_VALIDATE) anything the
+/// interface schema does not know fails instead of being ignored.
+pub fn parse_interface_with(xml: &str, validate: bool) -> Result<HostInterfaceDef> {
     let root = tree::parse_tree(xml, "(interface_definition)")?;
     if root.name != "interface" {
         return Err(xml_err(format!(
@@ -34,7 +55,87 @@ pub fn parse_interface(xml: &str) -> Result<HostInterfaceDef> {
             root.name
         )));
     }
-    parse_def(&root, None)
+    root.mark();
+    let def = parse_def(&root, None)?;
+    if validate {
+        if let Some(what) = root.first_unused() {
+            return Err(Error::XmlInvalidSchema(format!(
+                "Unable to validate doc against /usr/share/libvirt/schemas/interface.rng\n{what}"
+            )));
+        }
+    }
+    Ok(def)
+}
+
+/// `virXPathInt` on an attribute: `Ok(None)` when absent or empty, `Err(())` when it is
+/// not a whole C int.
+fn xpath_int(el: &Element, attr: &str) -> std::result::Result<Option<i32>, ()> {
+    match el.attr(attr).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v.trim_start().parse::<i32>().map(Some).map_err(|_| ()),
+    }
+}
+
+/// `virInterfaceLinkParseXML`.
+fn parse_link(el: &Element) -> Result<IfaceLink> {
+    let state = match el.attr("state") {
+        None => None,
+        Some(s) if LINK_STATES.contains(&s) => Some(s.to_owned()),
+        Some(s) => return Err(invalid_attr(el, "state", s)),
+    };
+    let speed = match el.attr("speed") {
+        None => 0,
+        Some(v) => v
+            .trim_start()
+            .parse::<u32>()
+            .map_err(|_| invalid_uint_attr(el, "speed", v))?,
+    };
+    Ok(IfaceLink { speed, state })
+}
+
+/// The `<miimon>` or `<arpmon>` of a bond (`virInterfaceDefParseBond`).
+fn parse_bond_monitor(bond: &Element) -> Result<Option<BondMonitor>> {
+    if let Some(mii) = bond.child("miimon") {
+        let freq = xpath_int(mii, "freq")
+            .ok()
+            .flatten()
+            .ok_or_else(|| xml_err("bond interface miimon freq missing or invalid"))?;
+        let downdelay = xpath_int(mii, "downdelay")
+            .map_err(|_| xml_err("bond interface miimon downdelay invalid"))?;
+        let updelay = xpath_int(mii, "updelay")
+            .map_err(|_| xml_err("bond interface miimon updelay invalid"))?;
+        let carrier = match mii.attr("carrier") {
+            None => None,
+            Some(c @ ("ioctl" | "netif")) => Some(c.to_owned()),
+            Some(c) => return Err(xml_err(format!("unknown mii bonding carrier {c}"))),
+        };
+        return Ok(Some(BondMonitor::Mii(BondMiimon {
+            freq,
+            downdelay,
+            updelay,
+            carrier,
+        })));
+    }
+    let Some(arp) = bond.child("arpmon") else {
+        return Ok(None);
+    };
+    let interval = xpath_int(arp, "interval")
+        .ok()
+        .flatten()
+        .ok_or_else(|| xml_err("bond interface arpmon interval missing or invalid"))?;
+    let Some(target) = arp.attr_string("target").filter(|t| !t.is_empty()) else {
+        return Err(xml_err("bond interface arpmon target missing"));
+    };
+    let validate = match arp.attr("validate") {
+        None => None,
+        Some(v @ ("active" | "backup" | "all")) => Some(v.to_owned()),
+        Some(v) => return Err(xml_err(format!("unknown arp bonding validate {v}"))),
+    };
+    Ok(Some(BondMonitor::Arp(BondArpmon {
+        interval,
+        target,
+        validate,
+    })))
 }
 
 fn parse_u32(el: &Element, attr: &str, err: &str) -> Result<Option<u32>> {
@@ -70,24 +171,46 @@ fn parse_def(el: &Element, parent: Option<&str>) -> Result<HostInterfaceDef> {
     let Some(name) = el.attr("name").filter(|n| !n.is_empty()) else {
         return Err(xml_err("interface has no name"));
     };
-    let start_mode = match (top, el.child("start").and_then(|s| s.attr("mode"))) {
-        (true, Some(mode)) => Some(
+    // Start mode, MTU and protocols belong to the top level only; a member's are not read.
+    let start_mode = match top
+        .then(|| el.child("start"))
+        .flatten()
+        .and_then(|s| s.attr("mode"))
+    {
+        Some(mode) => Some(
             StartMode::parse(mode)
                 .ok_or_else(|| xml_err(format!("unknown interface startmode {mode}")))?,
         ),
-        _ => None,
+        None => None,
     };
-    let mtu = match el.child("mtu").filter(|_| top) {
+    let mtu = match top.then(|| el.child("mtu")).flatten() {
         None => None,
         Some(m) => match parse_u32(m, "size", "interface mtu value is improper")? {
             Some(size) if size > 100_000 => return Err(xml_err("interface mtu value is improper")),
             size => size,
         },
     };
+    let mut protocols = Vec::new();
+    if top {
+        for proto in el.children_named("protocol") {
+            match proto.attr("family") {
+                Some(family @ ("ipv4" | "ipv6")) => protocols.push(parse_protocol(proto, family)?),
+                Some(other) => {
+                    return Err(xml_err(format!("unsupported protocol family '{other}'")))
+                }
+                None => return Err(xml_err("protocol misses the family attribute")),
+            }
+        }
+    }
+    // Link status makes no sense for a bridge.
+    let link = match (type_str != "bridge").then(|| el.child("link")).flatten() {
+        Some(l) => parse_link(l)?,
+        None => IfaceLink::default(),
+    };
     // Only an ethernet interface has its MAC address read.
-    let mac = el
-        .child("mac")
-        .filter(|_| type_str == "ethernet")
+    let mac = (type_str == "ethernet")
+        .then(|| el.child("mac"))
+        .flatten()
         .and_then(|m| m.attr_string("address"));
     let kind = match type_str {
         "ethernet" => IfaceKind::Ethernet,
@@ -124,31 +247,14 @@ fn parse_def(el: &Element, parent: Option<&str>) -> Result<HostInterfaceDef> {
                 Some(m) if BOND_MODES.contains(&m) => Some(m.to_owned()),
                 Some(m) => return Err(xml_err(format!("unknown bonding mode {m}"))),
             };
-            let miimon = match bond.child("miimon") {
-                None => None,
-                Some(mii) => Some(BondMiimon {
-                    freq: parse_u32(mii, "freq", "bond interface miimon freq missing or invalid")?
-                        .ok_or_else(|| xml_err("bond interface miimon freq missing or invalid"))?,
-                    downdelay: parse_u32(
-                        mii,
-                        "downdelay",
-                        "bond interface miimon downdelay invalid",
-                    )?,
-                    updelay: parse_u32(mii, "updelay", "bond interface miimon updelay invalid")?,
-                    carrier: match mii.attr("carrier") {
-                        None => None,
-                        Some(c @ ("ioctl" | "netif")) => Some(c.to_owned()),
-                        Some(c) => return Err(xml_err(format!("unknown mii bonding carrier {c}"))),
-                    },
-                }),
-            };
             let members = bond
                 .children_named("interface")
                 .map(|m| parse_def(m, Some("bond")))
                 .collect::<Result<Vec<_>>>()?;
+            let monitor = parse_bond_monitor(bond)?;
             IfaceKind::Bond {
                 mode,
-                miimon,
+                monitor,
                 members,
             }
         }
@@ -166,18 +272,6 @@ fn parse_def(el: &Element, parent: Option<&str>) -> Result<HostInterfaceDef> {
         }
         _ => unreachable!("the type was checked above"),
     };
-    let mut protocols = Vec::new();
-    if top {
-        for proto in el.children_named("protocol") {
-            match proto.attr("family") {
-                Some(family @ ("ipv4" | "ipv6")) => protocols.push(parse_protocol(proto, family)?),
-                Some(other) => {
-                    return Err(xml_err(format!("unsupported protocol family '{other}'")))
-                }
-                None => return Err(xml_err("protocol misses the family attribute")),
-            }
-        }
-    }
     Ok(HostInterfaceDef {
         name: name.to_owned(),
         kind,
@@ -185,6 +279,7 @@ fn parse_def(el: &Element, parent: Option<&str>) -> Result<HostInterfaceDef> {
         mac,
         mtu,
         protocols,
+        link,
     })
 }
 
@@ -243,6 +338,20 @@ fn format_def(o: &mut XmlOut, def: &HostInterfaceDef, top: bool) {
         }
         format_protocols(o, def);
     }
+    if !matches!(def.kind, IfaceKind::Bridge { .. })
+        && (def.link.speed > 0 || def.link.state.is_some())
+    {
+        o.empty(
+            "link",
+            &[
+                (
+                    "speed",
+                    (def.link.speed > 0).then(|| def.link.speed.to_string()),
+                ),
+                ("state", def.link.state.clone()),
+            ],
+        );
+    }
     match &def.kind {
         IfaceKind::Ethernet => {
             if let Some(mac) = &def.mac {
@@ -263,13 +372,13 @@ fn format_def(o: &mut XmlOut, def: &HostInterfaceDef, top: bool) {
         }
         IfaceKind::Bond {
             mode,
-            miimon,
+            monitor,
             members,
         } => {
             o.open("bond", &[("mode", mode.clone())]);
-            if let Some(mii) = miimon {
-                let positive = |v: Option<u32>| v.filter(|v| *v > 0).map(|v| v.to_string());
-                o.empty(
+            let positive = |v: Option<i32>| v.filter(|v| *v > 0).map(|v| v.to_string());
+            match monitor {
+                Some(BondMonitor::Mii(mii)) => o.empty(
                     "miimon",
                     &[
                         ("freq", some(&mii.freq)),
@@ -277,7 +386,16 @@ fn format_def(o: &mut XmlOut, def: &HostInterfaceDef, top: bool) {
                         ("updelay", positive(mii.updelay)),
                         ("carrier", mii.carrier.clone()),
                     ],
-                );
+                ),
+                Some(BondMonitor::Arp(arp)) => o.empty(
+                    "arpmon",
+                    &[
+                        ("interval", some(&arp.interval)),
+                        ("target", some(&arp.target)),
+                        ("validate", arp.validate.clone()),
+                    ],
+                ),
+                None => {}
             }
             for m in members {
                 format_def(o, m, false);

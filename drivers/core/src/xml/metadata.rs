@@ -191,6 +191,23 @@ pub(crate) fn dump_at_level(m: &MetadataElement, level: usize) -> Option<String>
     Some(out)
 }
 
+/// `virXMLFormatMetadata`: the `<metadata>` element holding `list`, nothing when empty.
+pub(crate) fn format_metadata(out: &mut super::writer::XmlOut, list: &[MetadataElement]) {
+    if list.is_empty() {
+        return;
+    }
+    out.open("metadata", &[]);
+    let level = out.indent();
+    for m in list {
+        if let Some(text) = dump_at_level(m, level) {
+            out.append(&"  ".repeat(level));
+            out.append(&text);
+            out.append("\n");
+        }
+    }
+    out.close("metadata");
+}
+
 /// The XML `virDomainGetMetadata(VIR_DOMAIN_METADATA_ELEMENT)` returns for `m`: the element
 /// with its own namespace removed from it and from every descendant in that namespace.
 pub fn metadata_for_get(m: &MetadataElement) -> Result<String> {

@@ -24,8 +24,10 @@ mod conv;
 mod cpu;
 mod devices;
 mod domain;
+mod encryption;
 mod interface;
 mod metadata;
+mod netdev;
 mod network;
 mod network_update;
 mod node_device;
@@ -48,7 +50,7 @@ pub use domain::{
     check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, MAX_NAME_BYTES,
     MAX_VCPUS,
 };
-pub use interface::{format_interface, parse_interface};
+pub use interface::{format_interface, parse_interface, parse_interface_with};
 pub use metadata::{metadata_for_get, metadata_from_set};
 pub use network::{format_network, parse_network, parse_network_with};
 pub use network_update::{

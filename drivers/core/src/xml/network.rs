@@ -8,28 +8,22 @@ use std::net::IpAddr;
 
 use super::{
     conv::{invalid_uint_attr, num_attr, yes_no_attr},
+    metadata, netdev,
     tree::{self, Element},
+    tune,
     writer::{some, yes_no, XmlOut},
 };
 use crate::{
     error::{Error, Result},
     model::{
         BridgeDef, DhcpHost, DhcpRange, DnsDef, DnsForwarder, DnsHost, DnsSrv, DnsTxt,
-        DomainNameDef, ForwardDef, ForwardMode, IpDef, NatDef, NetworkDef, RouteDef,
+        DomainNameDef, ForwardDef, ForwardMode, IpDef, NatDef, NetworkDef, PortGroupDef, RouteDef,
     },
 };
 
-/// The parts of a network document libvirt knows and virtbus does not model: refused so
-/// that nothing the caller asked for is silently dropped.
-const UNMODELED: &[&str] = &[
-    "portgroup",
-    "virtualport",
-    "vlan",
-    "bandwidth",
-    "port",
-    "metadata",
-];
-
+/// A part of a network document libvirt knows and virtbus does not model (the forward
+/// `<driver>`, PCI forward addresses, DHCP lease times): refused so that nothing the caller
+/// asked for is silently dropped.
 fn unmodeled(what: &str, network: &str) -> Error {
     Error::ConfigUnsupported(format!("{what} in network '{network}' is not supported"))
 }
@@ -151,11 +145,12 @@ fn network_from_element(root: &Element) -> Result<NetworkDef> {
             })
         }
     };
-    for what in UNMODELED {
-        if root.child(what).is_some() {
-            return Err(unmodeled(&format!("<{what}>"), &name));
-        }
-    }
+    let bandwidth = tune::parse_bandwidth_with(root, false)?;
+    let vlan = root.child("vlan").map(netdev::parse_vlan).transpose()?;
+    let isolated_port = match root.child("port") {
+        Some(p) => yes_no_attr(p, "isolated")?,
+        None => None,
+    };
 
     let bridge_el = root.child("bridge");
     let stp_attr = bridge_el.and_then(|b| attr(b, "stp"));
@@ -218,6 +213,14 @@ fn network_from_element(root: &Element) -> Result<NetworkDef> {
         None => DnsDef::default(),
         Some(el) => parse_dns(&name, el)?,
     };
+    let virtualport = root
+        .child("virtualport")
+        .map(|el| netdev::parse_virtualport(el, true))
+        .transpose()?;
+    let portgroups = root
+        .children_named("portgroup")
+        .map(parse_portgroup)
+        .collect::<Result<Vec<_>>>()?;
     let ips = root
         .children_named("ip")
         .map(|el| parse_ip(&name, el))
@@ -247,9 +250,44 @@ fn network_from_element(root: &Element) -> Result<NetworkDef> {
         dns,
         ips,
         routes,
+        metadata: Vec::new(),
+        vlan,
+        bandwidth,
+        isolated_port,
+        virtualport,
+        portgroups,
     };
     check_forward(&def, stp_given)?;
-    Ok(def)
+    let metadata = match root.child("metadata") {
+        Some(m) => metadata::parse_metadata_in(m, &[root]),
+        None => Vec::new(),
+    };
+    Ok(NetworkDef { metadata, ..def })
+}
+
+/// `virNetworkPortGroupParseXML`.
+pub(super) fn parse_portgroup(el: &Element) -> Result<PortGroupDef> {
+    let Some(name) = attr(el, "name") else {
+        return Err(Error::Xml(
+            "Missing required name attribute in portgroup".to_owned(),
+        ));
+    };
+    let is_default = attr(el, "default").is_some_and(|d| d.eq_ignore_ascii_case("yes"));
+    let trust_guest_rx_filters = yes_no_attr(el, "trustGuestRxFilters")?;
+    let virtualport = el
+        .child("virtualport")
+        .map(|v| netdev::parse_virtualport(v, false))
+        .transpose()?;
+    let bandwidth = tune::parse_bandwidth_with(el, false)?;
+    let vlan = el.child("vlan").map(netdev::parse_vlan).transpose()?;
+    Ok(PortGroupDef {
+        name,
+        is_default,
+        trust_guest_rx_filters,
+        vlan,
+        virtualport,
+        bandwidth,
+    })
 }
 
 /// The checks `virNetworkDefParseXML` makes once the forward mode is known.
@@ -1178,6 +1216,7 @@ pub fn format_network(def: &NetworkDef) -> String {
     o.text("uuid", &[], &def.uuid.to_string());
     o.opt_text("title", def.title.as_deref());
     o.opt_text("description", def.description.as_deref());
+    metadata::format_metadata(&mut o, &def.metadata);
     if let Some(fwd) = &def.forward {
         format_forward(&mut o, fwd);
     }
@@ -1213,6 +1252,11 @@ pub fn format_network(def: &NetworkDef) -> String {
         );
     }
     format_dns(&mut o, &def.dns);
+    netdev::format_vlan(&mut o, def.vlan.as_ref());
+    tune::format_bandwidth(&mut o, def.bandwidth.as_deref());
+    if let Some(isolated) = def.isolated_port {
+        o.empty("port", &[("isolated", yes_no(Some(isolated)))]);
+    }
     for ip in &def.ips {
         format_ip(&mut o, ip);
     }
@@ -1229,8 +1273,28 @@ pub fn format_network(def: &NetworkDef) -> String {
             ],
         );
     }
+    netdev::format_virtualport(&mut o, def.virtualport.as_ref());
+    for pg in &def.portgroups {
+        format_portgroup(&mut o, pg);
+    }
     o.close("network");
     o.finish()
+}
+
+/// `virPortGroupDefFormat`.
+fn format_portgroup(o: &mut XmlOut, pg: &PortGroupDef) {
+    o.open(
+        "portgroup",
+        &[
+            ("name", some(&pg.name)),
+            ("default", pg.is_default.then(|| "yes".to_owned())),
+            ("trustGuestRxFilters", yes_no(pg.trust_guest_rx_filters)),
+        ],
+    );
+    netdev::format_vlan(o, pg.vlan.as_ref());
+    netdev::format_virtualport(o, pg.virtualport.as_ref());
+    tune::format_bandwidth(o, pg.bandwidth.as_deref());
+    o.close("portgroup");
 }
 
 fn format_forward(o: &mut XmlOut, fwd: &ForwardDef) {

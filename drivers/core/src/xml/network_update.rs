@@ -4,7 +4,10 @@
 use std::net::IpAddr;
 
 use super::{
-    network::{parse_dhcp_host, parse_dns_host, parse_mac, parse_range, parse_srv, parse_txt},
+    network::{
+        parse_dhcp_host, parse_dns_host, parse_mac, parse_portgroup, parse_range, parse_srv,
+        parse_txt,
+    },
     tree::{self, Element},
 };
 use crate::{
@@ -90,14 +93,7 @@ pub fn update_network(
         section::FORWARD => Err(no_support(def, "forward")),
         section::FORWARD_INTERFACE => update_forward_interface(def, command, &el),
         section::FORWARD_PF => Err(no_support(def, "forward pf")),
-        // Port groups are not modelled: refused as the document parser refuses them.
-        section::PORTGROUP => {
-            check_element(def, &el, "portgroup")?;
-            Err(Error::ConfigUnsupported(format!(
-                "<portgroup> in network '{}' is not supported",
-                def.name
-            )))
-        }
+        section::PORTGROUP => update_portgroup(def, command, &el),
         section::DNS_HOST => update_dns_host(def, command, &el),
         section::DNS_TXT => update_dns_txt(def, command, &el),
         section::DNS_SRV => update_dns_srv(def, command, &el),
@@ -105,6 +101,44 @@ pub fn update_network(
             "can't update unrecognized section of network".to_owned(),
         )),
     }
+}
+
+/// `virNetworkDefUpdatePortGroup`: port groups are found by name; only one is the default.
+fn update_portgroup(def: &mut NetworkDef, command: u32, el: &Element) -> Result<()> {
+    check_element(def, el, "portgroup")?;
+    let pg = parse_portgroup(el)?;
+    let found = def.portgroups.iter().position(|p| p.name == pg.name);
+    let default = def.portgroups.iter().rposition(|p| p.is_default);
+    match found {
+        None if command == command::MODIFY || command == command::DELETE => {
+            return Err(Error::OperationInvalid(format!(
+                "couldn't find a portgroup entry in network '{}' matching <portgroup name='{}'>",
+                def.name, pg.name
+            )))
+        }
+        Some(_) if is_add(command) => {
+            return Err(Error::OperationInvalid(format!(
+                "there is an existing portgroup entry in network '{}' that matches \"<portgroup name='{}'>\"",
+                def.name, pg.name
+            )))
+        }
+        _ => {}
+    }
+    if command != command::DELETE && pg.is_default && default.is_some() && default != found {
+        return Err(Error::OperationInvalid(format!(
+            "a different portgroup entry in network '{}' is already set as the default. Only one default is allowed.",
+            def.name
+        )));
+    }
+    match (command, found) {
+        (command::MODIFY, Some(i)) => def.portgroups[i] = pg,
+        (command::DELETE, Some(i)) => {
+            def.portgroups.remove(i);
+        }
+        (c, _) if is_add(c) => insert(&mut def.portgroups, c, pg),
+        _ => return Err(unknown_command(command)),
+    }
+    Ok(())
 }
 
 /// `virNetworkIPDefByIndex`: the `<ip>` whose DHCP part is updated.

@@ -381,11 +381,15 @@ fn normalize(ty: Ty, value: &str) -> Option<String> {
                 bounded(value, 0xffff).map(|n| n.to_string())
             }
         }
-        Ty::Bool => match value {
-            "yes" | "true" | "1" => Some("true".to_owned()),
-            "no" | "false" | "0" => Some("false".to_owned()),
-            _ => None,
-        },
+        // Anything but a word for true is false, as libvirt reads it.
+        Ty::Bool => Some(
+            if matches!(value, "yes" | "true" | "1") {
+                "true"
+            } else {
+                "false"
+            }
+            .to_owned(),
+        ),
     }
 }
 
@@ -419,18 +423,38 @@ fn invalid_chain(chain: &str) -> Error {
     ))
 }
 
-/// `virNWFilterIsAllowedChain`: the default priority of an allowed chain name.
+/// The longest chain name (`MAX_CHAIN_SUFFIX_SIZE`).
+const MAX_CHAIN_NAME: usize = 12;
+
+/// `virNWFilterIsValidChainName` then `virNWFilterIsAllowedChain`: the default priority of
+/// an allowed chain name (`root`, or a name starting with another suffix).
 fn chain_priority(chain: &str) -> Result<i32> {
+    if chain.len() > MAX_CHAIN_NAME {
+        return Err(Error::InvalidArg(format!(
+            "Name of chain is longer than {MAX_CHAIN_NAME} characters"
+        )));
+    }
+    if !chain
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+    {
+        return Err(Error::InvalidArg(
+            "Chain name contains invalid characters".to_owned(),
+        ));
+    }
     if chain == "root" {
         return Ok(0);
     }
+    if chain.starts_with("root") {
+        // libvirt refuses 'root' as a prefix without reporting why: the caller sees the
+        // generic failure.
+        return Err(Error::Internal(
+            "An error occurred, but the cause is unknown".to_owned(),
+        ));
+    }
     CHAINS[1..]
         .iter()
-        .find(|(name, _)| {
-            chain
-                .strip_prefix(name)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
-        })
+        .find(|(name, _)| chain.starts_with(name))
         .map(|(_, pri)| *pri)
         .ok_or_else(|| invalid_chain(chain))
 }
@@ -453,16 +477,20 @@ fn filter_from_element(root: &Element) -> Result<NWFilterDef> {
             Some(n)
         }
     };
-    let chain = root
-        .attr_string("chain")
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "root".to_owned());
-    let default_priority = chain_priority(&chain)?;
+    // Without a chain the filter is the root chain, priority 0 whatever was given.
+    let (chain, priority) = match root.attr_string("chain").filter(|s| !s.is_empty()) {
+        None => ("root".to_owned(), 0),
+        Some(chain) => {
+            let default_priority = chain_priority(&chain)?;
+            let priority = priority.unwrap_or(default_priority);
+            (chain, priority)
+        }
+    };
     let (uuid, uuid_specified) = match root.child_text("uuid").filter(|s| !s.is_empty()) {
         None => (uuid::Uuid::new_v4(), false),
         Some(text) => (
             crate::uuid_str::parse(text.trim())
-                .map_err(|_| Error::Internal("unable to parse uuid".to_owned()))?,
+                .map_err(|_| Error::Xml("malformed uuid element".to_owned()))?,
             true,
         ),
     };
@@ -486,7 +514,7 @@ fn filter_from_element(root: &Element) -> Result<NWFilterDef> {
         uuid,
         uuid_specified,
         chain,
-        priority: priority.unwrap_or(default_priority),
+        priority,
         entries,
     })
 }
@@ -499,7 +527,7 @@ fn parse_rule(el: &Element) -> Result<NWFilterRule> {
         ));
     };
     let Some(action) = RuleAction::parse(action) else {
-        return Err(Error::Internal(
+        return Err(Error::ConfigUnsupported(
             "unknown rule action attribute value".to_owned(),
         ));
     };
@@ -509,7 +537,7 @@ fn parse_rule(el: &Element) -> Result<NWFilterRule> {
         ));
     };
     let Some(direction) = RuleDirection::parse(direction) else {
-        return Err(Error::Internal(
+        return Err(Error::ConfigUnsupported(
             "unknown rule direction attribute value".to_owned(),
         ));
     };
@@ -519,7 +547,9 @@ fn parse_rule(el: &Element) -> Result<NWFilterRule> {
         .and_then(|p| p.parse::<i32>().ok())
         .filter(|p| (MIN_PRIORITY..=MAX_PRIORITY).contains(p))
         .unwrap_or(DEFAULT_RULE_PRIORITY);
-    let no_statematch = matches!(el.attr("statematch"), Some("0" | "false"));
+    let no_statematch = el
+        .attr("statematch")
+        .is_some_and(|s| s == "0" || s.eq_ignore_ascii_case("false"));
     let mut matches = None;
     for child in el.elements() {
         let Some((protocol, table)) = PROTOCOLS.iter().find(|(n, _)| *n == child.name) else {
@@ -528,15 +558,21 @@ fn parse_rule(el: &Element) -> Result<NWFilterRule> {
         child.mark();
         let negated = child.attr("match") == Some("no");
         let mut attrs = Vec::new();
+        // virNWFilterRuleDetailsParse reads every attribute; the last bad one is reported.
+        let mut illegal = None;
         for (attr, ty) in table.iter() {
             let Some(value) = child.attr(attr) else {
                 continue;
             };
-            let Some(printed) = normalize(*ty, value) else {
-                return Err(Error::Internal(format!("{attr} has illegal value {value}")));
-            };
-            attrs.push(((*attr).to_owned(), printed));
+            match normalize(*ty, value) {
+                Some(printed) => attrs.push(((*attr).to_owned(), printed)),
+                None => illegal = Some(format!("{attr} has illegal value {value}")),
+            }
         }
+        if let Some(text) = illegal {
+            return Err(Error::Internal(text));
+        }
+        check_ports_need_protocol(protocol, &attrs)?;
         matches = Some(RuleMatch {
             protocol: (*protocol).to_owned(),
             negated,
@@ -554,6 +590,56 @@ fn parse_rule(el: &Element) -> Result<NWFilterRule> {
     })
 }
 
+/// The number of an IP protocol as `<ip protocol>` names it (`checkIPProtocolID`); 0 for a
+/// variable, which libvirt reads as 0 here.
+fn ip_protocol_number(value: &str) -> u64 {
+    const NAMES: [(&str, u64); 9] = [
+        ("tcp", 6),
+        ("udp", 17),
+        ("udplite", 136),
+        ("esp", 50),
+        ("ah", 51),
+        ("icmp", 1),
+        ("igmp", 2),
+        ("sctp", 132),
+        ("icmpv6", 58),
+    ];
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == value)
+        .map(|(_, v)| *v)
+        .or_else(|| number(value))
+        .unwrap_or(0)
+}
+
+/// `virNWFilterRuleValidate`: an `ip` or `ipv6` rule that names ports must name a protocol
+/// with ports (tcp, udp, dccp or sctp).
+fn check_ports_need_protocol(protocol: &str, attrs: &[(String, String)]) -> Result<()> {
+    let family = match protocol {
+        "ip" => "IP",
+        "ipv6" => "IPv6",
+        _ => return Ok(()),
+    };
+    let has = |name: &str| {
+        attrs
+            .iter()
+            .find(|(a, _)| a == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let has_ports = ["srcportstart", "dstportstart", "srcportend", "dstportend"]
+        .iter()
+        .any(|p| has(p).is_some());
+    if !has_ports {
+        return Ok(());
+    }
+    match has("protocol").map(ip_protocol_number) {
+        Some(6 | 17 | 33 | 132) => Ok(()),
+        _ => Err(Error::Internal(format!(
+            "{family} rule with port specification requires protocol specification with protocol to be either one of tcp(6), udp(17), dccp(33), or sctp(132)"
+        ))),
+    }
+}
+
 /// `virNWFilterIncludeParse`.
 fn parse_ref(el: &Element) -> Result<FilterRef> {
     let Some(filter) = el.attr_string("filter") else {
@@ -562,21 +648,49 @@ fn parse_ref(el: &Element) -> Result<FilterRef> {
             "rule node requires action attribute".to_owned(),
         ));
     };
-    let mut params: Vec<(String, String)> = Vec::new();
-    for p in el.children_named("parameter") {
-        let (Some(name), Some(value)) = (p.attr_string("name"), p.attr_string("value")) else {
-            continue;
-        };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(Error::Internal(format!(
-                "Variable name '{name}' contains invalid characters"
-            )));
-        }
-        params.push((name, value));
+    Ok(FilterRef {
+        filter,
+        params: parse_filter_params(el),
+    })
+}
+
+/// The characters of a variable name (`VALID_VARNAME`).
+fn is_var_name(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The characters of a variable value (`VALID_VARVALUE`); a value is never empty.
+fn is_var_value(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':'))
+}
+
+/// `virNWFilterParseParamAttributes`: the `<parameter name value/>` children of a
+/// `<filterref>`, in the order libvirt prints them (by name, the values of one name in
+/// document order). A parameter without both attributes, or with a name or value of
+/// characters libvirt does not allow, is skipped, as libvirt does.
+pub(crate) fn parse_filter_params(el: &Element) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = el
+        .children_named("parameter")
+        .filter_map(|p| Some((p.attr_string("name")?, p.attr_string("value")?)))
+        .filter(|(name, value)| is_var_name(name) && is_var_value(value))
+        .collect();
+    params.sort_by(|a, b| a.0.cmp(&b.0));
+    params
+}
+
+/// `virNWFilterFormatParamAttributes`: `<filterref filter=...>` with its parameters.
+pub(crate) fn format_filterref(o: &mut XmlOut, f: &FilterRef) {
+    if f.params.is_empty() {
+        o.empty("filterref", &[("filter", some(&f.filter))]);
+        return;
     }
-    // virNWFilterFormatParamAttributes prints them sorted by name.
-    params.sort();
-    Ok(FilterRef { filter, params })
+    o.open("filterref", &[("filter", some(&f.filter))]);
+    for (k, v) in &f.params {
+        o.empty("parameter", &[("name", some(k)), ("value", some(v))]);
+    }
+    o.close("filterref");
 }
 
 /// Formats a filter as `virNWFilterDefFormat` does.
@@ -615,17 +729,7 @@ pub fn format_nwfilter(def: &NWFilterDef) -> String {
                     }
                 }
             }
-            NWFilterEntry::Ref(f) => {
-                if f.params.is_empty() {
-                    o.empty("filterref", &[("filter", some(&f.filter))]);
-                } else {
-                    o.open("filterref", &[("filter", some(&f.filter))]);
-                    for (k, v) in &f.params {
-                        o.empty("parameter", &[("name", some(k)), ("value", some(v))]);
-                    }
-                    o.close("filterref");
-                }
-            }
+            NWFilterEntry::Ref(f) => format_filterref(&mut o, f),
         }
     }
     o.close("filter");

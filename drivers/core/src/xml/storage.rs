@@ -8,7 +8,8 @@
 //! spelled out.
 
 use super::{
-    conv::yes_no_attr,
+    conv::{c_strtoul, invalid_attr, yes_no_attr},
+    encryption::{format_encryption, format_secret_lookup, parse_encryption, parse_secret_lookup},
     tree::{self, Element},
     units::unit_scale,
     writer::{some, yes_no, XmlOut},
@@ -212,19 +213,39 @@ fn pool_from_element(root: &Element) -> Result<StoragePoolDef> {
 
 /// `virStorageAdapterValidate`.
 fn validate_adapter(adapter: Option<&PoolAdapter>) -> Result<()> {
-    let Some(a) = adapter else {
+    let Some(a) = adapter.filter(|a| a.kind != "default") else {
         return Err(Error::Xml("missing storage pool source adapter".to_owned()));
     };
     if a.kind == "fc_host" {
-        if a.wwnn.is_none() || a.wwpn.is_none() {
+        let (Some(wwnn), Some(wwpn)) = (&a.wwnn, &a.wwpn) else {
             return Err(Error::Xml(
                 "'wwnn' and 'wwpn' must be specified for adapter type 'fchost'".to_owned(),
             ));
+        };
+        validate_wwn(wwnn)?;
+        validate_wwn(wwpn)?;
+        match (&a.parent_wwnn, &a.parent_wwpn) {
+            (Some(n), None) => {
+                return Err(Error::Xml(format!(
+                    "when providing parent_wwnn='{n}', the parent_wwpn must also be provided"
+                )))
+            }
+            (None, Some(p)) => {
+                return Err(Error::Xml(format!(
+                    "when providing parent_wwpn='{p}', the parent_wwnn must also be provided"
+                )))
+            }
+            _ => {}
+        }
+        for w in [&a.parent_wwnn, &a.parent_wwpn, &a.parent_fabric_wwn]
+            .into_iter()
+            .flatten()
+        {
+            validate_wwn(w)?;
         }
     } else if a.name.is_none() {
         return Err(Error::Xml(
-            "Either 'name' or 'parent_addr' must be specified for the 'scsi_host' adapter"
-                .to_owned(),
+            "Either 'name' or 'parent' must be specified for the 'scsi_host' adapter".to_owned(),
         ));
     }
     Ok(())
@@ -348,69 +369,97 @@ fn parse_source(el: &Element, pool_type: PoolType) -> Result<PoolSource> {
 
 /// `virStorageAdapterParseXML`.
 fn parse_adapter(a: &Element) -> Result<PoolAdapter> {
-    let kind = match a.attr("type") {
-        None if a.attr("name").is_some() => "scsi_host".to_owned(),
-        None => return Err(Error::Xml("missing storage pool source adapter".to_owned())),
-        Some(t @ ("scsi_host" | "fc_host")) => t.to_owned(),
-        Some(t) => {
-            return Err(Error::ConfigUnsupported(format!(
-                "Unknown pool adapter type '{t}'"
-            )))
-        }
+    let mut adapter = PoolAdapter {
+        kind: "default".to_owned(),
+        name: None,
+        parent: None,
+        parent_wwnn: None,
+        parent_wwpn: None,
+        parent_fabric_wwn: None,
+        managed: None,
+        wwnn: None,
+        wwpn: None,
     };
-    if a.child("parentaddr").is_some() {
-        return Err(Error::ConfigUnsupported(
-            "<parentaddr> in a pool adapter is not supported".to_owned(),
-        ));
+    match a.attr("type") {
+        // The legacy form: a scsi_host named by `name` alone.
+        None => {
+            if a.attr("wwnn").is_some() || a.attr("wwpn").is_some() || a.attr("parent").is_some() {
+                return Err(Error::Xml(
+                    "Use of 'wwnn', 'wwpn', and 'parent' attributes requires use of the adapter 'type'"
+                        .to_owned(),
+                ));
+            }
+            if a.child("parentaddr").is_some() {
+                return Err(Error::Xml(
+                    "Use of 'parentaddr' element requires use of the adapter 'type'".to_owned(),
+                ));
+            }
+            adapter.name = a.attr_string("name");
+            if adapter.name.is_some() {
+                adapter.kind = "scsi_host".to_owned();
+            }
+        }
+        Some("fc_host") => {
+            adapter.kind = "fc_host".to_owned();
+            adapter.managed = yes_no_attr(a, "managed")?;
+            adapter.parent = a.attr_string("parent");
+            adapter.parent_wwnn = a.attr_string("parent_wwnn");
+            adapter.parent_wwpn = a.attr_string("parent_wwpn");
+            adapter.parent_fabric_wwn = a.attr_string("parent_fabric_wwn");
+            adapter.wwpn = a.attr_string("wwpn");
+            adapter.wwnn = a.attr_string("wwnn");
+        }
+        Some("scsi_host") => {
+            adapter.kind = "scsi_host".to_owned();
+            adapter.name = a.attr_string("name");
+            if a.child("parentaddr").is_some() {
+                return Err(Error::ConfigUnsupported(
+                    "<parentaddr> in a pool adapter is not supported".to_owned(),
+                ));
+            }
+        }
+        Some(t) => return Err(invalid_attr(a, "type", t)),
     }
-    Ok(PoolAdapter {
-        name: a.attr_string("name"),
-        parent: a.attr_string("parent"),
-        managed: yes_no_attr(a, "managed")?,
-        wwnn: a.attr_string("wwnn"),
-        wwpn: a.attr_string("wwpn"),
-        kind,
-    })
+    Ok(adapter)
 }
 
-/// `virStorageAuthDefParse`.
+/// `virValidateWWN`: 16 hexadecimal digits, optionally after `0x`.
+fn validate_wwn(wwn: &str) -> Result<()> {
+    let digits = wwn.strip_prefix("0x").unwrap_or(wwn);
+    if digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(Error::Xml(format!("Malformed wwn: {wwn}")))
+    }
+}
+
+/// `virStorageAuthDefParse`, then the pool's own check that the auth has a type.
 fn parse_auth(a: &Element) -> Result<StorageAuth> {
-    let kind = match a.attr("type") {
-        None => {
-            return Err(Error::ConfigUnsupported(
-                "storage pool missing auth type".to_owned(),
-            ))
-        }
-        Some(t @ ("chap" | "ceph")) => t.to_owned(),
-        Some(t) => {
-            return Err(Error::Xml(format!("unknown auth type '{t}'")));
-        }
-    };
     let Some(username) = a.attr_string("username") else {
         return Err(Error::Xml("missing username for auth".to_owned()));
+    };
+    let kind = match a.attr("type") {
+        None | Some("none") => None,
+        Some(t @ ("chap" | "ceph")) => Some(t.to_owned()),
+        Some(t) => {
+            return Err(Error::ConfigUnsupported(format!("unknown auth type '{t}'")));
+        }
     };
     let Some(secret) = a.child("secret") else {
         return Err(Error::Xml("Missing <secret> element in auth".to_owned()));
     };
-    let secret_uuid = match secret.attr("uuid") {
-        None => None,
-        Some(u) => Some(
-            crate::uuid_str::parse(u.trim())
-                .map_err(|_| Error::Xml(format!("invalid secret uuid '{u}'")))?,
-        ),
-    };
-    let secret_usage = secret.attr_string("usage");
-    if secret_uuid.is_some() == secret_usage.is_some() {
-        return Err(Error::Xml(
-            "either secret uuid or usage expected".to_owned(),
+    let secret_type = secret.attr_string("type");
+    let lookup = parse_secret_lookup(secret)?;
+    let Some(kind) = kind else {
+        return Err(Error::ConfigUnsupported(
+            "storage pool missing auth type".to_owned(),
         ));
-    }
+    };
     Ok(StorageAuth {
         kind,
         username,
-        secret_type: secret.attr_string("type"),
-        secret_uuid,
-        secret_usage,
+        secret_type,
+        secret: lookup,
     })
 }
 
@@ -505,8 +554,11 @@ fn format_source(o: &mut XmlOut, pool_type: PoolType, src: &PoolSource) {
                     "adapter",
                     &[
                         ("type", some(&a.kind)),
-                        ("managed", yes_no(a.managed)),
                         ("parent", a.parent.clone()),
+                        ("parent_wwnn", a.parent_wwnn.clone()),
+                        ("parent_wwpn", a.parent_wwpn.clone()),
+                        ("parent_fabric_wwn", a.parent_fabric_wwn.clone()),
+                        ("managed", yes_no(a.managed)),
                         ("wwnn", a.wwnn.clone()),
                         ("wwpn", a.wwpn.clone()),
                     ],
@@ -537,14 +589,7 @@ fn format_source(o: &mut XmlOut, pool_type: PoolType, src: &PoolSource) {
             "auth",
             &[("type", some(&a.kind)), ("username", some(&a.username))],
         );
-        o.empty(
-            "secret",
-            &[
-                ("type", a.secret_type.clone()),
-                ("uuid", a.secret_uuid.map(|u| u.to_string())),
-                ("usage", a.secret_usage.clone()),
-            ],
-        );
+        format_secret_lookup(o, a.secret_type.as_deref(), &a.secret);
         o.close("auth");
     }
     if let Some(v) = src.protocol_ver {
@@ -615,8 +660,70 @@ fn storage_size(value: &str, unit: Option<&str>) -> Result<u64> {
         .ok_or_else(|| Error::Overflow(format!("value too large: {n}{unit}")))
 }
 
-/// The parts of a volume `<target>` libvirt knows and virtbus does not model.
-const UNMODELED_TARGET: &[&str] = &["encryption", "clusterSize", "features", "nocow"];
+/// `virStorageFileFeature`: the qcow2 features a volume `<features>` may list.
+const VOL_FEATURES: &[&str] = &["lazy_refcounts"];
+
+/// `<clusterSize unit>` (`virParseScaledValue` with no upper bound but 64 bits): bytes, 0
+/// when absent or empty.
+fn cluster_size(target: &Element) -> Result<u64> {
+    let Some(el) = target.child("clusterSize") else {
+        return Ok(0);
+    };
+    let text = el.text();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    let Some(n) = c_strtoul(&text, 10) else {
+        return Err(Error::Xml(
+            "could not parse element ./target/clusterSize".to_owned(),
+        ));
+    };
+    let unit = el.attr("unit").unwrap_or("");
+    let scale = unit_scale(unit, 1)?;
+    n.checked_mul(scale)
+        .ok_or_else(|| Error::Overflow(format!("value too large: {n}{unit}")))
+}
+
+/// `<features>` of a volume target: `None` without the element.
+fn vol_features(target: &Element) -> Result<Option<Vec<String>>> {
+    let Some(el) = target.child("features") else {
+        return Ok(None);
+    };
+    let mut set = Vec::new();
+    for f in el.elements() {
+        f.mark();
+        if !VOL_FEATURES.contains(&f.name.as_str()) {
+            return Err(Error::ConfigUnsupported(format!(
+                "unsupported feature {}",
+                f.name
+            )));
+        }
+        set.push(f.name.clone());
+    }
+    // Printed in libvirt's enum order, each once.
+    let set = VOL_FEATURES
+        .iter()
+        .filter(|f| set.iter().any(|s| s == *f))
+        .map(|f| (*f).to_owned())
+        .collect();
+    Ok(Some(set))
+}
+
+/// `virStorageCheckCompat`: `<compat>` is two dot-separated numbers.
+fn check_compat(compat: Option<&str>) -> Result<()> {
+    let Some(c) = compat else {
+        return Ok(());
+    };
+    let mut parts = c.splitn(2, '.');
+    let number = |p: Option<&str>| p.and_then(|p| c_strtoul(p, 10)).is_some();
+    if number(parts.next()) && number(parts.next()) {
+        Ok(())
+    } else {
+        Err(Error::Xml(
+            "forbidden characters in 'compat' attribute".to_owned(),
+        ))
+    }
+}
 
 /// Parses a `<volume>` document for a pool of type `pool_type`
 /// (`virStorageVolDefParseString` with no flags).
@@ -670,7 +777,7 @@ pub fn parse_storage_vol(xml: &str, pool_type: PoolType) -> Result<StorageVolDef
                 Some(p) => parse_perms(p)?,
                 None => StoragePerms::default(),
             },
-            compat: None,
+            ..VolTarget::default()
         }),
     };
     let capacity = match root.child("capacity") {
@@ -682,35 +789,31 @@ pub fn parse_storage_vol(xml: &str, pool_type: PoolType) -> Result<StorageVolDef
         _ => capacity,
     };
     let target_el = root.child("target");
-    if let Some(t) = target_el {
-        for what in UNMODELED_TARGET {
-            if t.child(what).is_some() {
-                return Err(Error::ConfigUnsupported(format!(
-                    "<{what}> in volume '{name}' is not supported"
-                )));
-            }
-        }
-    }
     let compat = target_el.and_then(|t| text_of(t, "compat"));
-    if let Some(c) = &compat {
-        let mut parts = c.splitn(2, '.');
-        let ok = matches!((parts.next(), parts.next()), (Some(a), Some(b))
-            if a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok());
-        if !ok {
-            return Err(Error::Xml(
-                "forbidden characters in 'compat' attribute".to_owned(),
-            ));
-        }
-    }
-    let target = VolTarget {
+    let mut target = VolTarget {
         path: target_el.and_then(|t| text_of(t, "path")),
         format: format_of(target_el)?,
         perms: match target_el.and_then(|t| t.child("permissions")) {
             Some(p) => parse_perms(p)?,
             None => StoragePerms::default(),
         },
-        compat,
+        ..VolTarget::default()
     };
+    if let Some(t) = target_el {
+        target.encryption = t
+            .child("encryption")
+            .map(parse_encryption)
+            .transpose()?
+            .map(Box::new);
+        check_compat(compat.as_deref())?;
+        target.compat = compat;
+        target.nocow = t.child("nocow").is_some();
+        target.cluster_size = cluster_size(t)?;
+        target.features = vol_features(t)?;
+        if target.features.is_some() && target.compat.is_none() {
+            target.compat = Some("1.1".to_owned());
+        }
+    }
     Ok(StorageVolDef {
         vol_type,
         name,
@@ -729,7 +832,28 @@ fn format_vol_target(o: &mut XmlOut, name: &str, t: &VolTarget) {
         o.empty("format", &[("type", some(f))]);
     }
     format_perms(o, &t.perms);
+    if let Some(enc) = &t.encryption {
+        format_encryption(o, enc);
+    }
     o.opt_text("compat", t.compat.as_deref());
+    if t.cluster_size > 0 {
+        o.text(
+            "clusterSize",
+            &[("unit", some("B"))],
+            &t.cluster_size.to_string(),
+        );
+    }
+    match t.features.as_deref() {
+        None => {}
+        Some([]) => o.empty("features", &[]),
+        Some(set) => {
+            o.open("features", &[]);
+            for f in set {
+                o.empty(f, &[]);
+            }
+            o.close("features");
+        }
+    }
     o.close(name);
 }
 

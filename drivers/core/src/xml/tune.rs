@@ -672,65 +672,82 @@ pub(crate) fn format_iotune(out: &mut XmlOut, t: Option<&IoTuneDef>) {
 // ---------------------------------------------------------------------------------------------
 // Interface <bandwidth>
 
-/// One `<inbound>` or `<outbound>`; `None` when it limits nothing (average and floor 0).
-fn parse_rate(el: &Element, inbound: bool) -> Result<Option<RateDef>> {
-    let number = |name: &str| -> Result<Option<u64>> {
-        match el.attr(name) {
-            None => Ok(None),
-            Some(v) => parse_num::<u64>(v.trim()).map(Some).ok_or_else(|| {
-                Error::ConfigUnsupported(format!("could not convert bandwidth {name} value '{v}'"))
-            }),
-        }
+/// One `<inbound>` or `<outbound>` (`virNetDevBandwidthParseRate`, its checks in its order);
+/// `None` when it limits nothing (average and floor 0).
+fn parse_rate(el: &Element) -> Result<Option<RateDef>> {
+    let number = |name: &str, v: &str| -> Result<u64> {
+        parse_num::<u64>(v.trim()).ok_or_else(|| {
+            Error::ConfigUnsupported(format!("could not convert bandwidth {name} value '{v}'"))
+        })
     };
-    let average = number("average")?;
-    let peak = number("peak")?;
-    let burst = number("burst")?;
-    let floor = number("floor")?;
+    let (average, peak, burst, floor) = (
+        el.attr("average"),
+        el.attr("peak"),
+        el.attr("burst"),
+        el.attr("floor"),
+    );
+    let average = average.map(|v| number("average", v)).transpose()?;
     if average.is_none() && floor.is_none() {
         return Err(Error::XmlDetail(
             "Missing mandatory average or floor attributes".to_owned(),
         ));
     }
-    if floor.is_some() && !inbound {
+    if (peak.is_some() || burst.is_some()) && average.is_none() {
         return Err(Error::ConfigUnsupported(
-            "'floor' attribute allowed only in <inbound> element".to_owned(),
+            "'peak' and 'burst' require 'average' attribute".to_owned(),
         ));
     }
     let rate = RateDef {
         average: average.unwrap_or(0),
-        peak: peak.unwrap_or(0),
-        floor: floor.unwrap_or(0),
-        burst: burst.unwrap_or(0),
+        peak: peak.map(|v| number("peak", v)).transpose()?.unwrap_or(0),
+        burst: burst.map(|v| number("burst", v)).transpose()?.unwrap_or(0),
+        floor: floor.map(|v| number("floor", v)).transpose()?.unwrap_or(0),
     };
     Ok((rate.average != 0 || rate.floor != 0).then_some(rate))
 }
 
 /// An interface's `<bandwidth>`: `None` when it has neither `<inbound>` nor `<outbound>`.
 pub(crate) fn parse_bandwidth(iface: &Element) -> Result<Option<Box<BandwidthDef>>> {
-    let Some(el) = iface.child("bandwidth") else {
+    parse_bandwidth_with(iface, true)
+}
+
+/// `virNetDevBandwidthParse` of the `<bandwidth>` child of `parent`; `allow_floor` false (a
+/// network or a port group) refuses an inbound `floor`.
+pub(crate) fn parse_bandwidth_with(
+    parent: &Element,
+    allow_floor: bool,
+) -> Result<Option<Box<BandwidthDef>>> {
+    let Some(el) = parent.child("bandwidth") else {
         return Ok(None);
     };
-    let mut bw = BandwidthDef::default();
-    let mut present = false;
-    for (name, inbound) in [("inbound", true), ("outbound", false)] {
-        let mut found = el.children_named(name);
-        let Some(first) = found.next() else {
-            continue;
-        };
-        if found.next().is_some() {
+    let mut found = [None, None];
+    for (slot, name) in found.iter_mut().zip(["inbound", "outbound"]) {
+        let mut all = el.children_named(name);
+        *slot = all.next();
+        if all.next().is_some() {
             return Err(Error::XmlDetail(format!(
                 "Only one child <{name}> element allowed"
             )));
         }
-        present = true;
-        let rate = parse_rate(first, inbound)?;
-        if inbound {
-            bw.inbound = rate;
-        } else {
-            bw.outbound = rate;
+    }
+    let mut bw = BandwidthDef::default();
+    if let Some(inbound) = found[0] {
+        bw.inbound = parse_rate(inbound)?;
+        if !allow_floor && bw.inbound.is_some_and(|r| r.floor != 0) {
+            return Err(Error::ConfigUnsupported(
+                "floor attribute is not supported for this config".to_owned(),
+            ));
         }
     }
-    Ok(present.then(|| Box::new(bw)))
+    if let Some(outbound) = found[1] {
+        bw.outbound = parse_rate(outbound)?;
+        if bw.outbound.is_some_and(|r| r.floor != 0) {
+            return Err(Error::ConfigUnsupported(
+                "'floor' attribute allowed only in <inbound> element".to_owned(),
+            ));
+        }
+    }
+    Ok(found.iter().any(Option::is_some).then(|| Box::new(bw)))
 }
 
 /// Writes an interface's `<bandwidth>`; present but empty, it is written open and closed,
