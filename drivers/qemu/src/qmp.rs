@@ -10,6 +10,10 @@
 //! error. The driver maps the first to libvirt's monitor-EOF handling and the others to
 //! `ControlError` (libvirt-semantics.md §3.4).
 //!
+//! [`Qmp::execute_with_fd`] passes a file descriptor with its command (`SCM_RIGHTS`, sent with
+//! the line's first byte), for `getfd`/`add-fd`: the save image is handed to QEMU that way
+//! (see [`crate::save`]).
+//!
 //! Two tasks serve a connection: a reader (replies to their waiting commands, events to the
 //! stream) and a writer (lines written one whole line at a time, so a command given up on
 //! after its timeout never leaves half a line on the socket). Both end when the monitor

@@ -304,7 +304,17 @@ async fn stream_to(
 async fn wait_for_migration(qmp: &Qmp, job: &str, timeout: Duration) -> Result<()> {
     let deadline = Instant::now() + timeout;
     loop {
-        let info = qmp.execute("query-migrate", None).await.map_err(monitor)?;
+        let info = match qmp.execute("query-migrate", None).await {
+            Ok(info) => info,
+            // QEMU exits when an incoming stream is bad; libvirt's words for a monitor gone
+            // during a job (the driver may add the log's tail).
+            Err(e) if e.is_fatal() => {
+                return Err(Error::Internal(
+                    "QEMU unexpectedly closed the monitor".to_owned(),
+                ))
+            }
+            Err(e) => return Err(monitor(e)),
+        };
         match info["status"].as_str() {
             Some("completed") => return Ok(()),
             Some("failed") => {

@@ -249,16 +249,10 @@ pub async fn info(qmp: &Qmp, live: &DomainDef, pid: u32) -> Result<DomainInfoNum
 
 /// The guest's own memory figures from the balloon's `guest-stats`: (tag, group name, value).
 async fn guest_memory_stats(qmp: &Qmp, live: &DomainDef) -> Result<Vec<(i32, &'static str, u64)>> {
-    let alias = live
-        .devices
-        .memballoon
-        .as_ref()
-        .and_then(|b| b.alias.clone())
-        .unwrap_or_else(|| "balloon0".to_owned());
     let reply = qmp
         .execute(
             "qom-get",
-            Some(json!({ "path": format!("/machine/peripheral/{alias}"), "property": "guest-stats" })),
+            Some(json!({ "path": balloon_path(live), "property": "guest-stats" })),
         )
         .await
         .map_err(monitor)?;
@@ -290,6 +284,45 @@ pub async fn memory_stats(qmp: &Qmp, live: &DomainDef, pid: u32) -> Result<Vec<(
     }
     out.push((tag::RSS, rss_kib(pid)?));
     Ok(out)
+}
+
+/// The QOM path of the guest's balloon device.
+fn balloon_path(live: &DomainDef) -> String {
+    let alias = live
+        .devices
+        .memballoon
+        .as_ref()
+        .and_then(|b| b.alias.clone())
+        .unwrap_or_else(|| "balloon0".to_owned());
+    format!("/machine/peripheral/{alias}")
+}
+
+/// `virDomainSetMemoryStatsPeriod` on a running guest: how often, in seconds, the guest's
+/// balloon driver reports its figures (0 stops it), through the balloon's QOM property
+/// `guest-stats-polling-interval`. The caller stores the period in the definition's
+/// `<memballoon><stats period=.../>`.
+pub async fn set_memory_stats_period(qmp: &Qmp, live: &DomainDef, period: i32) -> Result<()> {
+    if !has_balloon(live) {
+        return Err(Error::OperationInvalid(
+            "No memory balloon device configured, can not set the collection period".to_owned(),
+        ));
+    }
+    if period < 0 {
+        return Err(Error::InvalidArgBare(
+            "period in virDomainSetMemoryStatsPeriod must be zero or greater".to_owned(),
+        ));
+    }
+    qmp.execute(
+        "qom-set",
+        Some(json!({
+            "path": balloon_path(live),
+            "property": "guest-stats-polling-interval",
+            "value": period,
+        })),
+    )
+    .await
+    .map_err(monitor)?;
+    Ok(())
 }
 
 /// Per-disk figures gathered from the monitor.

@@ -173,6 +173,26 @@ async fn balloon_vcpus_and_cpu_time_come_from_qemu_and_proc() {
         // Without polling, the guest reports none of its own figures.
         assert_eq!(memory.len(), 2, "{memory:?}");
 
+        // The polling period reaches the balloon device.
+        stats::set_memory_stats_period(qmp, &guest.live, 7)
+            .await
+            .unwrap();
+        let interval = qmp
+            .execute(
+                "qom-get",
+                Some(serde_json::json!({
+                    "path": "/machine/peripheral/balloon0",
+                    "property": "guest-stats-polling-interval",
+                })),
+            )
+            .await
+            .unwrap();
+        assert_eq!(interval, 7);
+        let err = stats::set_memory_stats_period(qmp, &guest.live, -1)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidArgBare(_)), "{err}");
+
         let err = stats::interface_stats(&guest.live, "52:54:00:aa:bb:cc").unwrap_err();
         assert!(matches!(err, Error::OperationUnsupported(_)), "{err}");
         let err = stats::interface_stats(&guest.live, "vnet7").unwrap_err();
@@ -200,6 +220,73 @@ async fn without_a_balloon_memory_is_the_definitions() {
         let memory = stats::memory_stats(qmp, &guest.live, pid).await.unwrap();
         assert_eq!(memory.len(), 1, "only rss: {memory:?}");
         assert_eq!(memory[0].0, tag::RSS);
+        let err = stats::set_memory_stats_period(qmp, &guest.live, 5)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Requested operation is not valid: No memory balloon device configured, can not \
+             set the collection period"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_tap_interface_has_the_hosts_counters_seen_from_the_guest() {
+    if !virtbus_qemu_driver::command_line::HostFacts::probe().privileged {
+        eprintln!("skipped: creating a tap device needs root and /dev/net/tun");
+        return;
+    }
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let tap = format!("vbst{}", std::process::id() % 100_000);
+        let xml = format!(
+            "<domain type='qemu'><name>st-tap</name><memory unit='MiB'>128</memory>\
+             <vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>\
+             <devices><interface type='ethernet'><mac address='52:54:00:12:34:56'/>\
+             <target dev='{tap}'/><model type='virtio'/></interface></devices></domain>"
+        );
+        let guest = start_definition(&xml, dir.path(), &[]).await;
+        let qmp = &guest.started.monitor;
+        let pid = guest.started.emulator.pid();
+        // Bring the host side up: the host's own IPv6 neighbour discovery then sends
+        // packets into the tap, which the guest receives.
+        let up = Command::new("ip")
+            .args(["link", "set", &tap, "up"])
+            .output()
+            .expect("ip runs");
+        assert!(up.status.success(), "{up:?}");
+        let mut received = 0;
+        for _ in 0..250 {
+            let s = stats::interface_stats(&guest.live, &tap).unwrap();
+            assert_eq!(
+                s.tx_bytes, 0,
+                "the guest has no OS and sends nothing: {s:?}"
+            );
+            received = s.rx_bytes;
+            if received > 0 {
+                assert!(s.rx_packets > 0);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(received > 0, "the host sent nothing into {tap}");
+        // The same counters by MAC address, and in the interface group.
+        let by_mac = stats::interface_stats(&guest.live, "52:54:00:12:34:56").unwrap();
+        assert!(by_mac.rx_bytes >= received);
+        let record = stats::domain_stats(qmp, &guest.live, pid, RUNNING, group::INTERFACE)
+            .await
+            .unwrap();
+        assert_eq!(number(&record, "net.count"), 1);
+        assert_eq!(
+            get(&record, "net.0.name"),
+            Some(&TypedValue::String(tap.clone()))
+        );
+        assert!(number(&record, "net.0.rx.bytes") >= received as u64);
+        assert_eq!(number(&record, "net.0.tx.bytes"), 0);
+        number(&record, "net.0.rx.pkts");
+        number(&record, "net.0.tx.drop");
     })
     .await;
 }
