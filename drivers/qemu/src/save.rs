@@ -31,7 +31,7 @@ use std::{
 };
 
 use serde_json::json;
-use virtbus_core::{Error, Result};
+use virtbus_core::{xml::MAX_DOCUMENT_BYTES, Error, Result};
 
 use crate::qmp::Qmp;
 
@@ -127,7 +127,10 @@ fn read_image_from(file: &mut File) -> Result<SaveImage> {
         )));
     }
     let data_len = word(1);
-    if data_len == 0 || i32::try_from(data_len).is_err() {
+    // Beyond the largest XML document (and its padding) the header is not trusted: a hostile
+    // length must not make us allocate gigabytes.
+    let most = MAX_DOCUMENT_BYTES + 1 + DATA_ALIGN;
+    if data_len == 0 || data_len as usize > most {
         return Err(Error::OperationFailed(format!(
             "invalid header data length: {}",
             data_len as i32
@@ -434,6 +437,14 @@ mod tests {
                     b
                 },
                 "operation failed: image version is not supported (3 > 2)",
+            ),
+            (
+                {
+                    let mut b = encode_header(SAVE_MAGIC, "<domain/>", false).unwrap();
+                    b[20..24].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
+                    b
+                },
+                "operation failed: invalid header data length: 2147483632",
             ),
             (
                 {
