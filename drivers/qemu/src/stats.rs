@@ -6,7 +6,8 @@
 //! caller holds whatever lock the domain table needs and passes a clone of the [`Qmp`] handle.
 //! Sources, as libvirt reads them without cgroups:
 //! - CPU time: `/proc/PID/stat` (`utime` + `stime`, clock ticks turned into ns); per vCPU,
-//!   `/proc/PID/task/TID/stat` of the thread `query-cpus-fast` names.
+//!   `/proc/PID/task/TID/stat` of the thread `query-cpus-fast` names (and its `sched` and
+//!   `schedstat` for `vcpu.N.wait` and `vcpu.N.delay`).
 //! - memory: `query-balloon` (`actual`) when the guest has a balloon, the balloon device's QOM
 //!   property `guest-stats` for the guest's own figures (reported by the guest driver only when
 //!   polling is enabled; QEMU answers `u64::MAX` for a figure it has not got, which is left out),
@@ -191,6 +192,29 @@ fn proc_cpu_times(path: &str) -> Result<(u64, u64)> {
     };
     let ns_per_tick = 1_000_000_000 / clock_ticks();
     Ok((field(11)? * ns_per_tick, field(12)? * ns_per_tick))
+}
+
+/// (wait, delay) of a thread in ns, as libvirt reports them per vCPU: `wait_sum` of
+/// `/proc/PID/task/TID/sched` (in ms there; 0 when the kernel keeps no schedstats) and the
+/// run-queue time of `/proc/PID/task/TID/schedstat`.
+fn thread_wait_and_delay(pid: u32, tid: u64) -> (u64, u64) {
+    let wait = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/sched"))
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                let (key, value) = l.split_once(':')?;
+                key.trim()
+                    .ends_with("wait_sum")
+                    .then(|| value.trim().parse::<f64>().ok())
+                    .flatten()
+            })
+        })
+        .map_or(0, |ms| (ms * 1_000_000.0) as u64);
+    let delay = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/schedstat"))
+        .ok()
+        .and_then(|text| text.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0);
+    (wait, delay)
 }
 
 /// `VmRSS` of `/proc/PID/status`, KiB.
@@ -587,6 +611,9 @@ pub async fn domain_stats(
                 &format!("vcpu.{}.time", vcpu.index),
                 user + system,
             ));
+            let (wait, delay) = thread_wait_and_delay(pid, vcpu.thread);
+            out.push(params::ullong(&format!("vcpu.{}.wait", vcpu.index), wait));
+            out.push(params::ullong(&format!("vcpu.{}.delay", vcpu.index), delay));
         }
     }
     if groups & group::INTERFACE != 0 {

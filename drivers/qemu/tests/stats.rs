@@ -159,8 +159,13 @@ async fn balloon_vcpus_and_cpu_time_come_from_qemu_and_proc() {
                 Some(&TypedValue::Int(1))
             );
             number(&record, &format!("vcpu.{n}.time"));
+            number(&record, &format!("vcpu.{n}.wait"));
+            number(&record, &format!("vcpu.{n}.delay"));
         }
         assert!(get(&record, "vcpu.2.state").is_none(), "vCPU 2 is offline");
+        // vCPU 0 runs the BIOS on a thread of its own (MTTCG).
+        assert!(number(&record, "vcpu.0.time") > 0, "{record:?}");
+        assert!(number(&record, "vcpu.0.time") <= cpu);
         // User networking: counted, no counters (QEMU exposes none).
         assert_eq!(number(&record, "net.count"), 1);
         assert!(get(&record, "net.0.name").is_none());
