@@ -70,12 +70,14 @@ pub async fn fill_runtime_details(qmp: &Qmp, live: &mut DomainDef) -> Result<()>
     };
     let port = if auto_vnc { vnc_port(qmp).await? } else { None };
 
-    let devices = &mut *live.devices;
+    // Filled in a copy, put in place only when complete: nothing half-applied.
+    let mut filled = (*live.devices).clone();
+    let devices = &mut filled;
     let lookup = |label: &str, alias: Option<&str>| -> Result<String> {
         ptys.get(label).cloned().ok_or_else(|| {
             Error::Internal(format!(
                 "no assigned pty for device {}",
-                alias.unwrap_or(label)
+                alias.unwrap_or_else(|| label.strip_prefix("char").unwrap_or(label))
             ))
         })
     };
@@ -117,5 +119,6 @@ pub async fn fill_runtime_details(qmp: &Qmp, live: &mut DomainDef) -> Result<()>
             g.autoport = Some(true);
         }
     }
+    *live.devices = filled;
     Ok(())
 }

@@ -90,14 +90,11 @@ async fn an_autoport_vnc_display_gets_the_port_qemu_listens_on() {
 async fn a_guest_without_ptys_or_vnc_is_left_as_it_is() {
     within(async {
         let dir = tempfile::tempdir().unwrap();
-        let xml = "<domain type='qemu'><name>rt-none</name><memory unit='MiB'>128</memory>\
+        let xml = format!(
+            "<domain type='qemu'><name>rt-none</name><memory unit='MiB'>128</memory>\
              <vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>\
-             <devices><serial type='file'><source path='/tmp/rt-none-serial.log'/></serial>\
-             </devices></domain>";
-        let _ = std::fs::remove_file("/tmp/rt-none-serial.log");
-        let xml = xml.replace(
-            "/tmp/rt-none-serial.log",
-            dir.path().join("serial.log").to_str().unwrap(),
+             <devices><serial type='file'><source path='{}'/></serial></devices></domain>",
+            dir.path().join("serial.log").display()
         );
         let mut guest = start_definition(&xml, dir.path(), &[]).await;
         let before = guest.live.clone();
@@ -105,6 +102,47 @@ async fn a_guest_without_ptys_or_vnc_is_left_as_it_is() {
             .await
             .unwrap();
         assert_eq!(guest.live, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_pty_qemu_does_not_report_is_an_error_and_nothing_is_changed() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let peer = common::FakePeer::bind(dir.path());
+        let path = peer.path.clone();
+        let answer = tokio::spawn(async move {
+            let mut connection = peer.accept_negotiated().await;
+            let command = connection.command().await;
+            assert_eq!(command["execute"], "query-chardev");
+            // serial0's pty is there, serial1's is missing.
+            let list = serde_json::json!([
+                { "label": "charserial0", "filename": "pty:/dev/pts/77", "frontend-open": false }
+            ]);
+            connection.reply(&command, list).await;
+            connection
+        });
+        let (qmp, _, _events) =
+            virtbus_qemu_driver::qmp::Qmp::connect(&path, Duration::from_secs(5))
+                .await
+                .unwrap();
+        let mut def = virtbus_core::xml::parse_domain(
+            "<domain type='qemu'><name>rt-fake</name><memory unit='MiB'>128</memory>\
+             <os><type arch='x86_64'>hvm</type></os><devices>\
+             <serial type='pty'><target port='0'/><alias name='serial0'/></serial>\
+             <serial type='pty'><target port='1'/><alias name='serial1'/></serial>\
+             </devices></domain>",
+        )
+        .unwrap();
+        let before = def.clone();
+        let err = fill_runtime_details(&qmp, &mut def).await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "internal error: no assigned pty for device serial1"
+        );
+        assert_eq!(def, before, "serial0's path must not be half-applied");
+        drop(answer.await.unwrap());
     })
     .await;
 }
