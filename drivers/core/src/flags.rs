@@ -97,6 +97,16 @@ pub mod stats {
     pub const ENFORCE: u32 = 1 << 31;
     /// VIR_DOMAIN_STATS_STATE.
     pub const STATE: u32 = 1;
+    /// VIR_DOMAIN_STATS_CPU_TOTAL.
+    pub const CPU_TOTAL: u32 = 2;
+    /// VIR_DOMAIN_STATS_BALLOON.
+    pub const BALLOON: u32 = 4;
+    /// VIR_DOMAIN_STATS_VCPU.
+    pub const VCPU: u32 = 8;
+    /// VIR_DOMAIN_STATS_INTERFACE.
+    pub const INTERFACE: u32 = 16;
+    /// VIR_DOMAIN_STATS_BLOCK.
+    pub const BLOCK: u32 = 32;
     /// VIR_DOMAIN_STATS_IOTHREAD.
     pub const IOTHREAD: u32 = 128;
     /// The groups libvirt 9.0's test driver reports.

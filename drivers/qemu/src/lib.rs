@@ -14,6 +14,9 @@
 //! - [`emulator`]: finding the emulator binary, checking it is QEMU, its version and machines.
 //! - [`host`]: the real host's CPUs, memory, NUMA cells and SMBIOS tables.
 //! - [`monitor_events`]: what each QMP event means for a domain (state, events, follow-up).
+//! - [`stats`]: `GetInfo`, `GetStats`, memory, block and interface statistics from QMP.
+//! - [`runtime`]: the runtime details of the live XML (pty paths, the VNC port).
+//! - [`save`]: save images and restore, through migration to and from a file.
 //! - [`store`]: persistent definitions and runtime status on disk, written atomically.
 
 pub mod command_line;
@@ -26,6 +29,9 @@ pub mod host;
 pub mod monitor_events;
 pub mod process;
 pub mod qmp;
+pub mod runtime;
+pub mod save;
+pub mod stats;
 pub mod store;
 
 pub use driver::{QemuConfig, QemuDriver};

@@ -10,6 +10,10 @@
 //! error. The driver maps the first to libvirt's monitor-EOF handling and the others to
 //! `ControlError` (libvirt-semantics.md §3.4).
 //!
+//! [`Qmp::execute_with_fd`] passes a file descriptor with its command (`SCM_RIGHTS`, sent with
+//! the line's first byte), for `getfd`/`add-fd`: the save image is handed to QEMU that way
+//! (see [`crate::save`]).
+//!
 //! Two tasks serve a connection: a reader (replies to their waiting commands, events to the
 //! stream) and a writer (lines written one whole line at a time, so a command given up on
 //! after its timeout never leaves half a line on the socket). Both end when the monitor
@@ -27,6 +31,7 @@
 use std::{
     collections::HashMap,
     fmt,
+    os::fd::{AsRawFd, OwnedFd, RawFd},
     path::{Path, PathBuf},
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -37,7 +42,7 @@ use std::{
 
 use serde_json::{json, Value};
 use tokio::{
-    io::{AsyncWriteExt, BufReader},
+    io::{AsyncWriteExt, BufReader, Interest},
     net::{
         unix::{OwnedReadHalf, OwnedWriteHalf},
         UnixStream,
@@ -177,6 +182,8 @@ impl Shared {
 struct Outgoing {
     id: u64,
     line: Vec<u8>,
+    /// A file descriptor sent with the line (`SCM_RIGHTS`), for `getfd`.
+    fd: Option<OwnedFd>,
 }
 
 /// A handle on a QMP monitor connection; clones share the connection.
@@ -287,6 +294,30 @@ impl Qmp {
         arguments: Option<Value>,
         timeout: Duration,
     ) -> Result<Value, QmpError> {
+        self.send_command(command, arguments, None, timeout).await
+    }
+
+    /// Like [`Qmp::execute`], passing `fd` to QEMU with the command (`SCM_RIGHTS` on the
+    /// monitor socket), as `getfd` and `add-fd` expect. QEMU gets its own copy of the open
+    /// file description; `fd` is closed here once sent.
+    pub async fn execute_with_fd(
+        &self,
+        command: &str,
+        arguments: Option<Value>,
+        fd: OwnedFd,
+    ) -> Result<Value, QmpError> {
+        self.send_command(command, arguments, Some(fd), self.timeout)
+            .await
+    }
+
+    /// Sends one command (with a file descriptor when given) and waits for its reply.
+    async fn send_command(
+        &self,
+        command: &str,
+        arguments: Option<Value>,
+        fd: Option<OwnedFd>,
+        timeout: Duration,
+    ) -> Result<Value, QmpError> {
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let mut message = json!({ "execute": command, "id": id });
         if let Some(arguments) = arguments {
@@ -309,7 +340,7 @@ impl Qmp {
                 },
             );
         }
-        if self.writer.send(Outgoing { id, line }).is_err() {
+        if self.writer.send(Outgoing { id, line, fd }).is_err() {
             self.shared.table().commands.remove(&id);
             return Err(self.closed().unwrap_or(QmpError::Eof));
         }
@@ -335,8 +366,12 @@ async fn write_loop(
     shared: Arc<Shared>,
     mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
 ) {
-    while let Some(Outgoing { id, line }) = outgoing.recv().await {
-        if let Err(error) = socket.write_all(&line).await {
+    while let Some(Outgoing { id, line, fd }) = outgoing.recv().await {
+        let written = match fd {
+            None => socket.write_all(&line).await,
+            Some(fd) => write_with_fd(&mut socket, &line, &fd).await,
+        };
+        if let Err(error) = written {
             let reason = QmpError::Io(error.to_string());
             if let Some(pending) = shared.table().commands.remove(&id) {
                 let _ = pending.reply.send(Err(reason));
@@ -345,6 +380,59 @@ async fn write_loop(
     }
     // Every handle is gone: tell QEMU we are done (dropping the half shuts the socket down).
     drop(socket);
+}
+
+/// Writes `line` with `fd` attached to its first byte, then the rest of the line.
+async fn write_with_fd(
+    socket: &mut OwnedWriteHalf,
+    line: &[u8],
+    fd: &OwnedFd,
+) -> std::io::Result<()> {
+    let stream: &UnixStream = socket.as_ref();
+    let sent = loop {
+        stream.writable().await?;
+        match stream.try_io(Interest::WRITABLE, || {
+            send_with_fd(stream.as_raw_fd(), line, fd.as_raw_fd())
+        }) {
+            Ok(sent) => break sent,
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(error) => return Err(error),
+        }
+    };
+    socket.write_all(&line[sent..]).await
+}
+
+/// One `sendmsg` of (a prefix of) `bytes` carrying `fd` as `SCM_RIGHTS`; the bytes sent.
+fn send_with_fd(socket: RawFd, bytes: &[u8], fd: RawFd) -> std::io::Result<usize> {
+    let fd_size = std::mem::size_of::<RawFd>() as u32;
+    // SAFETY: CMSG_SPACE computes a size from a constant.
+    let space = unsafe { libc::CMSG_SPACE(fd_size) } as usize;
+    let mut control = vec![0u8; space];
+    let mut iov = libc::iovec {
+        iov_base: bytes.as_ptr() as *mut libc::c_void,
+        iov_len: bytes.len(),
+    };
+    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr() as *mut libc::c_void;
+    msg.msg_controllen = space as _;
+    // SAFETY: the control buffer is CMSG_SPACE(sizeof fd) bytes, so the first header and its
+    // data fit in it; msg points at live buffers for the duration of sendmsg.
+    let sent = unsafe {
+        let header = libc::CMSG_FIRSTHDR(&msg);
+        (*header).cmsg_level = libc::SOL_SOCKET;
+        (*header).cmsg_type = libc::SCM_RIGHTS;
+        (*header).cmsg_len = libc::CMSG_LEN(fd_size) as _;
+        std::ptr::write_unaligned(libc::CMSG_DATA(header) as *mut RawFd, fd);
+        libc::sendmsg(socket, &msg, libc::MSG_NOSIGNAL)
+    };
+    if sent < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(sent as usize)
+    }
 }
 
 /// Reads messages until the monitor goes away, answering commands and forwarding events.

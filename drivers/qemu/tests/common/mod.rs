@@ -349,3 +349,71 @@ impl GuestShell {
             .expect("write to the guest shell");
     }
 }
+
+/// A guest started from a definition with the driver's real command line.
+pub struct DefinedGuest {
+    /// The emulator, its monitor, greeting and events.
+    pub started: virtbus_qemu_driver::process::Started,
+    /// SIGKILLs the emulator when dropped.
+    pub guard: KillOnDrop,
+    /// The live definition (defaults applied, aliases assigned).
+    pub live: virtbus_core::model::DomainDef,
+    /// The command line it was started with.
+    pub command: virtbus_qemu_driver::command_line::CommandLine,
+}
+
+/// Parses `xml`, applies the define-time defaults and the live aliases as the driver does,
+/// builds the command line (with `extra` arguments appended) and starts it paused in `dir`
+/// (monitor `dir/m.sock`, log `dir/qemu.log`); sets the balloon target as the driver does.
+pub async fn start_definition(xml: &str, dir: &Path, extra: &[OsString]) -> DefinedGuest {
+    use virtbus_qemu_driver::{
+        command_line::{build, defaults, live, machine_family, HostFacts, LaunchContext},
+        emulator,
+    };
+    let mut def = virtbus_core::xml::parse_domain(xml).expect("the test XML parses");
+    let emu =
+        emulator::probe(&emulator::locate(def.devices.emulator.as_deref(), "x86_64").unwrap())
+            .unwrap();
+    defaults::apply(&mut def, &emu).unwrap();
+    let family = machine_family(&def, &emu).unwrap();
+    live::assign_aliases(&mut def, family).unwrap();
+    let socket = dir.join("m.sock");
+    let host = HostFacts::probe();
+    let ctx = LaunchContext {
+        emulator: &emu,
+        host: &host,
+        monitor_socket: &socket,
+    };
+    let command = build(&def, &ctx).unwrap_or_else(|e| panic!("{e}"));
+    let mut args = command.args.clone();
+    args.extend(extra.iter().cloned());
+    let launch = Launch {
+        program: command.program.clone(),
+        args,
+        monitor_socket: socket,
+        log_file: dir.join("qemu.log"),
+        start_timeout: Duration::from_secs(10),
+        command_timeout: Duration::from_secs(5),
+    };
+    let started = Emulator::spawn(&launch).await.expect("qemu starts");
+    let guard = KillOnDrop(started.emulator.clone());
+    if let Some(kib) = command.balloon_target_kib {
+        started
+            .monitor
+            .execute("balloon", Some(json!({ "value": kib * 1024 })))
+            .await
+            .unwrap();
+    }
+    DefinedGuest {
+        started,
+        guard,
+        live: def,
+        command,
+    }
+}
+
+/// The `status` of `query-status`.
+pub async fn run_status(monitor: &virtbus_qemu_driver::qmp::Qmp) -> String {
+    let status = monitor.execute("query-status", None).await.unwrap();
+    status["status"].as_str().unwrap_or_default().to_owned()
+}
