@@ -24,12 +24,41 @@ pub enum DriverKind {
 }
 
 impl DriverKind {
+    /// Every driver this build can serve, in the order `--list-drivers` prints them. A driver
+    /// is listed here only once the service serves it.
+    pub const ALL: [DriverKind; 1] = [DriverKind::Test];
+
     /// The connection object of this driver, exactly as libvirt-dbus names it.
     pub fn root_path(self) -> &'static str {
         match self {
             DriverKind::Test => "/org/libvirt/Test",
         }
     }
+
+    /// The libvirt connection URI this driver stands for.
+    pub fn uri(self) -> &'static str {
+        match self {
+            DriverKind::Test => "test:///default",
+        }
+    }
+
+    /// What the driver is, in a few words.
+    pub fn description(self) -> &'static str {
+        match self {
+            DriverKind::Test => {
+                "the embedded in-memory test driver, seeded as libvirt's test:///default"
+            }
+        }
+    }
+}
+
+/// One line per driver of [`DriverKind::ALL`]: its connection object, URI and description,
+/// as `--list-drivers` prints them and `--help` shows them.
+pub fn driver_table() -> String {
+    DriverKind::ALL
+        .iter()
+        .map(|d| format!("{}  {}  {}\n", d.root_path(), d.uri(), d.description()))
+        .collect()
 }
 
 /// How [`crate::serve`] sets the service up.
@@ -80,5 +109,12 @@ mod tests {
         assert_eq!(config.bus_name.as_deref(), Some("org.libvirt"));
         assert_eq!(config.without_bus_name().bus_name, None);
         assert_eq!(DriverKind::Test.root_path(), "/org/libvirt/Test");
+    }
+
+    #[test]
+    fn the_driver_table_names_each_connection_object_once() {
+        let table = driver_table();
+        assert_eq!(table.lines().count(), DriverKind::ALL.len());
+        assert!(table.starts_with("/org/libvirt/Test  test:///default  "));
     }
 }
