@@ -28,6 +28,10 @@ pub enum DriverKind {
 }
 
 impl DriverKind {
+    /// Every driver this build can serve, in the order `--list-drivers` prints them. A driver
+    /// is listed here only once the service serves it.
+    pub const ALL: [DriverKind; 2] = [DriverKind::Test, DriverKind::Qemu];
+
     /// The connection object of this driver, exactly as libvirt-dbus names it.
     pub fn root_path(self) -> &'static str {
         match self {
@@ -44,6 +48,45 @@ impl DriverKind {
             _ => None,
         }
     }
+
+    /// The libvirt connection URI this driver stands for when serving in `mode`.
+    pub fn uri(self, mode: Mode) -> &'static str {
+        match (self, mode) {
+            (DriverKind::Test, _) => "test:///default",
+            (DriverKind::Qemu, Mode::Session) => "qemu:///session",
+            (DriverKind::Qemu, Mode::System) => "qemu:///system",
+        }
+    }
+
+    /// What the driver is, in a few words.
+    pub fn description(self) -> &'static str {
+        match self {
+            DriverKind::Test => {
+                "the embedded in-memory test driver, seeded as libvirt's test:///default"
+            }
+            DriverKind::Qemu => {
+                "real qemu-system guests, run and watched over QMP without libvirtd"
+            }
+        }
+    }
+}
+
+/// One line per driver of [`DriverKind::ALL`]: its connection object, URI (session, then
+/// system where they differ) and description, as `--list-drivers` prints them and `--help`
+/// shows them.
+pub fn driver_table() -> String {
+    DriverKind::ALL
+        .iter()
+        .map(|d| {
+            let (session, system) = (d.uri(Mode::Session), d.uri(Mode::System));
+            let uri = if session == system {
+                session.to_owned()
+            } else {
+                format!("{session} | {system}")
+            };
+            format!("{}  {uri}  {}\n", d.root_path(), d.description())
+        })
+        .collect()
 }
 
 /// How [`crate::serve`] sets the service up.
@@ -106,5 +149,12 @@ mod tests {
         assert_eq!(config.bus_name.as_deref(), Some("org.libvirt"));
         assert_eq!(config.without_bus_name().bus_name, None);
         assert_eq!(DriverKind::Test.root_path(), "/org/libvirt/Test");
+    }
+
+    #[test]
+    fn the_driver_table_names_each_connection_object_once() {
+        let table = driver_table();
+        assert_eq!(table.lines().count(), DriverKind::ALL.len());
+        assert!(table.starts_with("/org/libvirt/Test  test:///default  "));
     }
 }

@@ -55,6 +55,28 @@ struct Located {
     element: String,
 }
 
+/// Writes the `debug` line of a driver event (target `virtbus::event`), with the domain's
+/// UUID as its own field (`DOMAIN_UUID` in the journal) for domain events.
+fn log_event(root: &str, event: &Event) {
+    if !tracing::enabled!(target: "virtbus::event", tracing::Level::DEBUG) {
+        return;
+    }
+    let domain_uuid = match event {
+        Event::Domain(DomainEvent { uuid, .. })
+        | Event::Added(ObjectId::Domain(uuid))
+        | Event::Removed(ObjectId::Domain(uuid))
+        | Event::PropertiesMayHaveChanged(ObjectId::Domain(uuid)) => Some(uuid.to_string()),
+        _ => None,
+    };
+    debug!(
+        target: "virtbus::event",
+        root,
+        domain_uuid = domain_uuid.as_deref(),
+        ?event,
+        "driver event"
+    );
+}
+
 /// Object `id`, located; `None` when its kind is not served.
 fn locate(id: &ObjectId) -> Option<Located> {
     let (element, key) = path::object_element(id);
@@ -183,6 +205,7 @@ impl FanOut {
 
     /// Handles one event.
     pub async fn handle(&mut self, event: Event) {
+        log_event(self.registry.root().as_str(), &event);
         match event {
             Event::Added(id) => match locate(&id) {
                 Some(object) => self.added(object).await,

@@ -11,6 +11,7 @@
 pub mod bus;
 pub mod config;
 pub mod events;
+pub mod logging;
 #[cfg(test)]
 mod test_support;
 

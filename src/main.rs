@@ -2,20 +2,25 @@
 //! SIGTERM or SIGINT (exit 0) or until the bus goes away (exit 1).
 //!
 //! The command line is libvirt-dbus's (`--session`, `--system`, `-t/--threads`), so a client
-//! that starts `libvirt-dbus --session` can start `virtbus --session` instead.
+//! that starts `libvirt-dbus --session` can start `virtbus --session` instead. virtbus adds
+//! `--address`, `--log-level` and `--list-drivers`, and two hidden options for packagers,
+//! `--man-page` and `--completions SHELL`, which print what scripts/install.sh installs.
 
-use std::{io::IsTerminal, path::PathBuf, process::ExitCode, time::Duration};
+use std::{io::Write, path::PathBuf, process::ExitCode, time::Duration};
 
-use clap::{ArgGroup, Parser};
+use clap::{ArgGroup, CommandFactory, Parser};
 use tokio::signal::unix::{signal, Signal, SignalKind};
 use tracing::info;
-use tracing_subscriber::EnvFilter;
-use virtbus::{Config, DriverKind, Mode, ServeError};
+use virtbus::{
+    config::driver_table,
+    logging::{self, LogLevel},
+    Config, DriverKind, Mode, ServeError, BUS_NAME,
+};
 use zbus::{connection, Connection};
 
 /// Serve libvirt's `org.libvirt` D-Bus API with native drivers.
 #[derive(Debug, Parser)]
-#[command(name = "virtbus", version, about)]
+#[command(name = "virtbus", version, about, after_help = after_help())]
 #[command(group(ArgGroup::new("bus").args(["session", "system", "address"])))]
 struct Cli {
     /// Serve on the session bus (the default when not running as root).
@@ -55,6 +60,19 @@ struct Cli {
     /// The guests' logs (default: /var/log/virtbus, or $XDG_DATA_HOME/virtbus/log).
     #[arg(long, value_name = "DIR")]
     log_dir: Option<PathBuf>,
+    /// Log virtbus's lines from LEVEL up (default: info, or RUST_LOG when set). Under
+    /// systemd the log goes to the journal, otherwise to stderr.
+    #[arg(long, value_name = "LEVEL", value_enum)]
+    log_level: Option<LogLevel>,
+    /// Print the connection objects this build serves, with their URI, and exit.
+    #[arg(long)]
+    list_drivers: bool,
+    /// Print the manual page (roff) and exit; used by scripts/install.sh.
+    #[arg(long, hide = true)]
+    man_page: bool,
+    /// Print the completion script for SHELL and exit; used by scripts/install.sh.
+    #[arg(long, hide = true, value_name = "SHELL", value_enum)]
+    completions: Option<clap_complete::Shell>,
 }
 
 /// A connection name of `--connections`.
@@ -94,6 +112,36 @@ impl Cli {
         }
         Ok(config)
     }
+}
+
+/// The text after the options in `--help`: the connection objects served.
+fn after_help() -> String {
+    format!(
+        "Connection objects (bus name {BUS_NAME}):\n{}\nUnder systemd (JOURNAL_STREAM set) the log goes to the journal with fields \
+         DBUS_SENDER, DBUS_MEMBER, CALLER_UID, LIBVIRT_ERROR, DOMAIN_UUID, DOMAIN_NAME.",
+        indent(&driver_table())
+    )
+}
+
+/// `text` with every line indented by two spaces.
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// What the command line asks for besides serving, answered without a bus.
+fn print_and_exit(cli: &Cli) -> Option<std::io::Result<()>> {
+    let mut out = std::io::stdout().lock();
+    if cli.list_drivers {
+        return Some(out.write_all(driver_table().as_bytes()));
+    }
+    if cli.man_page {
+        return Some(clap_mangen::Man::new(Cli::command()).render(&mut out));
+    }
+    if let Some(shell) = cli.completions {
+        clap_complete::generate(shell, &mut Cli::command(), "virtbus", &mut out);
+        return Some(Ok(()));
+    }
+    None
 }
 
 /// Which bus to serve on.
@@ -242,13 +290,16 @@ fn main() -> ExitCode {
             };
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    if let Some(printed) = print_and_exit(&cli) {
+        return match printed {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("virtbus: cannot write to stdout: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    logging::init(cli.log_level);
 
     // One thread: every driver operation is asynchronous or in memory, and a single event
     // loop saves the cross-thread wake-ups that dominated the cost of a call (measured with

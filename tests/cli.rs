@@ -225,3 +225,52 @@ async fn without_options_root_uses_the_system_bus() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_drivers_prints_the_connection_objects_this_build_serves() {
+    with_timeout(async {
+        let out = run(&["--list-drivers"]).await;
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "the test and QEMU connections: {text}");
+        assert!(
+            lines[0].starts_with("/org/libvirt/Test  test:///default  "),
+            "{text}"
+        );
+        assert!(
+            lines[1].starts_with("/org/libvirt/QEMU  qemu:///session | qemu:///system  "),
+            "{text}"
+        );
+        // --help names the same connection objects.
+        let help = run(&["--help"]).await;
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(help.contains("Connection objects"), "{help}");
+        assert!(
+            help.contains("/org/libvirt/Test  test:///default"),
+            "{help}"
+        );
+        assert!(
+            help.contains("/org/libvirt/QEMU  qemu:///session"),
+            "{help}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn log_level_takes_a_level_name() {
+    with_timeout(async {
+        let help = run(&["--help"]).await;
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(help.contains("--log-level"), "{help}");
+        let out = run(&["--log-level", "loud", "--session"]).await;
+        assert!(!out.status.success(), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("loud") && stderr.contains("debug"),
+            "{stderr}"
+        );
+    })
+    .await;
+}

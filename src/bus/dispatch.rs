@@ -45,8 +45,8 @@ use zbus::{
     message::{Flags, Header, Type as MessageType},
     names::{BusName, MemberName},
     object_server::{DispatchResult, Interface, SignalEmitter},
-    BoxDBusError, Connection, DynamicType, MatchRule, Message, MessageStream, OwnedVariant,
-    Variant,
+    BoxDBusError, Connection, DBusError, DynamicType, MatchRule, Message, MessageStream,
+    OwnedVariant, Variant,
 };
 
 use self::{
@@ -63,13 +63,16 @@ pub use self::{
 };
 use super::{
     connect::{Connect, INTERFACE as CONNECT},
+    domain::INTERFACE as DOMAIN,
     error::Error as BusError,
     kind::{Kind, PropsDict, Wanted},
     kinds::KINDS,
     object_manager::ObjectManager,
+    path::decode_uuid,
     registry::Registry,
     zbus_internals::PeerLink,
 };
+use crate::logging::calls::{self, CallLog, Failure, Subject};
 
 /// What a call's handling ends with: `Ok` once a reply was sent (or none is due), or the
 /// error to reply with.
@@ -171,6 +174,8 @@ pub struct Dispatcher {
     bus_name: Option<String>,
     link: PeerLink,
     machine_id: OnceLock<Result<String, String>>,
+    /// The log line of each call.
+    calls: CallLog,
 }
 
 impl Dispatcher {
@@ -195,6 +200,7 @@ impl Dispatcher {
             bus_name: bus_name.map(str::to_owned),
             link,
             machine_id: OnceLock::new(),
+            calls: CallLog::new(connection),
         })
     }
 
@@ -259,15 +265,66 @@ impl Dispatcher {
         }
     }
 
-    /// Answers one call.
+    /// Answers one call, then logs it (`crate::logging::calls`).
     async fn handle(&self, msg: Message) {
         let hdr = msg.header();
-        if let Err(e) = self.dispatch(&msg, &hdr).await {
-            if expects_reply(&hdr) {
-                if let Err(send) = self.connection.reply_dbus_error(&hdr, e).await {
-                    debug!(error = %send, "cannot send an error reply");
+        let call = self.calls.start(&hdr);
+        let subject = if self.calls.wants_subject(&call) {
+            Some(self.subject(&hdr).await)
+        } else {
+            None
+        };
+        let (outcome, noted) = calls::capture(self.dispatch(&msg, &hdr)).await;
+        let failure = match outcome {
+            Ok(()) => noted,
+            Err(e) => {
+                // A driver error the dispatcher replies with was noted with its fault.
+                let failure = noted
+                    .filter(|n| e.description() == Some(n.text.as_str()))
+                    .unwrap_or_else(|| Failure::of_reply(&*e));
+                if expects_reply(&hdr) {
+                    if let Err(send) = self.connection.reply_dbus_error(&hdr, e).await {
+                        debug!(error = %send, "cannot send an error reply");
+                    }
                 }
+                Some(failure)
             }
+        };
+        self.calls.record(&hdr, call, failure, subject).await;
+    }
+
+    /// The domain a call is addressed to, with its name as it is before the call, for the
+    /// log line of a state change.
+    async fn subject(&self, hdr: &Header<'_>) -> Subject {
+        let path = hdr.path().map_or("", |p| p.as_str());
+        let Some(Object::Child {
+            root,
+            kind,
+            element,
+        }) = route(&self.roots, &self.elements, path)
+        else {
+            return Subject::default();
+        };
+        let kind = self.kinds[kind].kind;
+        if kind.interface() != DOMAIN {
+            return Subject::default();
+        }
+        let driver = self.roots[root].registry.driver().as_ref();
+        let domain_name = match kind.read(driver, element, Wanted::One("Name")).await {
+            Ok(values) => {
+                values
+                    .entries()
+                    .into_iter()
+                    .find_map(|(name, value)| match (name, value) {
+                        ("Name", Ok(value)) => String::try_from(value).ok(),
+                        _ => None,
+                    })
+            }
+            Err(_) => None,
+        };
+        Subject {
+            domain_uuid: decode_uuid(element).ok(),
+            domain_name,
         }
     }
 

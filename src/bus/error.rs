@@ -19,7 +19,10 @@ pub enum Error {
 
 impl From<virtbus_core::Error> for Error {
     fn from(e: virtbus_core::Error) -> Self {
-        Error::Error(e.to_string())
+        let text = e.to_string();
+        // The call log learns here what the generated handler replies with.
+        crate::logging::calls::note_driver_error(&e, &text);
+        Error::Error(text)
     }
 }
 

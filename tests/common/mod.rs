@@ -34,9 +34,10 @@
 //!   Fields/methods: `pub conn: zbus::Connection` (client connection on the same bus), `pid()`,
 //!   `address()`, `bus()`, `process()`/`process_mut()` ([`Process`]), `is_alive()`, `stderr()`,
 //!   `second_connection().await`. Drop kills the service, then the bus, by pid and reaps them.
-//! - [`Process`]: a spawned child with stderr captured to a file: `spawn(bin, args, bus)`, `pid()`,
-//!   `signal(sig)`, `wait_exit(timeout).await`, `try_status()`, `stderr()`; killed and reaped on
-//!   drop.
+//!   `Service::start_with_env(bin, args, env).await` adds environment variables.
+//! - [`Process`]: a spawned child with stderr captured to a file: `spawn(bin, args, bus)`,
+//!   `spawn_with_env`, `spawn_to(bin, args, bus, env, stderr_path)`, `pid()`, `signal(sig)`,
+//!   `wait_exit(timeout).await`, `try_status()`, `stderr()`; killed and reaped on drop.
 //! - Proxies ([`proxies`]): `ConnectProxy` / `DomainProxy` for every member of
 //!   `org.libvirt.Connect` / `org.libvirt.Domain` (names pinned); build them with [`connect_proxy`]
 //!   / [`domain_proxy`] (no property caching).
@@ -238,12 +239,24 @@ impl Process {
         bus: &Bus,
         env: &[(&str, &str)],
     ) -> Process {
-        let bin = bin.as_ref();
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let stderr_path = bus.dir().join(format!(
             "stderr-{}.log",
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
+        Self::spawn_to(bin, args, bus, env, stderr_path)
+    }
+
+    /// As [`Process::spawn_with_env`], with stderr written to `stderr_path` (created or
+    /// truncated, so a file made beforehand keeps its inode).
+    pub fn spawn_to(
+        bin: impl AsRef<Path>,
+        args: &[&str],
+        bus: &Bus,
+        env: &[(&str, &str)],
+        stderr_path: PathBuf,
+    ) -> Process {
+        let bin = bin.as_ref();
         let stderr = File::create(&stderr_path).expect("stderr file");
         let dir = bus.dir().display().to_string();
         let args: Vec<String> = args
@@ -404,8 +417,17 @@ impl Service {
     /// Starts a bus and `bin args...` (`{address}` replaced, `DBUS_SESSION_BUS_ADDRESS` set)
     /// and waits until `org.libvirt` is owned; panics with the child's stderr otherwise.
     pub async fn start_with_binary(bin: impl AsRef<Path>, args: &[&str]) -> Service {
+        Self::start_with_env(bin, args, &[]).await
+    }
+
+    /// As [`Service::start_with_binary`], with extra environment variables.
+    pub async fn start_with_env(
+        bin: impl AsRef<Path>,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Service {
         let bus = Bus::start();
-        let mut process = Process::spawn(bin, args, &bus);
+        let mut process = Process::spawn_with_env(bin, args, &bus, env);
         let conn = bus.connect().await;
         if !wait_for_name(&conn, BUS_NAME, &mut process, START_TIMEOUT).await {
             let status = process.try_status();
