@@ -463,3 +463,148 @@ async fn a_refused_dimm_release_is_device_removal_failed() {
     })
     .await;
 }
+
+/// The value of `key` in a `a{sv}` stats record.
+fn stat<'a>(
+    record: &'a std::collections::HashMap<String, zbus::OwnedVariant>,
+    key: &str,
+) -> &'a zbus::OwnedVariant {
+    record
+        .get(key)
+        .unwrap_or_else(|| panic!("no {key} in {record:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stats_save_restore_and_managed_save_of_a_real_guest() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let dir = service.bus().dir().to_path_buf();
+        let _guests = KillGuests(dir.clone());
+        let mut log = SignalLog::subscribe(&service.conn).await;
+        let xml = no_disk_xml("saver", "/usr/bin/qemu-system-x86_64");
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+        let pid = emulator_pid(&service, "saver");
+
+        // Statistics from QMP and /proc.
+        let record: std::collections::HashMap<String, zbus::OwnedVariant> =
+            domain_call(&service, &path, "GetStats", &(0u32, 0u32))
+                .await
+                .expect_ok()
+                .body()
+                .deserialize()
+                .unwrap();
+        assert_eq!(i32::try_from(stat(&record, "state.state")).unwrap(), 1);
+        assert!(u64::try_from(stat(&record, "cpu.time")).unwrap() > 0);
+        assert_eq!(
+            u64::try_from(stat(&record, "balloon.maximum")).unwrap(),
+            128 * 1024
+        );
+        let all: Vec<(
+            String,
+            std::collections::HashMap<String, zbus::OwnedVariant>,
+        )> = qemu_call(&service, "GetAllDomainStats", &(1u32, 0u32))
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].0, "saver");
+        assert!(!all[0].1.contains_key("cpu.time"), "only the state group");
+        let memory: std::collections::HashMap<i32, u64> =
+            domain_call(&service, &path, "MemoryStats", &0u32)
+                .await
+                .expect_ok()
+                .body()
+                .deserialize()
+                .unwrap();
+        assert!(
+            memory.get(&7).is_some_and(|&rss| rss > 0),
+            "rss: {memory:?}"
+        );
+
+        // Save to a file: the emulator goes, the state is shut off (saved).
+        let image = dir.join("saver.save");
+        let image_str = image.to_str().unwrap();
+        let refused = domain_call(&service, &path, "Save", &(image_str, "", 6u32)).await;
+        assert!(refused.expect_err().1.contains("mutually exclusive"));
+        domain_call(&service, &path, "Save", &(image_str, "", 0u32))
+            .await
+            .expect_ok();
+        expect_event(&mut log, &path, STOPPED, 4).await;
+        assert_eq!(get_state(&service, &path).await, (5, 5), "shut off, saved");
+        assert!(!alive(pid), "the emulator is gone after a save");
+        let saved_xml: String =
+            qemu_call(&service, "DomainSaveImageGetXMLDesc", &(image_str, 0u32))
+                .await
+                .expect_ok()
+                .body()
+                .deserialize()
+                .unwrap();
+        assert!(saved_xml.contains("<name>saver</name>"), "{saved_xml}");
+
+        // Restore: a new emulator runs from the image.
+        qemu_call(&service, "DomainRestore", &(image_str, "", 0u32))
+            .await
+            .expect_ok();
+        expect_event(&mut log, &path, STARTED, 2).await;
+        assert_eq!(
+            get_state(&service, &path).await,
+            (1, 3),
+            "running, restored"
+        );
+        let restored_pid = emulator_pid(&service, "saver");
+        assert_ne!(restored_pid, pid);
+
+        // Managed save: the next start resumes from it, and undefine refuses while it exists.
+        domain_call(&service, &path, "ManagedSave", &0u32)
+            .await
+            .expect_ok();
+        assert_eq!(get_state(&service, &path).await, (5, 5));
+        let has: bool = domain_call(&service, &path, "HasManagedSaveImage", &0u32)
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(has);
+        let managed = dir.join("lib/qemu/save/saver.save");
+        assert!(managed.is_file(), "{}", managed.display());
+        let refused = domain_call(&service, &path, "Undefine", &0u32).await;
+        assert!(
+            refused.expect_err().1.contains("managed save image exists"),
+            "undefine refused"
+        );
+        domain_call(&service, &path, "Create", &1u32)
+            .await
+            .expect_ok();
+        assert_eq!(
+            get_state(&service, &path).await,
+            (3, 1),
+            "restored paused on request"
+        );
+        assert!(
+            !managed.exists(),
+            "the managed image is consumed by the start"
+        );
+        let has: bool = domain_call(&service, &path, "HasManagedSaveImage", &0u32)
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(!has);
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
+        let not_running = domain_call(&service, &path, "ManagedSave", &0u32).await;
+        assert!(not_running.expect_err().1.contains("not running"));
+        std::fs::remove_file(&image).unwrap();
+        let missing = qemu_call(&service, "DomainRestore", &(image_str, "", 0u32)).await;
+        assert_eq!(missing.expect_err().0, "org.libvirt.Error");
+    })
+    .await;
+}

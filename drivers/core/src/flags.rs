@@ -111,6 +111,30 @@ pub mod stats {
     pub const IOTHREAD: u32 = 128;
     /// The groups libvirt 9.0's test driver reports.
     pub const SUPPORTED: u32 = STATE | IOTHREAD;
+
+    /// Checks the flags of virConnectGetAllDomainStats/virDomainListGetStats for `function`
+    /// and returns the groups to report out of `requested`: all the driver reports
+    /// (`supported`) for 0, else the requested ones it reports; with ENFORCE, asking for a
+    /// group it does not report is an error (libvirt's `virDomainStatsGetTypes` rule).
+    pub fn requested_groups(
+        requested: u32,
+        flags: u32,
+        supported: u32,
+        function: &str,
+    ) -> crate::error::Result<u32> {
+        super::check_flags(flags, FILTERS | NOWAIT | BACKING | ENFORCE, function)?;
+        if flags & ENFORCE != 0 && requested & !supported != 0 {
+            return Err(crate::error::Error::ArgumentUnsupported(format!(
+                "Stats types bits 0x{:x} are not supported by this daemon",
+                requested & !supported
+            )));
+        }
+        Ok(if requested == 0 {
+            supported
+        } else {
+            requested & supported
+        })
+    }
 }
 
 /// `virDomainUndefineFlagsValues` the test driver accepts.

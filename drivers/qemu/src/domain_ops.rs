@@ -2,7 +2,7 @@
 //! lifecycle call, with the rules of libvirt's qemu driver (`qemu_driver.c`). Calls the
 //! driver does not implement yet keep the trait's "not supported by the connection driver".
 
-use std::sync::Arc;
+use std::{path::Path, sync::Arc};
 
 use async_trait::async_trait;
 use serde_json::json;
@@ -13,6 +13,7 @@ use virtbus_core::{
     event::{lifecycle, DomainEvent, DomainEventKind, Event, ObjectId},
     flags::{self, check_flags},
     model::DomainDef,
+    params::TypedParams,
     state::{paused, running, DomainState, StateReason},
     xml::{format_domain, parse_domain_with, FormatOptions, ParseOptions},
     Error, Result,
@@ -22,8 +23,9 @@ use crate::{
     command_line::defaults,
     domains::{Dom, Slot},
     driver::{Inner, QemuDriver},
-    guest::{self, apply_locally, begin_destroy, check_startable, restarts},
+    guest::{self, apply_locally, check_startable, restarts},
     monitor_events::MonitorEvent,
+    saving, stats, stats_ops,
 };
 
 /// The domain types this driver runs.
@@ -31,7 +33,7 @@ const DOMAIN_TYPES: [&str; 2] = ["qemu", "kvm"];
 
 /// Parses a definition for this driver: libvirt's parser, then the qemu driver's own
 /// checks (virtualization type, the emulator, every element the command line needs).
-async fn parse_for_qemu(inner: &Inner, xml: &str, validate: bool) -> Result<DomainDef> {
+pub(crate) async fn parse_for_qemu(inner: &Inner, xml: &str, validate: bool) -> Result<DomainDef> {
     let opts = ParseOptions {
         validate,
         ..ParseOptions::default()
@@ -175,8 +177,8 @@ impl DomainDriver for QemuDriver {
                 "domain '{name}' is already active"
             )));
         }
-        let started =
-            guest::start(&self.inner, &slot, def, flags & flags::start::PAUSED != 0).await;
+        let paused = flags & flags::start::PAUSED != 0;
+        let started = guest::start(&self.inner, &slot, def, paused, guest::Boot::Fresh).await;
         if let Err(error) = started {
             if new {
                 self.forget(&uuid, &name);
@@ -196,21 +198,15 @@ impl DomainDriver for QemuDriver {
     async fn create(&self, uuid: &Uuid, flags: u32) -> Result<()> {
         check_flags(
             flags,
-            flags::start::PAUSED | flags::start::VALIDATE,
+            flags::start::PAUSED
+                | flags::start::BYPASS_CACHE
+                | flags::start::FORCE_BOOT
+                | flags::start::VALIDATE,
             "qemuDomainCreateWithFlags",
         )?;
         let slot = self.slot(uuid)?;
         let _job = slot.job.lock().await;
-        let def = {
-            let dom = slot.lock();
-            if dom.is_active() {
-                return Err(Error::OperationInvalid(
-                    "domain is already running".to_owned(),
-                ));
-            }
-            dom.def.clone()
-        };
-        guest::start(&self.inner, &slot, def, flags & flags::start::PAUSED != 0).await
+        saving::start_defined(&self.inner, &slot, flags).await
     }
 
     async fn create_with_files(&self, uuid: &Uuid, nfiles: usize, flags: u32) -> Result<()> {
@@ -224,29 +220,18 @@ impl DomainDriver for QemuDriver {
         check_flags(flags, flags::DESTROY_GRACEFUL, "qemuDomainDestroyFlags")?;
         let slot = self.slot(uuid)?;
         let _job = slot.job.lock().await;
-        let (emulator, drained) = begin_destroy(&slot)?;
-        let pid = emulator.pid();
-        let grace = self.inner.config.destroy_grace;
-        let ended = if flags & flags::DESTROY_GRACEFUL != 0 {
-            emulator.terminate_gracefully(grace).await
-        } else {
-            emulator.terminate(grace).await
-        };
-        if let Err(error) = ended {
-            // Still running (graceful): the destroy did not happen.
-            if let Some(run) = slot.lock().run.as_mut() {
-                run.lifecycle.being_destroyed = false;
-            }
-            return Err(guest::process_error(error));
-        }
-        guest::wait_drained(drained).await;
-        guest::finish_stop(&self.inner, &slot, pid, |l| {
-            l.stopped(
-                virtbus_core::state::shutoff::DESTROYED,
-                lifecycle::stopped::DESTROYED,
-            )
-        });
-        Ok(())
+        guest::stop_emulator(
+            &self.inner,
+            &slot,
+            flags & flags::DESTROY_GRACEFUL != 0,
+            |l| {
+                l.stopped(
+                    virtbus_core::state::shutoff::DESTROYED,
+                    lifecycle::stopped::DESTROYED,
+                )
+            },
+        )
+        .await
     }
 
     async fn shutdown(&self, uuid: &Uuid, flags: u32) -> Result<()> {
@@ -401,8 +386,14 @@ impl DomainDriver for QemuDriver {
                     "cannot undefine transient domain".to_owned(),
                 ));
             }
+            if dom.managed_save && flags & MANAGED_SAVE == 0 {
+                return Err(Error::OperationInvalid(
+                    "Refusing to undefine while domain managed save image exists".to_owned(),
+                ));
+            }
             (dom.name().to_owned(), dom.is_active())
         };
+        saving::remove_managed_save(&self.inner, &slot)?;
         self.inner.store.remove_definition(&name)?;
         let mut events = vec![lifecycle_event(
             *uuid,
@@ -523,6 +514,153 @@ impl DomainDriver for QemuDriver {
             let def = {
                 let mut dom = slot.lock();
                 dom.def.current_memory_kib = kib;
+                dom.def.clone()
+            };
+            self.inner.store.save_definition(&def)?;
+        }
+        Ok(())
+    }
+
+    async fn save(&self, uuid: &Uuid, to: &str, xml: &str, flags: u32) -> Result<()> {
+        saving::check_save_flags(flags, "qemuDomainSaveFlags")?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        saving::save_guest(&self.inner, &slot, Path::new(to), xml, flags).await
+    }
+
+    async fn restore(&self, from: &str, xml: &str, flags: u32) -> Result<()> {
+        saving::check_save_flags(flags, "qemuDomainRestoreFlags")?;
+        let path = Path::new(from);
+        let (image, def) = saving::restore_definition(&self.inner, path, xml).await?;
+        let (uuid, name) = (def.uuid, def.name.to_string());
+        let (slot, new) = self.add(def.clone(), AddMode::Live, false)?;
+        if new {
+            self.inner
+                .publish(vec![Event::Added(ObjectId::Domain(uuid))]);
+        }
+        let _job = slot.job.lock().await;
+        if slot.lock().is_active() {
+            return Err(Error::OperationInvalid(format!(
+                "domain '{name}' is already active"
+            )));
+        }
+        let restored = saving::restore_guest(&self.inner, &slot, def, &image, path, flags).await;
+        if restored.is_err() && new {
+            self.forget(&uuid, &name);
+        }
+        restored
+    }
+
+    async fn save_image_xml_desc(&self, file: &str, flags: u32) -> Result<String> {
+        check_flags(
+            flags,
+            flags::SAVE_IMAGE_XML_SECURE,
+            "qemuDomainSaveImageGetXMLDesc",
+        )?;
+        let (_, def) = saving::read_saved(&self.inner, Path::new(file)).await?;
+        Ok(format_domain(
+            &def,
+            &FormatOptions {
+                secure: flags & flags::SAVE_IMAGE_XML_SECURE != 0,
+                ..FormatOptions::default()
+            },
+        ))
+    }
+
+    async fn managed_save(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        saving::check_save_flags(flags, "qemuDomainManagedSave")?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        saving::managed_save(&self.inner, &slot, flags).await
+    }
+
+    async fn managed_save_remove(&self, uuid: &Uuid, flags: u32) -> Result<()> {
+        check_flags(flags, 0, "qemuDomainManagedSaveRemove")?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        saving::remove_managed_save(&self.inner, &slot)?;
+        self.inner
+            .publish(vec![Event::PropertiesMayHaveChanged(ObjectId::Domain(
+                *uuid,
+            ))]);
+        Ok(())
+    }
+
+    async fn has_managed_save_image(&self, uuid: &Uuid, flags: u32) -> Result<bool> {
+        check_flags(flags, 0, "qemuDomainHasManagedSaveImage")?;
+        Ok(self.slot(uuid)?.lock().managed_save)
+    }
+
+    async fn stats(&self, uuid: &Uuid, stats: u32, flags: u32) -> Result<TypedParams> {
+        let groups = stats_ops::groups(stats, flags)?;
+        let slot = self.slot(uuid)?;
+        if !stats_ops::selected(&slot, flags) {
+            return Err(stats_ops::filtered_out());
+        }
+        Ok(stats_ops::record(&slot, groups).await)
+    }
+
+    async fn all_domain_stats(&self, stats: u32, flags: u32) -> Result<Vec<(String, TypedParams)>> {
+        let groups = stats_ops::groups(stats, flags)?;
+        let slots = self.inner.domains().slots();
+        let mut out = Vec::new();
+        for slot in slots.iter().filter(|s| stats_ops::selected(s, flags)) {
+            let record = stats_ops::record(slot, groups).await;
+            if !record.is_empty() {
+                out.push((slot.lock().name().to_owned(), record));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    async fn memory_stats(&self, uuid: &Uuid, flags: u32) -> Result<Vec<(i32, u64)>> {
+        check_flags(flags, 0, "qemuDomainMemoryStats")?;
+        stats_ops::memory(&*self.slot(uuid)?).await
+    }
+
+    async fn set_memory_stats_period(&self, uuid: &Uuid, period: i32, flags: u32) -> Result<()> {
+        check_flags(flags, flags::affect::BOTH, "qemuDomainSetMemoryStatsPeriod")?;
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        let (monitor, live, config) = {
+            let mut dom = slot.lock();
+            let active = dom.is_active();
+            let (live, config) = flags::affect::impact(flags, active, dom.persistent)?;
+            let monitor = if live {
+                Some((dom.monitor()?, dom.running()?.live.clone()))
+            } else {
+                None
+            };
+            (monitor, live, config)
+        };
+        if let Some((monitor, def)) = monitor.filter(|_| live) {
+            stats::set_memory_stats_period(&monitor, &def, period).await?;
+            if let Some(balloon) = slot
+                .lock()
+                .run
+                .as_mut()
+                .and_then(|run| run.live.devices.memballoon.as_mut())
+            {
+                balloon.stats_period = Some(period as u32);
+            }
+        }
+        if config {
+            let def = {
+                let mut dom = slot.lock();
+                let balloon = dom.def.devices.memballoon.as_mut().ok_or_else(|| {
+                    Error::OperationInvalid(
+                        "No memory balloon device configured, can not set the collection period"
+                            .to_owned(),
+                    )
+                })?;
+                if period < 0 {
+                    return Err(Error::InvalidArgBare(
+                        "period in virDomainSetMemoryStatsPeriod must be zero or greater"
+                            .to_owned(),
+                    ));
+                }
+                balloon.stats_period = Some(period as u32);
                 dom.def.clone()
             };
             self.inner.store.save_definition(&def)?;

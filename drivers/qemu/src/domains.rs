@@ -53,6 +53,8 @@ pub struct Dom {
     pub persistent: bool,
     /// Whether the domain starts with the service.
     pub autostart: bool,
+    /// Whether a managed save image waits for the next start.
+    pub managed_save: bool,
     /// The state while the domain does not run.
     pub inactive_state: StateReason,
     /// The guest, while it runs.
@@ -66,6 +68,7 @@ impl Dom {
             def,
             persistent,
             autostart: false,
+            managed_save: false,
             inactive_state: StateReason::defined(),
             run: None,
         }
@@ -106,7 +109,7 @@ impl Dom {
         ListFacts {
             state: self.state().state,
             persistent: self.persistent,
-            managed_save: false,
+            managed_save: self.managed_save,
             autostart: self.autostart,
             has_snapshot: false,
         }
@@ -123,7 +126,7 @@ impl Dom {
             autostart: self.autostart,
             updated: false,
             os_type: self.def.os.os_type.to_string(),
-            has_managed_save: false,
+            has_managed_save: self.managed_save,
         }
     }
 }

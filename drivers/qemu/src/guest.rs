@@ -8,7 +8,10 @@
 //! so it returns with the state already real; the event QEMU sends afterwards then changes
 //! nothing, and the events are published exactly once, whoever applies them first.
 
-use std::{path::PathBuf, sync::Arc};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use serde_json::json;
 use tokio::sync::watch;
@@ -28,6 +31,7 @@ use crate::{
     monitor_events::{FollowUp, Lifecycle, MonitorEvent, Outcome, RunningDisk},
     process::{Emulator, Launch, ProcessError},
     qmp::{EventStream, Qmp, QmpError},
+    runtime,
     store::DomainStatus,
 };
 
@@ -121,14 +125,35 @@ fn save_status(inner: &Inner, dom: &Dom) {
     }
 }
 
-/// Starts `live` as the running definition of the domain in `slot` (its job held), paused if
-/// asked, and returns once the guest runs (or is paused). On failure nothing is left
-/// running and the domain is shut off again.
+/// Where a guest's state comes from when it starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Boot<'a> {
+    /// A fresh boot.
+    Fresh,
+    /// The save image at this path (virDomainRestore, or a managed save).
+    Restore(&'a Path),
+}
+
+impl Boot<'_> {
+    /// The running reason the start ends with.
+    fn running_reason(self) -> i32 {
+        match self {
+            Boot::Fresh => running::BOOTED,
+            Boot::Restore(_) => running::RESTORED,
+        }
+    }
+}
+
+/// Starts `live` as the running definition of the domain in `slot` (its job held), from
+/// `boot`, paused if asked, and returns once the guest runs (or is paused), its runtime
+/// details (pty paths, VNC port) in the live definition. On failure nothing is left running
+/// and the domain is shut off again.
 pub(crate) async fn start(
     inner: &Arc<Inner>,
     slot: &Arc<Slot>,
     mut live: DomainDef,
     start_paused: bool,
+    boot: Boot<'_>,
 ) -> Result<()> {
     let uuid = live.uuid;
     let emu = emulator_for(&live).await?;
@@ -150,15 +175,31 @@ pub(crate) async fn start(
             monitor_socket: &socket,
         },
     )?;
+    let mut args = command.args.clone();
+    if let Boot::Restore(_) = boot {
+        args.extend(crate::save::incoming_args());
+    }
     let launch = Launch {
         program: command.program.clone(),
-        args: command.args.clone(),
+        args,
         monitor_socket: socket,
         log_file,
         start_timeout: inner.config.start_timeout,
         command_timeout: inner.config.command_timeout,
     };
     let started = Emulator::spawn(&launch).await.map_err(process_error)?;
+    let prepared = async {
+        runtime::fill_runtime_details(&started.monitor, &mut live).await?;
+        if let Boot::Restore(path) = boot {
+            crate::save::restore(&started.monitor, path).await?;
+        }
+        Ok::<_, Error>(())
+    }
+    .await;
+    if let Err(error) = prepared {
+        let _ = started.emulator.kill().await;
+        return Err(error);
+    }
     let (drained_tx, drained) = watch::channel(false);
     let emulator = started.emulator.clone();
     let monitor = started.monitor.clone();
@@ -191,6 +232,7 @@ pub(crate) async fn start(
         &monitor,
         command.balloon_target_kib,
         start_paused,
+        boot.running_reason(),
     )
     .await
     {
@@ -220,13 +262,15 @@ pub(crate) async fn start(
 }
 
 /// The last steps of a start, over the monitor: the balloon target, then `cont` (or the
-/// paused state). Returns the events to publish.
+/// paused state), the guest running for `reason` (BOOTED or RESTORED). Returns the events
+/// to publish.
 async fn finish_start(
     inner: &Inner,
     slot: &Slot,
     monitor: &Qmp,
     balloon_target_kib: Option<u64>,
     start_paused: bool,
+    reason: i32,
 ) -> Result<Vec<Event>> {
     if let Some(kib) = balloon_target_kib {
         monitor
@@ -245,7 +289,11 @@ async fn finish_start(
                 uuid,
                 kind: DomainEventKind::Lifecycle {
                     event: lifecycle::STARTED,
-                    detail: lifecycle::started::BOOTED,
+                    detail: if reason == running::RESTORED {
+                        lifecycle::started::RESTORED
+                    } else {
+                        lifecycle::started::BOOTED
+                    },
                 },
             }),
             Event::Domain(DomainEvent {
@@ -257,7 +305,7 @@ async fn finish_start(
             }),
         ]);
     }
-    slot.lock().running()?.lifecycle.pending_running_reason = Some(running::BOOTED);
+    slot.lock().running()?.lifecycle.pending_running_reason = Some(reason);
     monitor.execute("cont", None).await.map_err(monitor_error)?;
     Ok(apply_locally(inner, slot, &MonitorEvent::Resume))
 }
@@ -285,6 +333,35 @@ pub(crate) fn begin_destroy(slot: &Slot) -> Result<(Emulator, watch::Receiver<bo
     let run = dom.running()?;
     run.lifecycle.being_destroyed = true;
     Ok((run.emulator.clone(), run.drained.clone()))
+}
+
+/// Stops the emulator of the running guest of `slot` (its job held): SIGTERM, then SIGKILL
+/// after the grace period, or SIGTERM alone when `graceful` (a guest still running then is
+/// an error and stays as it was). Once the supervisor has applied QEMU's last event, `report`
+/// gives the STOPPED change to publish.
+pub(crate) async fn stop_emulator(
+    inner: &Inner,
+    slot: &Slot,
+    graceful: bool,
+    report: impl FnOnce(&mut Lifecycle) -> Outcome,
+) -> Result<()> {
+    let (emulator, drained) = begin_destroy(slot)?;
+    let pid = emulator.pid();
+    let grace = inner.config.destroy_grace;
+    let ended = if graceful {
+        emulator.terminate_gracefully(grace).await
+    } else {
+        emulator.terminate(grace).await
+    };
+    if let Err(error) = ended {
+        if let Some(run) = slot.lock().run.as_mut() {
+            run.lifecycle.being_destroyed = false;
+        }
+        return Err(process_error(error));
+    }
+    wait_drained(drained).await;
+    finish_stop(inner, slot, pid, report);
+    Ok(())
 }
 
 /// Waits (briefly) until the supervisor has applied the last event of a monitor that has
@@ -478,6 +555,10 @@ pub(crate) async fn load(inner: &Arc<Inner>) -> Result<()> {
         let name = def.name.to_string();
         let mut dom = Dom::new(def, true);
         dom.autostart = inner.store.autostart(&name).unwrap_or(false);
+        dom.managed_save = inner.store.has_managed_save(&name);
+        if dom.managed_save {
+            dom.inactive_state = StateReason::new(DomainState::Shutoff, shutoff::SAVED);
+        }
         let mut domains = inner.domains();
         if domains
             .check(&dom.def, virtbus_core::domain_list::AddMode::Define)
@@ -507,15 +588,14 @@ pub(crate) async fn load(inner: &Arc<Inner>) -> Result<()> {
             let inner = Arc::clone(inner);
             tokio::spawn(async move {
                 let _job = slot.job.lock().await;
-                let def = {
+                let name = {
                     let dom = slot.lock();
                     if dom.is_active() {
                         return;
                     }
-                    dom.def.clone()
+                    dom.name().to_owned()
                 };
-                let name = def.name.to_string();
-                if let Err(error) = start(&inner, &slot, def, false).await {
+                if let Err(error) = crate::saving::start_defined(&inner, &slot, 0).await {
                     tracing::error!(domain = %name, %error, "autostart failed");
                 }
             });

@@ -31,7 +31,9 @@ pub mod process;
 pub mod qmp;
 pub mod runtime;
 pub mod save;
+mod saving;
 pub mod stats;
+mod stats_ops;
 pub mod store;
 
 pub use driver::{QemuConfig, QemuDriver};

@@ -200,20 +200,37 @@ pub struct Saved {
 /// paused; the driver then stops the emulator (as libvirt does) and reports
 /// STOPPED/SAVED. On failure the file is removed and a guest that was running is resumed.
 pub async fn save(qmp: &Qmp, path: &Path, header_xml: &str) -> Result<Saved> {
-    save_within(qmp, path, header_xml, MIGRATION_TIMEOUT).await
+    save_within(qmp, path, header_xml, None, MIGRATION_TIMEOUT).await
 }
 
-/// [`save`] with its own bound.
+/// [`save`], the image saying the guest ran (`Some(true)`, VIR_DOMAIN_SAVE_RUNNING) or was
+/// paused (`Some(false)`, VIR_DOMAIN_SAVE_PAUSED) whatever it was, so that a restore resumes
+/// it or not.
+pub async fn save_marked(
+    qmp: &Qmp,
+    path: &Path,
+    header_xml: &str,
+    mark_running: Option<bool>,
+) -> Result<Saved> {
+    save_within(qmp, path, header_xml, mark_running, MIGRATION_TIMEOUT).await
+}
+
+/// [`save_marked`] with its own bound.
 pub async fn save_within(
     qmp: &Qmp,
     path: &Path,
     header_xml: &str,
+    mark_running: Option<bool>,
     timeout: Duration,
 ) -> Result<Saved> {
     check_absolute(path)?;
     let status = qmp.execute("query-status", None).await.map_err(monitor)?;
     let was_running = status["running"] == true;
-    let header = encode_header(PARTIAL_MAGIC, header_xml, was_running)?;
+    let header = encode_header(
+        PARTIAL_MAGIC,
+        header_xml,
+        mark_running.unwrap_or(was_running),
+    )?;
     let mut file = OpenOptions::new()
         .write(true)
         .create(true)

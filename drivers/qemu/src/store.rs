@@ -158,6 +158,27 @@ impl Store {
         Ok(self.log_dir().join(format!("{name}.log")))
     }
 
+    /// `<data>/qemu/save`: managed save images.
+    pub fn managed_save_dir(&self) -> PathBuf {
+        self.data_dir().join("save")
+    }
+
+    /// The managed save image of `name` (libvirt's `<saveDir>/NAME.save`).
+    pub fn managed_save_path(&self, name: &str) -> Result<PathBuf> {
+        check_file_name(name)?;
+        Ok(self.managed_save_dir().join(format!("{name}.save")))
+    }
+
+    /// Whether `name` has a managed save image.
+    pub fn has_managed_save(&self, name: &str) -> bool {
+        self.managed_save_path(name).is_ok_and(|p| p.exists())
+    }
+
+    /// Removes the managed save image of `name`; one already gone is not an error.
+    pub fn remove_managed_save(&self, name: &str) -> Result<()> {
+        atomic::remove(&self.managed_save_path(name)?)
+    }
+
     /// The QMP socket of the domain with `uuid`; fails when the run directory is so deep that
     /// the path would not fit a socket address.
     pub fn monitor_path(&self, uuid: &Uuid) -> Result<PathBuf> {

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 use virtbus_core::{
-    flags::{check_flags, stats},
+    flags::stats,
     params::{self, TypedParams},
     Error, Result,
 };
@@ -15,22 +15,12 @@ const POLL_MAX_NS: u64 = 32_768;
 
 /// Checks the flags and the requested groups; returns the groups to report.
 fn groups(requested: u32, flags: u32) -> Result<u32> {
-    check_flags(
+    stats::requested_groups(
+        requested,
         flags,
-        stats::FILTERS | stats::NOWAIT | stats::BACKING | stats::ENFORCE,
+        stats::SUPPORTED,
         "testConnectGetAllDomainStats",
-    )?;
-    if flags & stats::ENFORCE != 0 && requested & !stats::SUPPORTED != 0 {
-        return Err(Error::ArgumentUnsupported(format!(
-            "Stats types bits 0x{:x} are not supported by this daemon",
-            requested & !stats::SUPPORTED
-        )));
-    }
-    Ok(if requested == 0 {
-        stats::SUPPORTED
-    } else {
-        requested & stats::SUPPORTED
-    })
+    )
 }
 
 /// The records of one domain for `groups`.
