@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Try virtbus: builds it, starts a private D-Bus bus and virtbus on it (embedded test driver
-# at /org/libvirt/Test), and prints the address to use from other terminals. Stays in the
+# at /org/libvirt/Test, QEMU driver at /org/libvirt/QEMU, its files under the user's XDG
+# folders), and prints the address to use from other terminals. Stays in the
 # foreground with the service's log; Ctrl-C stops the service and the bus.
 # Usage: scripts/demo.sh
 set -euo pipefail
@@ -95,7 +96,8 @@ fi
 echo "export DBUS_SESSION_BUS_ADDRESS='$address'" >"$dir/env"
 cat <<MSG
 
-virtbus is serving org.libvirt on a private bus (embedded test driver: /org/libvirt/Test).
+virtbus is serving org.libvirt on a private bus (embedded test driver: /org/libvirt/Test;
+QEMU driver, qemu:///session: /org/libvirt/QEMU).
 In another terminal:
 
     . $dir/env
