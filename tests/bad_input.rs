@@ -10,17 +10,12 @@ mod common;
 use std::{collections::HashMap, time::Duration};
 
 use common::{
-    assert_libvirt_error, call, domain_xml, domain_xml_uuid, with_timeout, Reply, Service,
-    LIBVIRT_ERROR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, TEST_PATH,
+    assert_libvirt_error, call, domain_xml, domain_xml_uuid,
+    sweep::{body, inventory, wrong_body, Member, Values},
+    with_timeout, Reply, Service, LIBVIRT_ERROR, TEST_DOMAIN_PATH, TEST_DOMAIN_UUID, TEST_PATH,
 };
 use zbus::{Structure, Variant};
 
-/// libvirt-dbus's inventory of members (interface, kind, name, in, out), kept with the
-/// contract files.
-const INVENTORY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/interfaces/libvirt-dbus-1.4.1.tsv"
-);
 /// Upper bound for one reply in the sweep.
 const REPLY_LIMIT: Duration = Duration::from_secs(5);
 
@@ -392,141 +387,6 @@ fn service_alive(service: &Service) -> bool {
     common::send_signal(service.pid(), 0)
 }
 
-/// One method from the inventory.
-#[derive(Debug, Clone)]
-struct Member {
-    interface: String,
-    name: String,
-    in_sig: String,
-}
-
-fn inventory() -> Vec<Member> {
-    let text = std::fs::read_to_string(INVENTORY).expect("inventory TSV");
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() < 4 || cols[1] != "method" {
-                return None;
-            }
-            if !SWEPT.contains(&cols[0]) {
-                return None;
-            }
-            Some(Member {
-                interface: cols[0].to_string(),
-                name: cols[2].to_string(),
-                in_sig: cols[3].to_string(),
-            })
-        })
-        .collect()
-}
-
-/// Splits a signature into its complete types ("sa{sv}u" -> ["s", "a{sv}", "u"]).
-fn split_signature(sig: &str) -> Vec<String> {
-    fn one(b: &[u8], mut i: usize) -> usize {
-        match b[i] {
-            b'a' => one(b, i + 1),
-            b'(' | b'{' => {
-                let close = if b[i] == b'(' { b')' } else { b'}' };
-                i += 1;
-                while b[i] != close {
-                    i = one(b, i);
-                }
-                i + 1
-            }
-            _ => i + 1,
-        }
-    }
-    let b = sig.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let j = one(b, i);
-        out.push(sig[i..j].to_string());
-        i = j;
-    }
-    out
-}
-
-/// Which plausible-but-bad values to use.
-#[derive(Debug, Clone, Copy)]
-enum Values {
-    /// Empty strings, zeros, empty arrays.
-    Zero,
-    /// Maximum numbers, odd strings, arrays with one odd element.
-    Max,
-}
-
-/// A value of D-Bus type `ty`, or `None` if this sweep cannot build one.
-fn value(ty: &str, values: Values) -> Option<Variant<'static>> {
-    let zero = matches!(values, Values::Zero);
-    Some(match ty {
-        "s" => Variant::from(if zero { "" } else { "../../\u{1}\n<>&'\"" }),
-        "u" => Variant::from(if zero { 0u32 } else { u32::MAX }),
-        "i" => Variant::from(if zero { 0i32 } else { i32::MIN }),
-        "t" => Variant::from(if zero { 0u64 } else { u64::MAX }),
-        "x" => Variant::from(if zero { 0i64 } else { i64::MIN }),
-        "b" => Variant::from(!zero),
-        "d" => Variant::from(if zero { 0.0f64 } else { f64::NAN }),
-        "o" => Variant::from(zbus::ObjectPath::from_static_str_unchecked("/")),
-        "as" => Variant::from(if zero {
-            Vec::<String>::new()
-        } else {
-            vec![String::new(), "\u{1}".to_string()]
-        }),
-        "ab" => Variant::from(if zero {
-            Vec::<bool>::new()
-        } else {
-            vec![true; 4096]
-        }),
-        "au" => Variant::from(if zero {
-            Vec::<u32>::new()
-        } else {
-            vec![u32::MAX; 16]
-        }),
-        "a{sv}" => {
-            let mut d: HashMap<String, Variant<'static>> = HashMap::new();
-            if !zero {
-                d.insert(String::new(), Variant::from(u64::MAX));
-                d.insert("weight".into(), Variant::from("not a number"));
-                d.insert(
-                    "\u{1}".into(),
-                    Variant::from(zbus::ObjectPath::from_static_str_unchecked("/")),
-                );
-            }
-            Variant::from(d)
-        }
-        _ => return None,
-    })
-}
-
-/// A body of the member's signature with `values`, or `None` (e.g. file descriptors).
-fn body(member: &Member, values: Values) -> Option<Structure<'static>> {
-    let mut b = Structure::builder();
-    for ty in split_signature(&member.in_sig) {
-        b = b.append_field(value(&ty, values)?);
-    }
-    let s = b.build().ok()?;
-    assert_eq!(
-        s.signature().to_string_no_parens(),
-        member.in_sig,
-        "sweep built a wrong body for {}",
-        member.name
-    );
-    Some(s)
-}
-
-/// A body whose signature is certainly not the member's.
-fn wrong_body(member: &Member) -> Structure<'static> {
-    let b = Structure::builder();
-    let b = if member.in_sig == "s" {
-        b.add_field(42u32)
-    } else {
-        b.add_field("wrong").add_field(7.5f64)
-    };
-    b.build().expect("wrong body")
-}
-
 /// Makes sure the sweep's victim domain exists and runs; returns its path.
 async fn ensure_victim(service: &Service) -> String {
     let path = common::domain_path(VICTIM_UUID);
@@ -862,7 +722,7 @@ async fn arguments_wrapped_in_a_structure_are_refused_and_nothing_runs() {
 async fn sweep_every_method_with_wrong_types_and_bad_values() {
     with_timeout(async {
         let service = Service::start().await;
-        let members = inventory();
+        let members = inventory(&SWEPT);
         assert!(
             members.len() >= 140,
             "inventory has only {} Connect/Domain methods",
@@ -978,6 +838,7 @@ async fn sweep_every_method_with_wrong_types_and_bad_values() {
 
 #[test]
 fn signature_splitting() {
+    use common::sweep::split_signature;
     assert_eq!(split_signature("sa{sv}u"), ["s", "a{sv}", "u"]);
     assert_eq!(split_signature("uabu"), ["u", "ab", "u"]);
     assert_eq!(split_signature("a(sa{sv})"), ["a(sa{sv})"]);

@@ -13,8 +13,12 @@ use std::{
 };
 
 use common::{
-    call, send_signal, signals::SignalLog, virtbus_bin, wait_for_name, with_timeout, Process,
-    Reply, Service, BUS_NAME, START_TIMEOUT, VIRTBUS_ARGS,
+    call,
+    guests::{alive, emulator_pid, no_disk_xml, KillGuests},
+    send_signal,
+    signals::SignalLog,
+    virtbus_bin, wait_for_name, with_timeout, Process, Reply, Service, BUS_NAME, START_TIMEOUT,
+    VIRTBUS_ARGS,
 };
 use zbus::OwnedObjectPath;
 
@@ -55,14 +59,6 @@ fn tiny_guest() -> &'static Path {
                 .trim(),
         )
     })
-}
-
-fn no_disk_xml(name: &str, emulator: &str) -> String {
-    format!(
-        "<domain type='qemu'><name>{name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>\
-         <os><type arch='x86_64' machine='pc'>hvm</type></os><features><acpi/></features>\
-         <devices><emulator>{emulator}</emulator></devices></domain>"
-    )
 }
 
 fn tiny_xml(name: &str, serial: &Path) -> String {
@@ -116,45 +112,6 @@ async fn expect_event(log: &mut SignalLog, path: &str, event: i32, detail: i32) 
                 .is_some_and(|(p, e, d)| p == path && e == event && d == detail)
     })
     .await;
-}
-
-/// The pid of the emulator of `name`, from its runtime status in the service's folders.
-fn emulator_pid(service: &Service, name: &str) -> u32 {
-    let status = std::fs::read_to_string(service.bus().dir().join(format!("run/qemu/{name}.xml")))
-        .expect("the runtime status of a running guest");
-    status
-        .split("pid='")
-        .nth(1)
-        .and_then(|r| r.split('\'').next())
-        .and_then(|p| p.parse().ok())
-        .expect("a pid in the status")
-}
-
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|stat| !stat.split(") ").nth(1).unwrap_or("").starts_with('Z'))
-}
-
-/// Kills (by pid) every guest the service's folders still list, when the test ends.
-struct KillGuests(PathBuf);
-
-impl Drop for KillGuests {
-    fn drop(&mut self) {
-        let Ok(entries) = std::fs::read_dir(self.0.join("run/qemu")) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            if let Some(pid) = text
-                .split("pid='")
-                .nth(1)
-                .and_then(|r| r.split('\'').next())
-                .and_then(|p| p.parse::<u32>().ok())
-            {
-                send_signal(pid, libc::SIGKILL);
-            }
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -54,8 +54,10 @@
 
 #![allow(dead_code)]
 
+pub mod guests;
 pub mod proxies;
 pub mod signals;
+pub mod sweep;
 
 use std::{
     fs::File,
