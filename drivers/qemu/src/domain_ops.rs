@@ -79,6 +79,34 @@ impl QemuDriver {
         }
     }
 
+    /// Runs `def` as a live domain (virDomainCreateXML, virDomainRestore): a new transient
+    /// domain, or the inactive domain with its UUID running `def`. A new domain whose start
+    /// fails leaves the list again.
+    async fn start_live(
+        &self,
+        def: DomainDef,
+        paused: bool,
+        boot: guest::Boot<'_>,
+    ) -> Result<Uuid> {
+        let (uuid, name) = (def.uuid, def.name.to_string());
+        let (slot, new) = self.add(def.clone(), AddMode::Live, false)?;
+        if new {
+            self.inner
+                .publish(vec![Event::Added(ObjectId::Domain(uuid))]);
+        }
+        let _job = slot.job.lock().await;
+        if slot.lock().is_active() {
+            return Err(Error::OperationInvalid(format!(
+                "domain '{name}' is already active"
+            )));
+        }
+        let started = guest::start(&self.inner, &slot, def, paused, boot).await;
+        if started.is_err() && new {
+            self.forget(&uuid, &name);
+        }
+        started.map(|()| uuid)
+    }
+
     /// Removes a transient domain that never ran (a failed create).
     fn forget(&self, uuid: &Uuid, name: &str) {
         self.inner.domains().remove(uuid, name);
@@ -165,27 +193,8 @@ impl DomainDriver for QemuDriver {
             "qemuDomainCreateXML",
         )?;
         let def = parse_for_qemu(&self.inner, xml, flags & flags::start::VALIDATE != 0).await?;
-        let (uuid, name) = (def.uuid, def.name.to_string());
-        let (slot, new) = self.add(def.clone(), AddMode::Live, false)?;
-        if new {
-            self.inner
-                .publish(vec![Event::Added(ObjectId::Domain(uuid))]);
-        }
-        let _job = slot.job.lock().await;
-        if slot.lock().is_active() {
-            return Err(Error::OperationInvalid(format!(
-                "domain '{name}' is already active"
-            )));
-        }
         let paused = flags & flags::start::PAUSED != 0;
-        let started = guest::start(&self.inner, &slot, def, paused, guest::Boot::Fresh).await;
-        if let Err(error) = started {
-            if new {
-                self.forget(&uuid, &name);
-            }
-            return Err(error);
-        }
-        Ok(uuid)
+        self.start_live(def, paused, guest::Boot::Fresh).await
     }
 
     async fn create_xml_with_files(&self, xml: &str, nfiles: usize, flags: u32) -> Result<Uuid> {
@@ -532,23 +541,10 @@ impl DomainDriver for QemuDriver {
         saving::check_save_flags(flags, "qemuDomainRestoreFlags")?;
         let path = Path::new(from);
         let (image, def) = saving::restore_definition(&self.inner, path, xml).await?;
-        let (uuid, name) = (def.uuid, def.name.to_string());
-        let (slot, new) = self.add(def.clone(), AddMode::Live, false)?;
-        if new {
-            self.inner
-                .publish(vec![Event::Added(ObjectId::Domain(uuid))]);
-        }
-        let _job = slot.job.lock().await;
-        if slot.lock().is_active() {
-            return Err(Error::OperationInvalid(format!(
-                "domain '{name}' is already active"
-            )));
-        }
-        let restored = saving::restore_guest(&self.inner, &slot, def, &image, path, flags).await;
-        if restored.is_err() && new {
-            self.forget(&uuid, &name);
-        }
-        restored
+        let paused = saving::restore_paused(flags, image.was_running);
+        self.start_live(def, paused, guest::Boot::Restore(path))
+            .await
+            .map(|_| ())
     }
 
     async fn save_image_xml_desc(&self, file: &str, flags: u32) -> Result<String> {

@@ -50,7 +50,7 @@ fn mark_running(flags: u32) -> Option<bool> {
 
 /// Whether a restored guest stays paused: as `flags` ask (RUNNING or PAUSED), else as it
 /// was when saved.
-fn restore_paused(flags: u32, was_running: bool) -> bool {
+pub(crate) fn restore_paused(flags: u32, was_running: bool) -> bool {
     mark_running(flags).map_or(!was_running, |running| !running)
 }
 
@@ -142,20 +142,6 @@ pub(crate) async fn restore_definition(
     Ok((image, def))
 }
 
-/// Runs `def` in `slot` (its job held) from the image at `path`, paused as `flags` and the
-/// image say (STARTED/RESTORED).
-pub(crate) async fn restore_guest(
-    inner: &Arc<Inner>,
-    slot: &Arc<Slot>,
-    def: DomainDef,
-    image: &SaveImage,
-    path: &Path,
-    flags: u32,
-) -> Result<()> {
-    let paused = restore_paused(flags, image.was_running);
-    guest::start(inner, slot, def, paused, Boot::Restore(path)).await
-}
-
 /// Saves the running persistent guest of `slot` (its job held) as its managed save image,
 /// which its next start resumes from.
 pub(crate) async fn managed_save(inner: &Arc<Inner>, slot: &Arc<Slot>, flags: u32) -> Result<()> {
@@ -211,8 +197,8 @@ pub(crate) async fn start_defined(inner: &Arc<Inner>, slot: &Arc<Slot>, flags: u
         } else {
             let path = inner.store.managed_save_path(&name)?;
             let (image, saved) = read_saved(inner, &path).await?;
-            let paused_flag = if start_paused { PAUSED } else { 0 };
-            restore_guest(inner, slot, saved, &image, &path, paused_flag).await?;
+            let paused = start_paused || !image.was_running;
+            guest::start(inner, slot, saved, paused, Boot::Restore(&path)).await?;
             if let Err(error) = remove_managed_save(inner, slot) {
                 tracing::warn!(domain = %name, %error, "cannot remove the managed save image");
             }
