@@ -47,6 +47,8 @@ pub const HEADER_LEN: usize = 16 + 20 * 4;
 const DATA_ALIGN: usize = 4096;
 /// How long a save or restore may take before it is given up.
 pub const MIGRATION_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long a cancelled migration may take to end.
+const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
 /// The pause between two `query-migrate` polls.
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// The name the file descriptor gets in QEMU for a save.
@@ -231,12 +233,15 @@ pub async fn save_within(
         header_xml,
         mark_running.unwrap_or(was_running),
     )?;
+    // Written beside `path` and renamed over it once complete: an image already at `path`
+    // survives a save that fails.
+    let part = partial_path(path)?;
     let mut file = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(0o600)
-        .open(path)
+        .open(&part)
         .map_err(|e| {
             Error::System(format!(
                 "failed to create '{}': {}",
@@ -247,19 +252,50 @@ pub async fn save_within(
     if was_running {
         if let Err(e) = qmp.execute("stop", None).await {
             drop(file);
-            let _ = std::fs::remove_file(path);
+            let _ = std::fs::remove_file(&part);
             return Err(monitor(e));
         }
     }
-    let result = stream_to(qmp, &mut file, path, &header, timeout).await;
+    let result = match stream_to(qmp, &mut file, path, &header, timeout).await {
+        Ok(()) => put_in_place(&part, path),
+        Err(e) => Err(e),
+    };
     if result.is_err() {
         drop(file);
-        let _ = std::fs::remove_file(path);
+        let _ = std::fs::remove_file(&part);
         if was_running {
             let _ = qmp.execute("cont", None).await;
         }
     }
     result.map(|()| Saved { was_running })
+}
+
+/// Where the image for `path` is written until it is complete: `.NAME.part` in the same
+/// directory (so that the rename is atomic).
+fn partial_path(path: &Path) -> Result<std::path::PathBuf> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::InvalidArg(format!("'{}' does not name a file", path.display())))?;
+    let mut part = std::ffi::OsString::from(".");
+    part.push(name);
+    part.push(".part");
+    Ok(path.with_file_name(part))
+}
+
+/// Renames the complete image `part` to `path` and makes the rename durable.
+fn put_in_place(part: &Path, path: &Path) -> Result<()> {
+    std::fs::rename(part, path).map_err(|e| {
+        Error::System(format!(
+            "failed to rename '{}' to '{}': {}",
+            part.display(),
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => crate::store::atomic::sync_dir(dir),
+        _ => Ok(()),
+    }
 }
 
 /// Writes the header, has QEMU migrate into the file after it, and marks it complete.
@@ -309,6 +345,7 @@ async fn stream_to(
     }
     if let Err(e) = wait_for_migration(qmp, "save", timeout).await {
         let _ = qmp.execute("migrate_cancel", None).await;
+        wait_for_migration_end(qmp).await;
         return Err(e);
     }
     file.sync_all().map_err(write_failed)?;
@@ -317,6 +354,29 @@ async fn stream_to(
     file.write_all(SAVE_MAGIC).map_err(write_failed)?;
     file.sync_all().map_err(write_failed)?;
     Ok(())
+}
+
+/// After `migrate_cancel`: waits (a bounded time) until QEMU has ended the migration, so
+/// that the guest can be resumed (`cont` is refused while it finishes).
+async fn wait_for_migration_end(qmp: &Qmp) {
+    /// The `query-migrate` states of a migration still going.
+    const GOING: [&str; 5] = ["setup", "active", "cancelling", "device", "pre-switchover"];
+    let deadline = Instant::now() + CANCEL_TIMEOUT;
+    while Instant::now() < deadline {
+        let (Ok(migration), Ok(run)) = (
+            qmp.execute("query-migrate", None).await,
+            qmp.execute("query-status", None).await,
+        ) else {
+            return;
+        };
+        let going = migration["status"]
+            .as_str()
+            .is_some_and(|s| GOING.contains(&s));
+        if !going && run["status"] != "finish-migrate" {
+            return;
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
 }
 
 /// Polls `query-migrate` until the migration completed, failed or `timeout` passed. `job`

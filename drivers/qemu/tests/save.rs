@@ -111,6 +111,41 @@ async fn a_save_that_cannot_create_its_file_leaves_the_guest_running() {
 }
 
 #[tokio::test]
+async fn a_save_that_fails_midway_keeps_the_image_already_there() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let guest = start_definition(XML, dir.path(), &[]).await;
+        let qmp = &guest.started.monitor;
+        qmp.execute("cont", None).await.unwrap();
+        let image = dir.path().join("guest.save");
+        let header_xml = "<domain type='qemu'><name>sv-nodisk</name></domain>";
+        save::save(qmp, &image, header_xml).await.unwrap();
+        let before = std::fs::read(&image).unwrap();
+        qmp.execute("cont", None).await.unwrap();
+
+        // No time at all for the migration: the save gives up after it began writing.
+        let err = save::save_within(qmp, &image, "<domain/>", None, Duration::ZERO)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("save"), "{err}");
+        assert_eq!(
+            std::fs::read(&image).unwrap(),
+            before,
+            "the old image is intact"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".part"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert_eq!(run_status(qmp).await, "running", "the guest runs on");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn restoring_an_incomplete_or_corrupt_image_fails_with_a_clear_error() {
     within(async {
         let dir = tempfile::tempdir().unwrap();
