@@ -310,15 +310,29 @@ async fn bad_definitions_get_libvirts_errors_and_nothing_is_written() {
             (no_disk_xml("x", "/bin/true"), "not a QEMU emulator"),
             (
                 base.replace("<memory unit='MiB'>128</memory>", "<memory>0</memory>"),
-                "",
+                "Memory size must be specified",
             ),
-            (base.replace("<vcpu>1</vcpu>", "<vcpu>10000</vcpu>"), ""),
+            (
+                base.replace(
+                    "<memory unit='MiB'>128</memory>",
+                    "<memory unit='TiB'>64</memory>",
+                ),
+                "exceeds the host's total memory",
+            ),
+            (
+                base.replace("<vcpu>1</vcpu>", "<vcpu>10000</vcpu>"),
+                "vcpu count 10000 exceeds the supported maximum",
+            ),
             (
                 base.replace(
                     "<emulator>",
                     "<hostdev mode='subsystem' type='pci'/><emulator>",
                 ),
-                "",
+                "device <hostdev> is not supported by this driver",
+            ),
+            (
+                base.replace("<emulator>", "<sound model='ich9'/><emulator>"),
+                "sound devices are not supported",
             ),
         ];
         for (xml, needle) in &cases {
