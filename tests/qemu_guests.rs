@@ -12,6 +12,11 @@ use std::{
     time::Duration,
 };
 
+use std::os::{
+    fd::{AsFd, OwnedFd},
+    unix::net::UnixStream as StdUnixStream,
+};
+
 use common::{call, send_signal, signals::SignalLog, Reply, Service};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -94,6 +99,17 @@ impl GuestFiles {
 /// The tiny guest `name`: console on a file, a root shell on serial port 1 (a socket QEMU
 /// listens on), a pvpanic device, and `actions` (e.g. `<on_crash>restart</on_crash>`).
 fn tiny_xml(name: &str, files: &GuestFiles, actions: &str) -> String {
+    let shell = format!(
+        "<serial type='unix'><source mode='bind' path='{}'/><target port='1'/></serial>\
+         <panic model='isa'/>",
+        files.shell.display()
+    );
+    tiny_xml_with(name, &files.serial, actions, &shell)
+}
+
+/// The tiny guest `name` with its console on the file `serial`, `actions`, and `devices`
+/// (serial port 1, where the guest's root shell runs, and more).
+fn tiny_xml_with(name: &str, serial: &Path, actions: &str, devices: &str) -> String {
     let guest = tiny_guest();
     format!(
         "<domain type='qemu'><name>{name}</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>\
@@ -101,14 +117,11 @@ fn tiny_xml(name: &str, files: &GuestFiles, actions: &str) -> String {
          <initrd>{}</initrd><cmdline>console=ttyS0 quiet panic=-1 virtbus.shell=1</cmdline></os>\
          <features><acpi/></features>{actions}<devices>\
          <emulator>/usr/bin/qemu-system-x86_64</emulator>\
-         <serial type='file'><source path='{}'/><target port='0'/></serial>\
-         <serial type='unix'><source mode='bind' path='{}'/><target port='1'/></serial>\
-         <panic model='isa'/>\
+         <serial type='file'><source path='{}'/><target port='0'/></serial>{devices}\
          </devices></domain>",
         guest.join("vmlinuz").display(),
         guest.join("initrd.gz").display(),
-        files.serial.display(),
-        files.shell.display(),
+        serial.display(),
     )
 }
 
@@ -248,6 +261,11 @@ impl GuestShell {
         let stream = UnixStream::connect(socket)
             .await
             .unwrap_or_else(|e| panic!("connect to {}: {e}", socket.display()));
+        GuestShell::over(stream).await
+    }
+
+    /// The shell over `stream` (e.g. a console session), once it answers.
+    async fn over(stream: UnixStream) -> GuestShell {
         let mut shell = GuestShell { stream };
         let mut heard = Vec::new();
         let answered = async {
@@ -582,6 +600,177 @@ async fn several_guests_at_once_each_with_its_own_events() {
         let listed = qemu_call(&service, "ListDomains", &0u32).await.expect_ok();
         let domains: Vec<OwnedObjectPath> = listed.body().deserialize().unwrap();
         assert!(domains.is_empty(), "transient guests are gone: {domains:?}");
+    })
+    .await;
+}
+
+/// `VIR_DOMAIN_CONSOLE_FORCE`.
+const CONSOLE_FORCE: u32 = 1;
+
+/// Calls OpenConsole(dev, fd, flags) with one end of a new socket pair; returns the reply
+/// and the other end (as a tokio stream).
+async fn open_console(service: &Service, path: &str, dev: &str, flags: u32) -> (Reply, UnixStream) {
+    let (ours, theirs) = StdUnixStream::pair().unwrap();
+    let reply = domain_call(
+        service,
+        path,
+        "OpenConsole",
+        &(dev, zbus::Fd::from(theirs.as_fd()), flags),
+    )
+    .await;
+    // The service holds its own copy now.
+    drop(theirs);
+    ours.set_nonblocking(true).unwrap();
+    (reply, UnixStream::from_std(ours).unwrap())
+}
+
+/// Whether `stream` reads end-of-file (after any pending output) within `limit`.
+async fn reads_eof(stream: &mut UnixStream, limit: Duration) -> bool {
+    let drained = async {
+        let mut buffer = [0u8; 1024];
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    };
+    tokio::time::timeout(limit, drained).await.is_ok()
+}
+
+/// OpenConsole joins a socket to a pty serial port: the test types into the guest's shell
+/// through it and reads the answers; one session per device unless forced; the stream ends
+/// when the domain stops; libvirt's errors for a missing or non-pty device.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_console_session_reaches_the_guests_shell_through_its_pty() {
+    within(ONE_GUEST, async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let serial = service.bus().dir().join("talk.serial");
+        let xml = tiny_xml_with(
+            "talk",
+            &serial,
+            "",
+            "<serial type='pty'><target port='1'/></serial>",
+        );
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
+        let (not_running, _) = open_console(&service, &path, "serial1", 0).await;
+        assert!(
+            not_running.expect_err().1.contains("domain is not running"),
+            "{not_running:?}"
+        );
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+        wait_ready(&serial, 1).await;
+
+        let (reply, first) = open_console(&service, &path, "serial1", 0).await;
+        reply.expect_ok();
+        let mut first = GuestShell::over(first).await;
+        first.run("echo typed-$((6 * 7))").await;
+        let heard = first.read_until_quiet(Duration::from_secs(1)).await;
+        assert!(
+            heard.windows(8).any(|w| w == b"typed-42"),
+            "{}",
+            String::from_utf8_lossy(&heard)
+        );
+
+        let (busy, _) = open_console(&service, &path, "serial1", 0).await;
+        let (name, text) = busy.expect_err();
+        assert_eq!(name, "org.libvirt.Error");
+        assert!(
+            text.contains("Active console session exists for this domain"),
+            "{text}"
+        );
+        let (not_pty, _) = open_console(&service, &path, "", 0).await;
+        assert!(
+            not_pty
+                .expect_err()
+                .1
+                .contains("character device serial0 is not using a PTY"),
+            "{not_pty:?}"
+        );
+        let (missing, _) = open_console(&service, &path, "serial7", 0).await;
+        assert!(
+            missing
+                .expect_err()
+                .1
+                .contains("cannot find character device serial7"),
+            "{missing:?}"
+        );
+        let (bad_flags, _) = open_console(&service, &path, "serial1", 4).await;
+        assert!(
+            bad_flags.expect_err().1.contains("unsupported flags (0x4)"),
+            "{bad_flags:?}"
+        );
+
+        // FORCE takes the device over: the first session ends.
+        let (reply, second) = open_console(&service, &path, "serial1", CONSOLE_FORCE).await;
+        reply.expect_ok();
+        assert!(
+            reads_eof(&mut first.stream, Duration::from_secs(5)).await,
+            "the first session ends"
+        );
+        let mut second = GuestShell::over(second).await;
+
+        // The stream ends with the domain.
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
+        assert!(
+            reads_eof(&mut second.stream, Duration::from_secs(5)).await,
+            "the session ends when the domain stops"
+        );
+    })
+    .await;
+}
+
+/// OpenGraphicsFD hands back a socket QEMU's VNC server speaks RFB on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_graphics_fd_speaks_rfb() {
+    within(ONE_GUEST, async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let xml = "<domain type='qemu'><name>screen</name><memory unit='MiB'>128</memory>\
+                   <vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>\
+                   <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>\
+                   <graphics type='vnc' autoport='yes'/></devices></domain>";
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml,)).await);
+        let inactive = domain_call(&service, &path, "OpenGraphicsFD", &(0u32, 0u32)).await;
+        assert!(inactive.expect_err().1.contains("domain is not running"));
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+
+        for _ in 0..2 {
+            let msg = domain_call(&service, &path, "OpenGraphicsFD", &(0u32, 0u32))
+                .await
+                .expect_ok();
+            let fd: zbus::OwnedFd = msg.body().deserialize().unwrap();
+            let stream = StdUnixStream::from(OwnedFd::from(fd));
+            stream.set_nonblocking(true).unwrap();
+            let mut stream = UnixStream::from_std(stream).unwrap();
+            let mut greeting = [0u8; 12];
+            tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut greeting))
+                .await
+                .expect("the greeting within 10 s")
+                .unwrap();
+            assert_eq!(&greeting, b"RFB 003.008\n");
+        }
+
+        let missing = domain_call(&service, &path, "OpenGraphicsFD", &(1u32, 0u32)).await;
+        assert!(
+            missing
+                .expect_err()
+                .1
+                .contains("No graphics backend with index 1"),
+            "{missing:?}"
+        );
+        let bad_flags = domain_call(&service, &path, "OpenGraphicsFD", &(0u32, 2u32)).await;
+        assert!(bad_flags.expect_err().1.contains("unsupported flags (0x2)"));
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
     })
     .await;
 }

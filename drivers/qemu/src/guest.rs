@@ -215,6 +215,7 @@ pub(crate) async fn start(
             monitor: Some(monitor.clone()),
             lifecycle,
             drained,
+            consoles: Default::default(),
         });
         save_status(inner, &dom);
     }
@@ -684,6 +685,7 @@ async fn reattach(inner: &Arc<Inner>, status: DomainStatus) {
             monitor: Some(monitor),
             lifecycle,
             drained,
+            consoles: Default::default(),
         });
         save_status(inner, &dom);
     }
