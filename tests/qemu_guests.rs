@@ -774,3 +774,115 @@ async fn a_graphics_fd_speaks_rfb() {
     })
     .await;
 }
+
+/// `VIR_DOMAIN_AFFECT_LIVE`, `VIR_DOMAIN_AFFECT_CONFIG`, `VIR_DOMAIN_VCPU_MAXIMUM`.
+const LIVE: u32 = 1;
+const CONFIG: u32 = 2;
+const MAXIMUM: u32 = 4;
+
+async fn vcpus_of(service: &Service, path: &str, flags: u32) -> u32 {
+    domain_call(service, path, "GetVcpus", &flags)
+        .await
+        .expect_ok()
+        .body()
+        .deserialize()
+        .unwrap()
+}
+
+async fn set_vcpus_error(service: &Service, path: &str, count: u32, flags: u32) -> String {
+    let reply = domain_call(service, path, "SetVcpus", &(count, flags)).await;
+    let (name, text) = reply.expect_err();
+    assert_eq!(name, "org.libvirt.Error");
+    text.to_owned()
+}
+
+/// GetVcpus/SetVcpus on the live guest and its definition: a vCPU hotplugged into a guest
+/// started with fewer than its maximum, the definition's counts changed, libvirt's errors.
+#[tokio::test(flavor = "multi_thread")]
+async fn vcpus_are_counted_and_hotplugged() {
+    within(ONE_GUEST, async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let xml = "<domain type='qemu'><name>cpus</name><memory unit='MiB'>128</memory>\
+                   <vcpu current='1'>2</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>\
+                   <features><acpi/></features>\
+                   <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>";
+        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml,)).await);
+        assert_eq!(vcpus_of(&service, &path, 0).await, 1);
+        assert_eq!(vcpus_of(&service, &path, CONFIG | MAXIMUM).await, 2);
+        let text = set_vcpus_error(&service, &path, 0, 0).await;
+        assert!(text.contains("must not be zero"), "{text}");
+        let text = set_vcpus_error(&service, &path, 3, CONFIG).await;
+        assert!(
+            text.contains(
+                "requested vcpus is greater than max allowable vcpus for the persistent domain: 3 > 2"
+            ),
+            "{text}"
+        );
+        let text = set_vcpus_error(&service, &path, 2, LIVE).await;
+        assert!(text.contains("domain is not running"), "{text}");
+        let text = set_vcpus_error(&service, &path, 1, 8).await;
+        assert!(text.contains("QEMU guest agent is not configured"), "{text}");
+
+        domain_call(&service, &path, "Create", &0u32)
+            .await
+            .expect_ok();
+        assert_eq!(vcpus_of(&service, &path, LIVE).await, 1);
+        assert_eq!(vcpus_of(&service, &path, LIVE | MAXIMUM).await, 2);
+        let text = set_vcpus_error(&service, &path, 2, LIVE | MAXIMUM).await;
+        assert!(
+            text.contains("maximum vcpu count of a live domain can't be modified"),
+            "{text}"
+        );
+        let text = set_vcpus_error(&service, &path, 3, LIVE).await;
+        assert!(
+            text.contains("requested vcpus is greater than max allowable vcpus for the live domain: 3 > 2"),
+            "{text}"
+        );
+
+        // Hotplug: QEMU runs two vCPUs now, the definition still says one.
+        domain_call(&service, &path, "SetVcpus", &(2u32, LIVE))
+            .await
+            .expect_ok();
+        assert_eq!(vcpus_of(&service, &path, LIVE).await, 2);
+        assert_eq!(vcpus_of(&service, &path, CONFIG).await, 1);
+        let record: std::collections::HashMap<String, zbus::OwnedVariant> =
+            domain_call(&service, &path, "GetStats", &(8u32, 0u32))
+                .await
+                .expect_ok()
+                .body()
+                .deserialize()
+                .unwrap();
+        let online = record.get("vcpu.current").expect("vcpu.current");
+        assert_eq!(u32::try_from(online).unwrap(), 2, "QEMU runs two vCPUs");
+        // A guest with no OS never switches QEMU to the CPU hotplug interface that can
+        // unplug: QEMU refuses, with libvirt's wording around its reason, nothing changes.
+        let text = set_vcpus_error(&service, &path, 1, LIVE).await;
+        assert!(
+            text.contains("unable to execute QEMU command 'device_del'"),
+            "{text}"
+        );
+        assert_eq!(vcpus_of(&service, &path, LIVE).await, 2);
+
+        // The definition: the next boot's counts.
+        domain_call(&service, &path, "SetVcpus", &(2u32, CONFIG))
+            .await
+            .expect_ok();
+        assert_eq!(vcpus_of(&service, &path, CONFIG).await, 2);
+        domain_call(&service, &path, "SetVcpus", &(4u32, CONFIG | MAXIMUM))
+            .await
+            .expect_ok();
+        assert_eq!(vcpus_of(&service, &path, CONFIG | MAXIMUM).await, 4);
+        let inactive: String = domain_call(&service, &path, "GetXMLDesc", &2u32)
+            .await
+            .expect_ok()
+            .body()
+            .deserialize()
+            .unwrap();
+        assert!(inactive.contains("current='2'>4</vcpu>"), "{inactive}");
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
+    })
+    .await;
+}

@@ -521,6 +521,17 @@ impl DomainDriver for QemuDriver {
         Ok(())
     }
 
+    async fn vcpus(&self, uuid: &Uuid, flags: u32) -> Result<u32> {
+        let slot = self.slot(uuid)?;
+        crate::vcpus::get(&slot, flags)
+    }
+
+    async fn set_vcpus(&self, uuid: &Uuid, count: u32, flags: u32) -> Result<()> {
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        crate::vcpus::set(&self.inner, &slot, count, flags).await
+    }
+
     async fn open_console(
         &self,
         uuid: &Uuid,

@@ -19,6 +19,7 @@
 //! - [`console`]: console sessions, a client's fd joined to a guest's pty; `graphics`: a
 //!   client socket handed to the guest's display.
 //! - [`save`]: save images and restore, through migration to and from a file.
+//! - `vcpus`: vCPU counts, and vCPU hotplug through QEMU's hotpluggable CPUs.
 //! - [`store`]: persistent definitions and runtime status on disk, written atomically.
 
 pub mod command_line;
@@ -39,5 +40,6 @@ mod saving;
 pub mod stats;
 mod stats_ops;
 pub mod store;
+mod vcpus;
 
 pub use driver::{QemuConfig, QemuDriver};
