@@ -886,3 +886,29 @@ async fn vcpus_are_counted_and_hotplugged() {
     })
     .await;
 }
+
+/// A Linux guest releases a hotplugged vCPU: SetVcpus down succeeds once the guest ejects it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_linux_guest_releases_a_hotplugged_vcpu() {
+    within(ONE_GUEST, async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let serial = service.bus().dir().join("smp.serial");
+        let xml = tiny_xml_with("smp", &serial, "", "")
+            .replace("<vcpu>1</vcpu>", "<vcpu current='1'>2</vcpu>");
+        let path = define_and_start(&service, &xml).await;
+        wait_ready(&serial, 1).await;
+        domain_call(&service, &path, "SetVcpus", &(2u32, LIVE))
+            .await
+            .expect_ok();
+        assert_eq!(vcpus_of(&service, &path, LIVE).await, 2);
+        domain_call(&service, &path, "SetVcpus", &(1u32, LIVE))
+            .await
+            .expect_ok();
+        assert_eq!(vcpus_of(&service, &path, LIVE).await, 1);
+        domain_call(&service, &path, "Destroy", &0u32)
+            .await
+            .expect_ok();
+    })
+    .await;
+}
