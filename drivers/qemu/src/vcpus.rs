@@ -100,12 +100,20 @@ pub(crate) async fn set(inner: &Inner, slot: &Slot, count: u32, flags: u32) -> R
         (monitor, live, config)
     };
     if let Some(monitor) = monitor.filter(|_| live) {
-        let online = hotplug(&monitor, count).await?;
-        let mut dom = slot.lock();
-        if let Some(run) = dom.run.as_mut() {
-            run.live.vcpu.current = online;
+        let plugged = hotplug(&monitor, count).await;
+        // After a failure part way, the live definition still shows what QEMU runs.
+        let now = match &plugged {
+            Ok(online) => Some(*online),
+            Err(_) => entities(&monitor).await.ok().map(|list| online(&list)),
+        };
+        if let Some(now) = now {
+            let mut dom = slot.lock();
+            if let Some(run) = dom.run.as_mut() {
+                run.live.vcpu.current = now;
+            }
+            save_status(inner, &dom);
         }
-        save_status(inner, &dom);
+        plugged?;
     }
     if config {
         let def = {
