@@ -571,6 +571,7 @@ const CHANGING: &[&str] = &[
     "NetworkDefineXML",
     "NodeDeviceCreateXML",
     "NodeSetMemoryParameters",
+    "OpenConsole",
     "OpenGraphicsFD",
     "PMWakeup",
     "PinEmulator",

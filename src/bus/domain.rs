@@ -614,6 +614,18 @@ impl DomainObject {
         Ok(self.driver.update_device(&self.uuid, xml, flags).await?)
     }
 
+    /// Joins the passed file descriptor to a console or serial device of the running
+    /// domain, named by its alias ("" for the first console), until the session or the
+    /// domain ends (virDomainOpenConsole; a virtbus extension of libvirt-dbus's API).
+    #[zbus(name = "OpenConsole")]
+    async fn open_console(&self, dev: &str, fd: zbus::OwnedFd, flags: u32) -> Result<()> {
+        let dev = (!dev.is_empty()).then_some(dev);
+        Ok(self
+            .driver
+            .open_console(&self.uuid, dev, fd.into(), flags)
+            .await?)
+    }
+
     /// Opens a connection to a graphics display and returns its file descriptor
     /// (virDomainOpenGraphicsFD).
     #[zbus(name = "OpenGraphicsFD", out_args("fd"))]

@@ -778,6 +778,17 @@ pub trait DomainDriver: Send + Sync {
     ) -> Result<()> {
         unsupported!("virDomainMigrateToURI3")
     }
+    /// virDomainOpenConsole: joins `fd` to the console or serial device `dev` (its alias;
+    /// `None` for the first console) until the session or the domain ends.
+    async fn open_console(
+        &self,
+        _uuid: &Uuid,
+        _dev: Option<&str>,
+        _fd: std::os::fd::OwnedFd,
+        _flags: u32,
+    ) -> Result<()> {
+        unsupported!("virDomainOpenConsole")
+    }
     /// virDomainOpenGraphicsFD: returns an owned file descriptor.
     async fn open_graphics_fd(
         &self,

@@ -530,6 +530,39 @@ impl DomainDriver for QemuDriver {
         Ok(())
     }
 
+    async fn vcpus(&self, uuid: &Uuid, flags: u32) -> Result<u32> {
+        let slot = self.slot(uuid)?;
+        crate::vcpus::get(&slot, flags)
+    }
+
+    async fn set_vcpus(&self, uuid: &Uuid, count: u32, flags: u32) -> Result<()> {
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        crate::vcpus::set(&self.inner, &slot, count, flags).await
+    }
+
+    async fn open_console(
+        &self,
+        uuid: &Uuid,
+        dev: Option<&str>,
+        fd: std::os::fd::OwnedFd,
+        flags: u32,
+    ) -> Result<()> {
+        let slot = self.slot(uuid)?;
+        crate::console::open(&slot, dev, fd, flags)
+    }
+
+    async fn open_graphics_fd(
+        &self,
+        uuid: &Uuid,
+        idx: u32,
+        flags: u32,
+    ) -> Result<std::os::fd::OwnedFd> {
+        let slot = self.slot(uuid)?;
+        let _job = slot.job.lock().await;
+        crate::graphics::open_fd(&slot, idx, flags).await
+    }
+
     async fn save(&self, uuid: &Uuid, to: &str, xml: &str, flags: u32) -> Result<()> {
         saving::check_save_flags(flags, "qemuDomainSaveFlags")?;
         let slot = self.slot(uuid)?;

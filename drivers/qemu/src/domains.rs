@@ -42,6 +42,8 @@ pub struct Run {
     pub disks: Vec<RunningDisk>,
     /// Becomes true once the supervisor has applied the monitor's last event.
     pub drained: tokio::sync::watch::Receiver<bool>,
+    /// The open console sessions; they end with the guest.
+    pub consoles: crate::console::Consoles,
 }
 
 /// One domain.

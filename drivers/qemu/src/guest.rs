@@ -111,7 +111,7 @@ fn running_disks(live: &DomainDef) -> Vec<RunningDisk> {
 
 /// Writes the runtime status of the running guest of `dom`; a failure is logged (the guest
 /// runs on, and the next state change writes again).
-fn save_status(inner: &Inner, dom: &Dom) {
+pub(crate) fn save_status(inner: &Inner, dom: &Dom) {
     let Some(run) = &dom.run else { return };
     let status = DomainStatus {
         state: run.lifecycle.state,
@@ -215,6 +215,7 @@ pub(crate) async fn start(
             monitor: Some(monitor.clone()),
             lifecycle,
             drained,
+            consoles: Default::default(),
         });
         save_status(inner, &dom);
     }
@@ -684,6 +685,7 @@ async fn reattach(inner: &Arc<Inner>, status: DomainStatus) {
             monitor: Some(monitor),
             lifecycle,
             drained,
+            consoles: Default::default(),
         });
         save_status(inner, &dom);
     }

@@ -16,14 +16,19 @@
 //! - [`monitor_events`]: what each QMP event means for a domain (state, events, follow-up).
 //! - [`stats`]: `GetInfo`, `GetStats`, memory, block and interface statistics from QMP.
 //! - [`runtime`]: the runtime details of the live XML (pty paths, the VNC port).
+//! - [`console`]: console sessions, a client's fd joined to a guest's pty; `graphics`: a
+//!   client socket handed to the guest's display.
 //! - [`save`]: save images and restore, through migration to and from a file.
+//! - `vcpus`: vCPU counts, and vCPU hotplug through QEMU's hotpluggable CPUs.
 //! - [`store`]: persistent definitions and runtime status on disk, written atomically.
 
 pub mod command_line;
+pub mod console;
 mod domain_ops;
 mod domains;
 pub mod driver;
 pub mod emulator;
+mod graphics;
 mod guest;
 pub mod host;
 pub mod monitor_events;
@@ -35,5 +40,6 @@ mod saving;
 pub mod stats;
 mod stats_ops;
 pub mod store;
+mod vcpus;
 
 pub use driver::{QemuConfig, QemuDriver};

@@ -286,6 +286,10 @@ pub struct Lifecycle {
     pub paused_shutdown: bool,
     /// Destroy is in progress: the end of the monitor is expected and reported by it.
     pub being_destroyed: bool,
+    /// The guest panicked and `on_crash` destroys it: the emulator is being stopped for the
+    /// crash, and the SHUTDOWN QEMU reports on its way out is not the guest's (libvirt
+    /// stops such a domain before the event could be handled).
+    pub stopping_after_crash: bool,
     /// The paused reason the next STOP reports (set before the driver sends `stop`).
     pub pending_pause_reason: Option<i32>,
     /// The running reason the next RESUME reports (set before the driver sends `cont`).
@@ -305,6 +309,7 @@ impl Lifecycle {
             fake_reboot: false,
             paused_shutdown: false,
             being_destroyed: false,
+            stopping_after_crash: false,
             pending_pause_reason: None,
             pending_running_reason: None,
             on_poweroff,
@@ -333,7 +338,8 @@ impl Lifecycle {
         let state = self.state.state;
         match event {
             MonitorEvent::Shutdown { guest } => {
-                if state == DomainState::Shutdown || !state.is_active() {
+                if state == DomainState::Shutdown || !state.is_active() || self.stopping_after_crash
+                {
                     return out;
                 }
                 if self.fake_reboot || self.restarts_on_poweroff() {
@@ -393,6 +399,7 @@ impl Lifecycle {
                 out.lifecycle(lifecycle::CRASHED, lifecycle::crashed::PANICKED);
                 match self.on_crash {
                     LifecycleAction::Destroy | LifecycleAction::CoredumpDestroy => {
+                        self.stopping_after_crash = true;
                         out.follow_up = Some(FollowUp::Stop {
                             reason: shutoff::CRASHED,
                             detail: lifecycle::stopped::CRASHED,
@@ -797,6 +804,11 @@ mod tests {
             StateReason::new(DomainState::Crashed, crashed::PANICKED)
         );
         assert_eq!(apply(&mut l, "STOP", Value::Null), Outcome::default());
+        // The SHUTDOWN of the emulator being stopped for the crash reports nothing.
+        assert_eq!(
+            apply(&mut l, "SHUTDOWN", json!({"guest": false})),
+            Outcome::default()
+        );
 
         let mut l = Lifecycle::starting(LifecycleAction::Destroy, LifecycleAction::Restart);
         l.state = StateReason::new(DomainState::Running, running::BOOTED);
