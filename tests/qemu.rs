@@ -8,13 +8,12 @@ mod common;
 
 use std::{
     path::{Path, PathBuf},
-    sync::OnceLock,
     time::Duration,
 };
 
 use common::{
     call,
-    guests::{alive, emulator_pid, no_disk_xml, KillGuests},
+    guests::{alive, emulator_pid, no_disk_xml, tiny_guest, KillGuests},
     send_signal,
     signals::SignalLog,
     virtbus_bin, wait_for_name, with_timeout, Process, Reply, Service, BUS_NAME, START_TIMEOUT,
@@ -34,32 +33,6 @@ const SUSPENDED: i32 = 3;
 const RESUMED: i32 = 4;
 const STOPPED: i32 = 5;
 const SHUTDOWN: i32 = 6;
-
-/// The tiny guest's folder (vmlinuz, initrd.gz), built once by scripts/build-tiny-guest.sh.
-fn tiny_guest() -> &'static Path {
-    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
-    FOLDER.get_or_init(|| {
-        if let Some(dir) = std::env::var_os("VIRTBUS_TINY_GUEST_DIR").map(PathBuf::from) {
-            if dir.join("vmlinuz").is_file() {
-                return dir;
-            }
-        }
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-tiny-guest.sh");
-        let out = std::process::Command::new(&script)
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .expect("run scripts/build-tiny-guest.sh");
-        assert!(out.status.success(), "scripts/build-tiny-guest.sh failed");
-        PathBuf::from(
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .lines()
-                .last()
-                .unwrap()
-                .trim(),
-        )
-    })
-}
 
 fn tiny_xml(name: &str, serial: &Path) -> String {
     let guest = tiny_guest();

@@ -8,7 +8,6 @@ mod common;
 
 use std::{
     path::{Path, PathBuf},
-    sync::OnceLock,
     time::Duration,
 };
 
@@ -17,7 +16,12 @@ use std::os::{
     unix::net::UnixStream as StdUnixStream,
 };
 
-use common::{call, send_signal, signals::SignalLog, Reply, Service};
+use common::{
+    call,
+    guests::{alive, emulator_pid, tiny_guest, KillGuests},
+    signals::SignalLog,
+    Reply, Service,
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::UnixStream,
@@ -53,32 +57,6 @@ async fn within<F: std::future::Future>(limit: Duration, body: F) -> F::Output {
     tokio::time::timeout(limit, body)
         .await
         .unwrap_or_else(|_| panic!("test timed out after {limit:?}"))
-}
-
-/// The tiny guest's folder (vmlinuz, initrd.gz), built once by scripts/build-tiny-guest.sh.
-fn tiny_guest() -> &'static Path {
-    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
-    FOLDER.get_or_init(|| {
-        if let Some(dir) = std::env::var_os("VIRTBUS_TINY_GUEST_DIR").map(PathBuf::from) {
-            if dir.join("vmlinuz").is_file() {
-                return dir;
-            }
-        }
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-tiny-guest.sh");
-        let out = std::process::Command::new(&script)
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .expect("run scripts/build-tiny-guest.sh");
-        assert!(out.status.success(), "scripts/build-tiny-guest.sh failed");
-        PathBuf::from(
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .lines()
-                .last()
-                .unwrap()
-                .trim(),
-        )
-    })
 }
 
 /// One tiny guest's files in the test's folder: its console log and its shell's socket.
@@ -208,43 +186,6 @@ async fn wait_ready(serial: &Path, times: usize) {
             "the guest did not boot (GUEST-READY x{times}) within {GUEST_ACTS:?}:\n{}",
             std::fs::read_to_string(serial).unwrap_or_default()
         );
-    }
-}
-
-/// The pid of the emulator of `name`, from its runtime status in the service's folders.
-fn emulator_pid(service: &Service, name: &str) -> u32 {
-    let status = std::fs::read_to_string(service.bus().dir().join(format!("run/qemu/{name}.xml")))
-        .expect("the runtime status of a running guest");
-    pid_in(&status).expect("a pid in the status")
-}
-
-fn pid_in(status: &str) -> Option<u32> {
-    status
-        .split("pid='")
-        .nth(1)
-        .and_then(|r| r.split('\'').next())
-        .and_then(|p| p.parse().ok())
-}
-
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|stat| !stat.split(") ").nth(1).unwrap_or("").starts_with('Z'))
-}
-
-/// Kills (by pid) every guest the service's folders still list, when the test ends.
-struct KillGuests(PathBuf);
-
-impl Drop for KillGuests {
-    fn drop(&mut self) {
-        let Ok(entries) = std::fs::read_dir(self.0.join("run/qemu")) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            if let Some(pid) = pid_in(&text) {
-                send_signal(pid, libc::SIGKILL);
-            }
-        }
     }
 }
 

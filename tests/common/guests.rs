@@ -1,7 +1,10 @@
-//! Real guests on the QEMU connection in tests: a definition that needs no disk, the
-//! emulator's pid from the service's runtime status, and cleanup by pid.
+//! Real guests on the QEMU connection in tests: a definition that needs no disk, the tiny
+//! guest, the emulator's pid from the service's runtime status, and cleanup by pid.
 
-use std::path::PathBuf;
+use std::{
+    path::{Path, PathBuf},
+    sync::OnceLock,
+};
 
 use super::{send_signal, Service};
 
@@ -53,4 +56,30 @@ impl Drop for KillGuests {
             }
         }
     }
+}
+
+/// The tiny guest's folder (vmlinuz, initrd.gz), built once by scripts/build-tiny-guest.sh.
+pub fn tiny_guest() -> &'static Path {
+    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
+    FOLDER.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("VIRTBUS_TINY_GUEST_DIR").map(PathBuf::from) {
+            if dir.join("vmlinuz").is_file() {
+                return dir;
+            }
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/build-tiny-guest.sh");
+        let out = std::process::Command::new(&script)
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .expect("run scripts/build-tiny-guest.sh");
+        assert!(out.status.success(), "scripts/build-tiny-guest.sh failed");
+        PathBuf::from(
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .last()
+                .unwrap()
+                .trim(),
+        )
+    })
 }
