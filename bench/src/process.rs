@@ -77,6 +77,59 @@ impl Drop for ProcessGuard {
     }
 }
 
+/// Kills, when dropped, every process whose command name starts with `prefix` and whose
+/// command line contains `marker`: the guests a failed or interrupted run left running (a
+/// service stopped with SIGTERM leaves its guests running, and libvirtd's guests are not its
+/// children). The marker names this run's guests and nothing else.
+#[derive(Debug)]
+pub struct StrayGuard {
+    prefix: &'static str,
+    marker: String,
+}
+
+impl StrayGuard {
+    /// Guards the processes `prefix` + `marker` describe.
+    pub fn new(prefix: &'static str, marker: impl Into<String>) -> Self {
+        Self {
+            prefix,
+            marker: marker.into(),
+        }
+    }
+
+    /// Kills the matching processes now; how many there were.
+    pub fn sweep(&self) -> usize {
+        let strays: Vec<u32> = find_processes(None, self.prefix)
+            .into_iter()
+            .filter(|&pid| {
+                cmdline(pid).is_ok_and(|args| args.iter().any(|a| a.contains(&self.marker)))
+            })
+            .collect();
+        for &pid in &strays {
+            let Ok(pid) = libc::pid_t::try_from(pid) else {
+                continue;
+            };
+            // SAFETY: kill(2) with a valid signal number has no memory-safety requirements;
+            // the pid was matched by command line just above.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+        strays.len()
+    }
+}
+
+impl Drop for StrayGuard {
+    fn drop(&mut self) {
+        let killed = self.sweep();
+        if killed > 0 {
+            eprintln!(
+                "bench: killed {killed} guest(s) left running ({})",
+                self.marker
+            );
+        }
+    }
+}
+
 /// Total CPU time (user + system, all threads) a process has used so far.
 pub fn cpu_time(pid: u32) -> Result<Duration, BenchError> {
     let text = fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| BenchError::Proc {

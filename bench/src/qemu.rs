@@ -13,7 +13,9 @@ use crate::{
     figures::Measured,
     guests::{self, GuestFiles, GuestKind},
     libvirtd::{LibvirtDaemons, LibvirtPrograms},
-    load, programs,
+    load,
+    process::StrayGuard,
+    programs,
     qemu_calls::{self, QEMU_ROOT},
     qemu_lifecycle::{self, LifecycleFigures, Rounds},
     qemu_load::{self, Load, LoadFigures},
@@ -21,6 +23,9 @@ use crate::{
     service::{self, ServiceSpec},
     stats::{self, Spread},
 };
+
+/// The start of every guest name of the phase.
+pub const GUEST_PREFIX: &str = "virtbus-bench-";
 
 /// The emulator looked for on PATH.
 pub const EMULATOR: &str = "qemu-system-x86_64";
@@ -148,6 +153,8 @@ async fn measure_ours(
     BenchError,
 > {
     let bus = PrivateBus::start(&settings.dbus_daemon).await?;
+    // The guests' sockets are in the run folder, inside the bus's directory.
+    let _strays = StrayGuard::new("qemu-system", bus.dir().display().to_string());
     let control = load::client_connection(bus.address()).await?;
     let dbus = DBusProxy::new(&control).await?;
     let folder = |name: &str| bus.dir().join(name).display().to_string();
@@ -205,6 +212,7 @@ async fn measure_libvirt(
         .await
         .map_err(|e| e.to_string())?;
     progress("libvirt: starting virtlogd and libvirtd");
+    let _strays = StrayGuard::new("qemu-system", format!("guest={GUEST_PREFIX}"));
     let daemons = LibvirtDaemons::start(&programs, bus.dir())
         .await
         .map_err(|e| e.to_string())?;
@@ -305,9 +313,10 @@ async fn one_guest(
     rounds: usize,
 ) -> Measured<LifecycleFigures> {
     let name = match kind {
-        GuestKind::NoDisk => "virtbus-bench-nodisk",
-        GuestKind::Tiny => "virtbus-bench-tiny",
+        GuestKind::NoDisk => format!("{GUEST_PREFIX}nodisk"),
+        GuestKind::Tiny => format!("{GUEST_PREFIX}tiny"),
     };
+    let name = name.as_str();
     let xml = files
         .xml(kind, name, index, emulator)
         .ok_or("tiny guest not available")?;

@@ -14,6 +14,7 @@ use crate::{
     domain_events::{lifecycle, EventWatcher},
     guests::{GuestFiles, GuestKind},
     process,
+    qemu::GUEST_PREFIX,
     qemu_calls::{self, DomainCall},
     stats,
 };
@@ -80,7 +81,7 @@ pub async fn measure(
 ) -> Result<LoadFigures, String> {
     let conn = clients.first().ok_or("no client connection")?;
     let names: Vec<String> = (0..load.guests)
-        .map(|i| format!("virtbus-bench-many-{i}"))
+        .map(|i| format!("{GUEST_PREFIX}many-{i}"))
         .collect();
     let mut domains = Vec::with_capacity(load.guests);
     let result = async {
