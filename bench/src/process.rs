@@ -230,6 +230,16 @@ fn parse_stat_comm_ppid(stat: &str) -> Option<(&str, u32)> {
     Some((comm, ppid))
 }
 
+/// The machine's load average over the last minute (first field of /proc/loadavg): how busy
+/// other work kept the CPUs while figures were taken.
+pub fn load_average() -> Option<f64> {
+    parse_loadavg(&fs::read_to_string("/proc/loadavg").ok()?)
+}
+
+fn parse_loadavg(text: &str) -> Option<f64> {
+    text.split_whitespace().next()?.parse().ok()
+}
+
 /// utime + stime (fields 14 and 15) of a /proc/PID/stat line, in clock ticks.
 fn parse_stat_cpu_ticks(stat: &str) -> Option<u64> {
     // The command name (field 2) is in parentheses and may contain spaces: skip past its end.
@@ -294,6 +304,12 @@ mod tests {
             split_cmdline(b"qemu\0-S\0-qmp\0unix:/a,server=on\0"),
             ["qemu", "-S", "-qmp", "unix:/a,server=on"]
         );
+    }
+
+    #[test]
+    fn loadavg_first_field() {
+        assert_eq!(parse_loadavg("9.52 9.60 7.76 3/412 8123\n"), Some(9.52));
+        assert_eq!(parse_loadavg(""), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::{
     guests::{self, GuestFiles, GuestKind},
     libvirtd::{LibvirtDaemons, LibvirtPrograms},
     load,
-    process::StrayGuard,
+    process::{self, StrayGuard},
     programs,
     qemu_calls::{self, QEMU_ROOT},
     qemu_lifecycle::{self, LifecycleFigures, Rounds},
@@ -84,6 +84,8 @@ pub struct QemuFigures {
     pub libvirt: Measured<StackFigures>,
     /// Remarks for the report.
     pub notes: Vec<String>,
+    /// The 1-minute load average when the phase started and when it ended.
+    pub load_average: (Option<f64>, Option<f64>),
 }
 
 /// The phase's outcome.
@@ -102,6 +104,7 @@ pub async fn run(ours: &str, settings: &QemuSettings) -> QemuPhase {
         return QemuPhase::Skipped(format!("{EMULATOR} not found on PATH"));
     };
     let mut notes = Vec::new();
+    let load_at_start = process::load_average();
     progress("tiny guest");
     let tiny = match guests::tiny_guest_folder(settings.tiny_guest.as_deref()) {
         Ok(dir) => Some(dir),
@@ -134,6 +137,7 @@ pub async fn run(ours: &str, settings: &QemuSettings) -> QemuPhase {
         raw,
         libvirt,
         notes,
+        load_average: (load_at_start, process::load_average()),
     }))
 }
 

@@ -40,6 +40,14 @@ fn render_figures(f: &QemuFigures) -> String {
         s.guests,
         s.cycles
     );
+    let load = |l: Option<f64>| l.map_or("?".to_owned(), |v| format!("{v:.2}"));
+    let _ = writeln!(
+        out,
+        "machine: {} CPUs, 1-minute load average {} at the start, {} at the end",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load(f.load_average.0),
+        load(f.load_average.1)
+    );
     if let Err(e) = &f.libvirt {
         let _ = writeln!(out, "libvirtd: {e}");
     }
@@ -356,6 +364,7 @@ mod tests {
             raw: vec![(GuestKind::NoDisk, Ok(sp(raw, raw + 2)))],
             libvirt: Err("not installed (libvirtd not found)".into()),
             notes: Vec::new(),
+            load_average: (Some(1.5), None),
         }
     }
 
@@ -363,6 +372,7 @@ mod tests {
     fn verdicts_use_the_reference_when_libvirt_is_absent() {
         let text = render(&QemuPhase::Ran(Box::new(figures(40, 10, 20))));
         assert!(text.contains("libvirtd: not installed (libvirtd not found)"));
+        assert!(text.contains("load average 1.50 at the start, ? at the end"));
         assert!(text.contains("PASS  no disk: Create <= 3x raw spawn-to-greeting"));
         assert!(text.contains("40.0 ms vs 490.0 ms (issue 7's figure, not measured here): 12.2x"));
         assert!(text.contains("PASS  no disk: Destroy -> shut off <= 20 ms"));
