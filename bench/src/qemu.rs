@@ -19,9 +19,7 @@ use crate::{
     qemu_calls::{self, QEMU_ROOT},
     qemu_lifecycle::{self, LifecycleFigures, Rounds},
     qemu_load::{self, Load, LoadFigures},
-    raw_qemu,
     service::{self, ServiceSpec},
-    stats::{self, Spread},
 };
 
 /// The start of every guest name of the phase.
@@ -78,8 +76,6 @@ pub struct QemuFigures {
     pub settings: QemuSettings,
     /// The service under test.
     pub ours: Measured<StackFigures>,
-    /// Raw spawn-to-greeting per guest kind, with the service's command line.
-    pub raw: Vec<(GuestKind, Measured<Spread>)>,
     /// libvirt-dbus over libvirtd, or why not.
     pub libvirt: Measured<StackFigures>,
     /// Remarks for the report.
@@ -119,11 +115,6 @@ pub async fn run(ours: &str, settings: &QemuSettings) -> QemuPhase {
     };
 
     let ours = measure_ours(ours, settings, &files, &emulator).await;
-    let raw = match &ours {
-        Ok((_, command_lines, dir)) => raw_spawns(command_lines, dir, settings.rounds).await,
-        Err(e) => vec![(GuestKind::NoDisk, Err(format!("not measured: {e}")))],
-    };
-    let ours = ours.map(|(figures, _, _)| figures);
 
     let libvirt = if settings.libvirtd {
         measure_libvirt(settings, &files, &emulator).await
@@ -134,7 +125,6 @@ pub async fn run(ours: &str, settings: &QemuSettings) -> QemuPhase {
         emulator,
         settings: settings.clone(),
         ours: ours.map_err(|e| e.to_string()),
-        raw,
         libvirt,
         notes,
         load_average: (load_at_start, process::load_average()),
@@ -142,20 +132,12 @@ pub async fn run(ours: &str, settings: &QemuSettings) -> QemuPhase {
 }
 
 /// The service under test with the QEMU connection, its folders in the bus's directory.
-/// Returns its figures, the command lines it gave its guests, and a folder for raw sockets.
 async fn measure_ours(
     binary: &str,
     settings: &QemuSettings,
     files: &GuestFiles,
     emulator: &std::path::Path,
-) -> Result<
-    (
-        StackFigures,
-        Vec<(GuestKind, Vec<String>)>,
-        tempfile::TempDir,
-    ),
-    BenchError,
-> {
+) -> Result<StackFigures, BenchError> {
     let bus = PrivateBus::start(&settings.dbus_daemon).await?;
     // The guests' sockets are in the run folder, inside the bus's directory.
     let _strays = StrayGuard::new("qemu-system", bus.dir().display().to_string());
@@ -177,10 +159,11 @@ async fn measure_ours(
     progress("ours: starting with --connections test,qemu");
     let (mut running, _) = service::start(&spec, &bus, &dbus, "qemu").await?;
     let pid = running.pid();
+    let raw = (pid, bus.dir().join("raw-qemu.sock"));
     let result = measure_stack(
         "ours",
         bus.address(),
-        Some(pid),
+        Some(raw),
         &[pid],
         files,
         emulator,
@@ -189,20 +172,7 @@ async fn measure_ours(
     .await;
     running.check_alive()?;
     running.stop(&dbus).await?;
-    let figures = result?;
-    let command_lines = figures
-        .lifecycle
-        .iter()
-        .filter_map(|(kind, m)| Some((*kind, m.as_ref().ok()?.command_line.clone()?)))
-        .collect();
-    let dir = tempfile::Builder::new()
-        .prefix("virtbus-bench-raw-")
-        .tempdir()
-        .map_err(|source| BenchError::File {
-            path: std::env::temp_dir(),
-            source,
-        })?;
-    Ok((figures, command_lines, dir))
+    result
 }
 
 /// libvirtd + libvirt-dbus `--system` on a private bus; `Err` says why not measured.
@@ -252,12 +222,12 @@ async fn measure_libvirt(
 }
 
 /// The timed rounds of both guests, then the many-guests run, through `org.libvirt` on the
-/// bus at `address`. `parent` is the pid whose qemu children are the guests (for their
-/// command line); `pids` are the processes whose RSS is the stack's.
+/// bus at `address`. `raw` is the pid whose qemu children are the guests, and a socket path
+/// for raw spawns of their command lines; `pids` are the processes whose RSS is the stack's.
 async fn measure_stack(
     who: &str,
     address: &str,
-    parent: Option<u32>,
+    raw: Option<(u32, PathBuf)>,
     pids: &[u32],
     files: &GuestFiles,
     emulator: &std::path::Path,
@@ -279,7 +249,7 @@ async fn measure_stack(
             emulator,
             kind,
             index,
-            parent,
+            raw.as_ref(),
             settings.rounds,
         )
         .await;
@@ -313,7 +283,7 @@ async fn one_guest(
     emulator: &std::path::Path,
     kind: GuestKind,
     index: usize,
-    parent: Option<u32>,
+    raw: Option<&(u32, PathBuf)>,
     rounds: usize,
 ) -> Measured<LifecycleFigures> {
     let name = match kind {
@@ -330,51 +300,11 @@ async fn one_guest(
     let rounds = Rounds {
         count: rounds,
         serial: (kind == GuestKind::Tiny).then_some(serial.as_path()),
-        parent,
+        raw: raw.map(|(pid, socket)| (*pid, socket.as_path())),
     };
     let result = qemu_lifecycle::measure(conn, watcher, &domain, &rounds).await;
     qemu_calls::remove(conn, name).await;
     result
-}
-
-/// Raw spawn-to-greeting with each captured command line: one warm-up, then `rounds`.
-async fn raw_spawns(
-    command_lines: &[(GuestKind, Vec<String>)],
-    dir: &tempfile::TempDir,
-    rounds: usize,
-) -> Vec<(GuestKind, Measured<Spread>)> {
-    let mut out = Vec::new();
-    for kind in [GuestKind::NoDisk, GuestKind::Tiny] {
-        let Some((_, captured)) = command_lines.iter().find(|(k, _)| *k == kind) else {
-            out.push((
-                kind,
-                Err("no command line captured from the service".into()),
-            ));
-            continue;
-        };
-        progress(&format!(
-            "raw qemu: {} spawn-to-greeting x {rounds}",
-            kind.label()
-        ));
-        let socket = dir.path().join("raw.sock");
-        let measured = async {
-            let argv =
-                raw_qemu::reuse_command_line(captured, &socket).map_err(|e| e.to_string())?;
-            let mut samples = Vec::with_capacity(rounds);
-            for round in 0..=rounds {
-                let took = raw_qemu::spawn_to_greeting(&argv, &socket)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                if round > 0 {
-                    samples.push(took);
-                }
-            }
-            stats::spread(&mut samples).ok_or_else(|| "no rounds".to_owned())
-        }
-        .await;
-        out.push((kind, measured));
-    }
-    out
 }
 
 fn progress(what: &str) {

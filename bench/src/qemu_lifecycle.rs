@@ -17,6 +17,7 @@ use crate::{
     domain_events::{lifecycle, EventWatcher},
     process,
     qemu_calls::DomainCall,
+    raw_qemu,
     stats::{self, Spread},
 };
 
@@ -41,8 +42,8 @@ pub struct LifecycleFigures {
     pub destroy: Spread,
     /// Create sent until GUEST-READY on the serial console (tiny guest only).
     pub boot: Option<Spread>,
-    /// The command line the service gave the guest, when it is the service's child.
-    pub command_line: Option<Vec<String>>,
+    /// Raw qemu spawn-to-greeting with the guest's command line, when asked for.
+    pub raw: Option<Result<Spread, String>>,
 }
 
 /// How to run the rounds.
@@ -52,8 +53,9 @@ pub struct Rounds<'a> {
     pub count: usize,
     /// The guest's serial log, watched for GUEST-READY; `None` for a guest without an OS.
     pub serial: Option<&'a Path>,
-    /// The service's pid when qemu is its child: the guest's command line is read then.
-    pub parent: Option<u32>,
+    /// The service's pid when qemu is its child, and the QMP socket path for a raw spawn of
+    /// the guest's command line after each round; `None` for no raw spawns.
+    pub raw: Option<(u32, &'a Path)>,
 }
 
 /// Runs `rounds` on `domain`; the error is the first call or event that failed.
@@ -66,14 +68,22 @@ pub async fn measure(
     let mut create = Vec::with_capacity(rounds.count);
     let mut destroy = Vec::with_capacity(rounds.count);
     let mut boot = Vec::with_capacity(rounds.count);
-    let mut command_line = None;
+    let mut raw = Vec::with_capacity(rounds.count);
+    // The raw command line, or why there is none; `None` when not asked for.
+    let mut raw_argv: Option<Result<Vec<String>, String>> = None;
     for round in 0..=rounds.count {
         if let Some(serial) = rounds.serial {
             let _ = std::fs::remove_file(serial);
         }
         let (created, sent) = timed(conn, watcher, domain, DomainCall::Create).await?;
-        if round == 0 {
-            command_line = rounds.parent.and_then(guest_command_line);
+        if let (0, Some((parent, socket))) = (round, rounds.raw) {
+            raw_argv = Some(
+                guest_command_line(parent)
+                    .ok_or_else(|| "the guest's command line could not be read".to_owned())
+                    .and_then(|c| {
+                        raw_qemu::reuse_command_line(&c, socket).map_err(|e| e.to_string())
+                    }),
+            );
         }
         match rounds.serial {
             Some(serial) => {
@@ -90,13 +100,21 @@ pub async fn measure(
             destroy.push(destroyed);
         }
         tokio::time::sleep(BETWEEN_ROUNDS).await;
+        if let (Some(Ok(argv)), Some((_, socket))) = (&raw_argv, rounds.raw) {
+            match raw_qemu::spawn_to_greeting(argv, socket).await {
+                Ok(took) if round > 0 => raw.push(took),
+                Ok(_) => {}
+                Err(e) => raw_argv = Some(Err(e.to_string())),
+            }
+            tokio::time::sleep(BETWEEN_ROUNDS).await;
+        }
     }
     let spread = |samples: &mut Vec<Duration>| stats::spread(samples).ok_or("no rounds");
     Ok(LifecycleFigures {
         create: spread(&mut create)?,
         destroy: spread(&mut destroy)?,
         boot: stats::spread(&mut boot),
-        command_line,
+        raw: raw_argv.map(|argv| argv.and_then(|_| spread(&mut raw).map_err(str::to_owned))),
     })
 }
 

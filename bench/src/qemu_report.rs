@@ -134,9 +134,9 @@ fn rows(f: &QemuFigures) -> Vec<[String; 5]> {
         }
     };
     for kind in [GuestKind::NoDisk, GuestKind::Tiny] {
-        let raw = match f.raw.iter().find(|(k, _)| *k == kind) {
-            Some((_, Ok(sp))) => spread(sp),
-            Some((_, Err(e))) => short_error(e),
+        let raw = match raw(f, kind) {
+            Some(Ok(sp)) => spread(&sp),
+            Some(Err(e)) => short_error(&e),
             None => "-".to_owned(),
         };
         let create = rounds_cell(kind, |l| Some(l.create));
@@ -233,12 +233,24 @@ fn errors(f: &QemuFigures) -> Vec<String> {
             Err(_) => {}
         }
     }
-    for (kind, raw) in &f.raw {
-        if let Err(e) = raw {
+    for kind in [GuestKind::NoDisk, GuestKind::Tiny] {
+        if let Some(Err(e)) = raw(f, kind) {
             out.push(format!("raw qemu, {}: {e}", kind.label()));
         }
     }
     out
+}
+
+/// Raw spawn-to-greeting for `kind`, timed in the rounds of ours; `None` when those rounds
+/// did not run.
+fn raw(f: &QemuFigures, kind: GuestKind) -> Option<Result<Spread, String>> {
+    let rounds = f.ours.as_ref().ok()?.rounds(kind).ok()?;
+    Some(
+        rounds
+            .raw
+            .clone()
+            .unwrap_or_else(|| Err("not asked for".into())),
+    )
 }
 
 /// One line per target and guest kind, from the medians.
@@ -255,8 +267,8 @@ fn verdicts(f: &QemuFigures) -> Vec<String> {
             continue;
         };
         let create = ours.create.median;
-        match f.raw.iter().find(|(k, _)| *k == kind) {
-            Some((_, Ok(raw))) => out.push(check(
+        match raw(f, kind) {
+            Some(Ok(raw)) => out.push(check(
                 format!(
                     "{}: Create <= {RAW_FACTOR}x raw spawn-to-greeting",
                     kind.label()
@@ -344,7 +356,7 @@ mod tests {
             create: sp(create, create + 5),
             destroy: sp(destroy, destroy + 1),
             boot: None,
-            command_line: None,
+            raw: Some(Ok(sp(raw, raw + 2))),
         };
         QemuFigures {
             emulator: PathBuf::from("/usr/bin/qemu-system-x86_64"),
@@ -361,7 +373,6 @@ mod tests {
                 lifecycle: vec![(GuestKind::NoDisk, Ok(rounds))],
                 load: Err("not reached".into()),
             }),
-            raw: vec![(GuestKind::NoDisk, Ok(sp(raw, raw + 2)))],
             libvirt: Err("not installed (libvirtd not found)".into()),
             notes: Vec::new(),
             load_average: (Some(1.5), None),
