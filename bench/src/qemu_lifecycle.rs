@@ -42,8 +42,17 @@ pub struct LifecycleFigures {
     pub destroy: Spread,
     /// Create sent until GUEST-READY on the serial console (tiny guest only).
     pub boot: Option<Spread>,
-    /// Raw qemu spawn-to-greeting with the guest's command line, when asked for.
-    pub raw: Option<Result<Spread, String>>,
+    /// Raw qemu with the guest's command line, when asked for.
+    pub raw: Option<Result<RawFigures, String>>,
+}
+
+/// Raw qemu spawns of the guest's command line.
+#[derive(Debug, Clone)]
+pub struct RawFigures {
+    /// Spawn until the QMP greeting.
+    pub greeting: Spread,
+    /// Spawn until `qmp_capabilities` was answered.
+    pub capabilities: Spread,
 }
 
 /// How to run the rounds.
@@ -68,7 +77,8 @@ pub async fn measure(
     let mut create = Vec::with_capacity(rounds.count);
     let mut destroy = Vec::with_capacity(rounds.count);
     let mut boot = Vec::with_capacity(rounds.count);
-    let mut raw = Vec::with_capacity(rounds.count);
+    let mut greetings = Vec::with_capacity(rounds.count);
+    let mut negotiated = Vec::with_capacity(rounds.count);
     // The raw command line, or why there is none; `None` when not asked for.
     let mut raw_argv: Option<Result<Vec<String>, String>> = None;
     for round in 0..=rounds.count {
@@ -102,7 +112,10 @@ pub async fn measure(
         tokio::time::sleep(BETWEEN_ROUNDS).await;
         if let (Some(Ok(argv)), Some((_, socket))) = (&raw_argv, rounds.raw) {
             match raw_qemu::spawn_to_greeting(argv, socket).await {
-                Ok(took) if round > 0 => raw.push(took),
+                Ok(took) if round > 0 => {
+                    greetings.push(took.greeting);
+                    negotiated.push(took.capabilities);
+                }
                 Ok(_) => {}
                 Err(e) => raw_argv = Some(Err(e.to_string())),
             }
@@ -114,7 +127,14 @@ pub async fn measure(
         create: spread(&mut create)?,
         destroy: spread(&mut destroy)?,
         boot: stats::spread(&mut boot),
-        raw: raw_argv.map(|argv| argv.and_then(|_| spread(&mut raw).map_err(str::to_owned))),
+        raw: raw_argv.map(|argv| {
+            argv.and_then(|_| {
+                Ok(RawFigures {
+                    greeting: spread(&mut greetings)?,
+                    capabilities: spread(&mut negotiated)?,
+                })
+            })
+        }),
     })
 }
 

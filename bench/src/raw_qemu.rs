@@ -1,6 +1,10 @@
 //! Raw qemu spawn-to-greeting: the floor under any Create. The command line is the one the
 //! service under test gave its own guest (read from /proc), with only the QMP socket moved;
 //! the time runs from spawn until the QMP greeting line has been read from that socket.
+//!
+//! QEMU greets from its monitor thread before its main loop runs (with `-kernel` it is still
+//! loading the kernel and initramfs then), so the time until `qmp_capabilities` is answered,
+//! the first moment any client can act, is taken too.
 
 use std::{
     io,
@@ -10,7 +14,7 @@ use std::{
 };
 
 use tokio::{
-    io::{AsyncBufReadExt, BufReader},
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
     net::UnixStream,
 };
 
@@ -20,6 +24,15 @@ use crate::process::ProcessGuard;
 const GREETING_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause between attempts to connect while the socket does not exist yet.
 const CONNECT_RETRY: Duration = Duration::from_millis(1);
+
+/// One raw spawn, timed from the spawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawTimes {
+    /// Until the greeting line was read.
+    pub greeting: Duration,
+    /// Until the reply to `qmp_capabilities` was read.
+    pub capabilities: Duration,
+}
 
 /// Why one spawn-to-greeting could not be timed.
 #[derive(Debug, thiserror::Error)]
@@ -39,9 +52,12 @@ pub enum RawQemuError {
     /// qemu exited before greeting.
     #[error("qemu exited before the QMP greeting ({0})")]
     Exited(ExitStatus),
-    /// Reading the socket failed.
-    #[error("Reading the QMP socket: {0}")]
+    /// Reading or writing the socket failed.
+    #[error("Talking on the QMP socket: {0}")]
     Read(#[source] io::Error),
+    /// qemu refused `qmp_capabilities`.
+    #[error("qmp_capabilities failed: {0}")]
+    Refused(String),
     /// No greeting in time.
     #[error("No QMP greeting within {} s", GREETING_TIMEOUT.as_secs())]
     Timeout,
@@ -72,8 +88,9 @@ pub fn reuse_command_line(captured: &[String], socket: &Path) -> Result<Vec<Stri
 }
 
 /// Spawns `argv` (program first; its QMP socket at `socket`), connects as soon as the socket
-/// accepts, and returns the time until the greeting line was read. qemu is ended afterwards.
-pub async fn spawn_to_greeting(argv: &[String], socket: &Path) -> Result<Duration, RawQemuError> {
+/// accepts, reads the greeting, negotiates capabilities, and returns both times. qemu is
+/// ended afterwards.
+pub async fn spawn_to_greeting(argv: &[String], socket: &Path) -> Result<RawTimes, RawQemuError> {
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| RawQemuError::CommandLine("empty".into()))?;
@@ -103,7 +120,7 @@ async fn greeting(
     guard: &mut ProcessGuard,
     socket: &Path,
     started: Instant,
-) -> Result<Duration, RawQemuError> {
+) -> Result<RawTimes, RawQemuError> {
     let stream = loop {
         match UnixStream::connect(socket).await {
             Ok(stream) => break stream,
@@ -115,19 +132,49 @@ async fn greeting(
             }
         }
     };
-    let mut lines = BufReader::new(stream).lines();
+    let mut reader = BufReader::new(stream);
+    let greeting = loop {
+        let line = next_line(&mut reader, guard).await?;
+        if line.contains("\"QMP\"") {
+            break started.elapsed();
+        }
+    };
+    reader
+        .get_mut()
+        .write_all(b"{\"execute\":\"qmp_capabilities\"}\n")
+        .await
+        .map_err(RawQemuError::Read)?;
     loop {
-        match lines.next_line().await.map_err(RawQemuError::Read)? {
-            Some(line) if line.contains("\"QMP\"") => return Ok(started.elapsed()),
-            Some(_) => {}
-            None => {
-                return Err(match guard.exited() {
-                    Some(status) => RawQemuError::Exited(status),
-                    None => RawQemuError::Read(io::ErrorKind::UnexpectedEof.into()),
-                })
-            }
+        let line = next_line(&mut reader, guard).await?;
+        if line.contains("\"return\"") {
+            return Ok(RawTimes {
+                greeting,
+                capabilities: started.elapsed(),
+            });
+        }
+        if line.contains("\"error\"") {
+            return Err(RawQemuError::Refused(line.trim().to_owned()));
         }
     }
+}
+
+/// The next line from qemu; its exit status when it closed the socket.
+async fn next_line(
+    reader: &mut BufReader<UnixStream>,
+    guard: &mut ProcessGuard,
+) -> Result<String, RawQemuError> {
+    let mut line = String::new();
+    let read = reader
+        .read_line(&mut line)
+        .await
+        .map_err(RawQemuError::Read)?;
+    if read > 0 {
+        return Ok(line);
+    }
+    Err(match guard.exited() {
+        Some(status) => RawQemuError::Exited(status),
+        None => RawQemuError::Read(io::ErrorKind::UnexpectedEof.into()),
+    })
 }
 
 #[cfg(test)]
