@@ -4,24 +4,34 @@
 //! itself ran, whatever the figures say.
 
 mod bus;
+mod domain_events;
 mod error;
 mod figures;
+mod guests;
+mod libvirtd;
 mod load;
 mod measure;
 mod objects;
 mod process;
+mod programs;
+mod qemu;
+mod qemu_calls;
+mod qemu_lifecycle;
+mod qemu_load;
+mod qemu_report;
+mod raw_qemu;
 mod report;
 mod service;
 mod signals;
 mod stats;
 
-use std::{process::ExitCode, time::Duration};
+use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::Parser;
 
 use crate::{
     error::BenchError, figures::ServiceFigures, load::Repeat, measure::Settings,
-    service::ServiceSpec,
+    qemu::QemuSettings, service::ServiceSpec,
 };
 
 /// Benchmark an org.libvirt D-Bus service against another on private buses.
@@ -65,9 +75,55 @@ struct Cli {
     /// The dbus-daemon program for the private buses.
     #[arg(long, default_value = "dbus-daemon")]
     dbus_daemon: String,
+    /// Also run the QEMU phase: real guests on /org/libvirt/QEMU (--service must serve it),
+    /// skipped with a line when qemu-system-x86_64 is missing.
+    #[arg(long)]
+    qemu: bool,
+    /// Run only the QEMU phase (implies --qemu); --compare is then not used.
+    #[arg(long)]
+    qemu_only: bool,
+    /// QEMU phase: counted Create/Destroy rounds per guest and raw spawns, after a warm-up.
+    #[arg(long, default_value_t = 5)]
+    qemu_rounds: usize,
+    /// QEMU phase: guests running at once for RSS per guest and events per second.
+    #[arg(long, default_value_t = 8)]
+    qemu_guests: usize,
+    /// QEMU phase: suspend + resume cycles per guest for events per second.
+    #[arg(long, default_value_t = 25)]
+    qemu_cycles: usize,
+    /// QEMU phase: the tiny guest's folder (vmlinuz, initrd.gz); default: built or reused
+    /// by scripts/build-tiny-guest.sh.
+    #[arg(long, value_name = "DIR")]
+    tiny_guest: Option<PathBuf>,
+    /// QEMU phase: do not start libvirtd + libvirt-dbus for comparison even when installed.
+    #[arg(long)]
+    qemu_no_libvirtd: bool,
 }
 
 impl Cli {
+    fn qemu_settings(&self) -> Result<QemuSettings, BenchError> {
+        if !(1..=100).contains(&self.qemu_rounds) {
+            return Err(BenchError::Usage("--qemu-rounds must be in 1..=100".into()));
+        }
+        if !(1..=64).contains(&self.qemu_guests) {
+            return Err(BenchError::Usage("--qemu-guests must be in 1..=64".into()));
+        }
+        if !(1..=10_000).contains(&self.qemu_cycles) {
+            return Err(BenchError::Usage(
+                "--qemu-cycles must be in 1..=10000".into(),
+            ));
+        }
+        Ok(QemuSettings {
+            dbus_daemon: self.dbus_daemon.clone(),
+            rounds: self.qemu_rounds,
+            guests: self.qemu_guests,
+            cycles: self.qemu_cycles,
+            clients: self.clients,
+            tiny_guest: self.tiny_guest.clone(),
+            libvirtd: !self.qemu_no_libvirtd,
+        })
+    }
+
     fn settings(&self) -> Result<Settings, BenchError> {
         let seconds = |name: &str, v: f64, min: f64| {
             if v.is_finite() && (min..=60.0).contains(&v) {
@@ -127,12 +183,27 @@ fn spec(binary: &str, args: &str) -> ServiceSpec {
     ServiceSpec {
         binary: binary.to_owned(),
         args: args.split_whitespace().map(str::to_owned).collect(),
+        env: Vec::new(),
     }
 }
 
-/// Measures every service in turn and prints the report; the error is the first harness
-/// failure, reported after whatever was measured.
-async fn run(cli: &Cli, settings: &Settings) -> Result<(), BenchError> {
+/// Runs the phases asked for and prints their reports.
+async fn run(cli: &Cli, settings: &Settings, qemu: &QemuSettings) -> Result<(), BenchError> {
+    let api = if cli.qemu_only {
+        Ok(())
+    } else {
+        run_api(cli, settings).await
+    };
+    if cli.qemu || cli.qemu_only {
+        let phase = qemu::run(&cli.service, qemu).await;
+        println!("{}", qemu_report::render(&phase));
+    }
+    api
+}
+
+/// Measures every service in turn on the test connection and prints the report; the error
+/// is the first harness failure, reported after whatever was measured.
+async fn run_api(cli: &Cli, settings: &Settings) -> Result<(), BenchError> {
     let mut specs = vec![spec(&cli.service, &cli.args)];
     if let Some(other) = &cli.compare {
         specs.push(spec(other, &cli.compare_args));
@@ -172,7 +243,11 @@ async fn run(cli: &Cli, settings: &Settings) -> Result<(), BenchError> {
     failure.map_or(Ok(()), Err)
 }
 
-async fn run_until_signal(cli: &Cli, settings: &Settings) -> Result<(), BenchError> {
+async fn run_until_signal(
+    cli: &Cli,
+    settings: &Settings,
+    qemu: &QemuSettings,
+) -> Result<(), BenchError> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).map_err(|source| BenchError::Spawn {
         program: "SIGTERM handler".into(),
@@ -181,7 +256,7 @@ async fn run_until_signal(cli: &Cli, settings: &Settings) -> Result<(), BenchErr
     // Dropping `run` on a signal drops every process guard, which ends the services and the
     // private buses.
     tokio::select! {
-        result = run(cli, settings) => result,
+        result = run(cli, settings, qemu) => result,
         _ = tokio::signal::ctrl_c() => Err(BenchError::Interrupted("SIGINT")),
         _ = term.recv() => Err(BenchError::Interrupted("SIGTERM")),
     }
@@ -189,7 +264,7 @@ async fn run_until_signal(cli: &Cli, settings: &Settings) -> Result<(), BenchErr
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match cli.settings() {
+    let settings = match cli.settings().and_then(|s| Ok((s, cli.qemu_settings()?))) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("bench: {e}");
@@ -207,7 +282,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(run_until_signal(&cli, &settings));
+    let (settings, qemu) = settings;
+    let result = runtime.block_on(run_until_signal(&cli, &settings, &qemu));
     // Blocking reader threads (dbus-daemon stdout) must not keep the process alive.
     runtime.shutdown_timeout(Duration::from_secs(1));
     match result {

@@ -77,6 +77,59 @@ impl Drop for ProcessGuard {
     }
 }
 
+/// Kills, when dropped, every process whose command name starts with `prefix` and whose
+/// command line contains `marker`: the guests a failed or interrupted run left running (a
+/// service stopped with SIGTERM leaves its guests running, and libvirtd's guests are not its
+/// children). The marker names this run's guests and nothing else.
+#[derive(Debug)]
+pub struct StrayGuard {
+    prefix: &'static str,
+    marker: String,
+}
+
+impl StrayGuard {
+    /// Guards the processes `prefix` + `marker` describe.
+    pub fn new(prefix: &'static str, marker: impl Into<String>) -> Self {
+        Self {
+            prefix,
+            marker: marker.into(),
+        }
+    }
+
+    /// Kills the matching processes now; how many there were.
+    pub fn sweep(&self) -> usize {
+        let strays: Vec<u32> = find_processes(None, self.prefix)
+            .into_iter()
+            .filter(|&pid| {
+                cmdline(pid).is_ok_and(|args| args.iter().any(|a| a.contains(&self.marker)))
+            })
+            .collect();
+        for &pid in &strays {
+            let Ok(pid) = libc::pid_t::try_from(pid) else {
+                continue;
+            };
+            // SAFETY: kill(2) with a valid signal number has no memory-safety requirements;
+            // the pid was matched by command line just above.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+        strays.len()
+    }
+}
+
+impl Drop for StrayGuard {
+    fn drop(&mut self) {
+        let killed = self.sweep();
+        if killed > 0 {
+            eprintln!(
+                "bench: killed {killed} guest(s) left running ({})",
+                self.marker
+            );
+        }
+    }
+}
+
 /// Total CPU time (user + system, all threads) a process has used so far.
 pub fn cpu_time(pid: u32) -> Result<Duration, BenchError> {
     let text = fs::read_to_string(format!("/proc/{pid}/stat")).map_err(|e| BenchError::Proc {
@@ -129,6 +182,64 @@ fn status_kib(pid: u32, key: &'static str) -> Result<u64, BenchError> {
     })
 }
 
+/// The processes whose command name (`comm`) starts with `prefix`, only the children of
+/// `parent` when given, from a scan of /proc (processes that vanish meanwhile are skipped).
+pub fn find_processes(parent: Option<u32>, prefix: &str) -> Vec<u32> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    parse_stat_comm_ppid(&stat).map(|(comm, ppid)| {
+                        comm.starts_with(prefix) && parent.is_none_or(|p| p == ppid)
+                    })
+                })
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+/// The command line of a process, one string per argument.
+pub fn cmdline(pid: u32) -> Result<Vec<String>, BenchError> {
+    let raw = fs::read(format!("/proc/{pid}/cmdline")).map_err(|e| BenchError::Proc {
+        what: "command line",
+        pid,
+        reason: e.to_string(),
+    })?;
+    Ok(split_cmdline(&raw))
+}
+
+/// Splits the NUL-separated arguments of /proc/PID/cmdline.
+fn split_cmdline(raw: &[u8]) -> Vec<String> {
+    raw.split(|&b| b == 0)
+        .filter(|arg| !arg.is_empty())
+        .map(|arg| String::from_utf8_lossy(arg).into_owned())
+        .collect()
+}
+
+/// The command name (field 2) and parent pid (field 4) of a /proc/PID/stat line.
+fn parse_stat_comm_ppid(stat: &str) -> Option<(&str, u32)> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let comm = stat.get(open + 1..close)?;
+    let ppid = stat[close + 1..].split_whitespace().nth(1)?.parse().ok()?;
+    Some((comm, ppid))
+}
+
+/// The machine's load average over the last minute (first field of /proc/loadavg): how busy
+/// other work kept the CPUs while figures were taken.
+pub fn load_average() -> Option<f64> {
+    parse_loadavg(&fs::read_to_string("/proc/loadavg").ok()?)
+}
+
+fn parse_loadavg(text: &str) -> Option<f64> {
+    text.split_whitespace().next()?.parse().ok()
+}
+
 /// utime + stime (fields 14 and 15) of a /proc/PID/stat line, in clock ticks.
 fn parse_stat_cpu_ticks(stat: &str) -> Option<u64> {
     // The command name (field 2) is in parentheses and may contain spaces: skip past its end.
@@ -177,6 +288,28 @@ mod tests {
     fn stat_fields_after_a_name_with_spaces_and_parens() {
         let line = "1234 (a b) c) S 1 2 3 4 5 6 7 8 9 10 250 70 11 12 20 0 4 0 99 1000 50";
         assert_eq!(parse_stat_cpu_ticks(line), Some(320));
+    }
+
+    #[test]
+    fn stat_comm_and_ppid() {
+        let line = "4321 (qemu-system-x86) S 1234 4321 1 0 -1 4194560 0";
+        assert_eq!(parse_stat_comm_ppid(line), Some(("qemu-system-x86", 1234)));
+        assert_eq!(parse_stat_comm_ppid("1 (a) b) S 7 1"), Some(("a) b", 7)));
+        assert_eq!(parse_stat_comm_ppid("1 (x)"), None);
+    }
+
+    #[test]
+    fn cmdline_splits_on_nul() {
+        assert_eq!(
+            split_cmdline(b"qemu\0-S\0-qmp\0unix:/a,server=on\0"),
+            ["qemu", "-S", "-qmp", "unix:/a,server=on"]
+        );
+    }
+
+    #[test]
+    fn loadavg_first_field() {
+        assert_eq!(parse_loadavg("9.52 9.60 7.76 3/412 8123\n"), Some(9.52));
+        assert_eq!(parse_loadavg(""), None);
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct ServiceSpec {
     pub binary: String,
     /// Its arguments (e.g. `--session`).
     pub args: Vec<String>,
+    /// Extra environment, e.g. `DBUS_SYSTEM_BUS_ADDRESS` for a service run with `--system`
+    /// on the private bus.
+    pub env: Vec<(String, String)>,
 }
 
 /// A running service that owns `org.libvirt`; stopped when dropped.
@@ -93,6 +96,7 @@ pub async fn start(
     command
         .args(&spec.args)
         .env("DBUS_SESSION_BUS_ADDRESS", bus.address())
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .env_remove("DBUS_STARTER_ADDRESS")
         .env_remove("DBUS_STARTER_BUS_TYPE")
         .stdin(Stdio::null())
