@@ -2,6 +2,7 @@
 
 pub mod capabilities;
 pub mod domain;
+pub mod domain_capabilities;
 pub mod host_cpu;
 pub mod interface;
 pub mod network;
@@ -15,6 +16,7 @@ pub mod tune;
 
 pub use capabilities::*;
 pub use domain::*;
+pub use domain_capabilities::*;
 pub use host_cpu::{is_known_arch, CpuSpec};
 pub use interface::*;
 pub use network::*;

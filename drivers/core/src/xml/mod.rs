@@ -24,6 +24,7 @@ mod conv;
 mod cpu;
 mod devices;
 mod domain;
+mod domain_capabilities;
 mod encryption;
 mod interface;
 mod metadata;
@@ -50,6 +51,7 @@ pub use domain::{
     check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, MAX_NAME_BYTES,
     MAX_VCPUS,
 };
+pub use domain_capabilities::format_domain_capabilities;
 pub use interface::{format_interface, parse_interface, parse_interface_with};
 pub use metadata::{metadata_for_get, metadata_from_set};
 pub use network::{format_network, parse_network, parse_network_with};
