@@ -4,6 +4,7 @@
 //! CPU's model). The host CPUs they read are [`crate::model::CpuSpec`].
 
 pub mod x86;
+pub mod x86_compare;
 mod x86_data;
 
 use crate::{

@@ -45,7 +45,7 @@ mod writer;
 
 pub use capabilities::{format_capabilities, format_sysinfo};
 pub(crate) use cpu::format_cpu;
-pub use cpu::parse_cpu;
+pub use cpu::{parse_cpu, parse_cpu_def};
 pub use devices::{format_device, parse_device, parse_device_with};
 pub use domain::{
     check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, MAX_NAME_BYTES,
