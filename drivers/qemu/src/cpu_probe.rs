@@ -34,6 +34,8 @@ pub struct CpuDefinition {
 /// The CPU facts of one emulator under TCG.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CpuProbe {
+    /// The architecture the emulator runs, as libvirt names it (`query-target`).
+    pub arch: Option<String>,
     /// The models, in QEMU's order.
     pub definitions: Vec<CpuDefinition>,
     /// The vendor of the `max` CPU as libvirt names it (`AMD`, `Intel`), when known.
@@ -52,6 +54,7 @@ fn cache() -> &'static Cache {
 /// The QMP conversation of the probe.
 const PROBE_INPUT: &str = concat!(
     "{\"execute\":\"qmp_capabilities\"}\n",
+    "{\"execute\":\"query-target\",\"id\":\"target\"}\n",
     "{\"execute\":\"query-cpu-definitions\",\"id\":\"defs\"}\n",
     "{\"execute\":\"query-cpu-model-expansion\",\"id\":\"max\",",
     "\"arguments\":{\"type\":\"full\",\"model\":{\"name\":\"max\"}}}\n",
@@ -64,11 +67,7 @@ pub fn probe(path: &Path) -> Result<Arc<CpuProbe>> {
     let mtime = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .unwrap_or(SystemTime::UNIX_EPOCH);
-    if let Some((cached, probe)) = cache()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(path)
-    {
+    if let Some((cached, probe)) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(path) {
         if *cached == mtime {
             return Ok(probe.clone());
         }
@@ -161,11 +160,27 @@ pub fn parse_transcript(transcript: &str) -> Option<CpuProbe> {
         }
     }
     max_features.sort();
+    let arch = reply(&messages, "target")
+        .and_then(|t| t.get("arch"))
+        .and_then(Value::as_str)
+        .map(libvirt_arch);
     Some(CpuProbe {
+        arch,
         definitions,
         max_vendor,
         max_features,
     })
+}
+
+/// libvirt's name for a QEMU target architecture (`virQEMUCapsArchFromString`).
+pub fn libvirt_arch(qemu: &str) -> String {
+    match qemu {
+        "i386" => "i686",
+        "arm" => "armv7l",
+        "or1k" => "openrisc",
+        other => other,
+    }
+    .to_owned()
 }
 
 /// libvirt's vendor name for a CPUID vendor string.
@@ -208,10 +223,12 @@ mod tests {
     fn transcript_is_read() {
         let t = r#"{"QMP": {}}
 {"return": {}}
+{"return": {"arch": "i386"}, "id": "target"}
 {"return": [{"name": "qemu64", "unavailable-features": [], "deprecated": false}, {"name": "phenom", "unavailable-features": ["fxsr-opt"]}], "id": "defs"}
 {"return": {"model": {"name": "max", "props": {"sse4-1": true, "sse4.1": true, "lahf-lm": true, "vme": false, "vendor": "AuthenticAMD", "family": 15}}}, "id": "max"}
 "#;
         let p = parse_transcript(t).unwrap();
+        assert_eq!(p.arch.as_deref(), Some("i686"));
         assert_eq!(p.definitions.len(), 2);
         assert_eq!(p.definitions[1].unavailable, ["fxsr-opt"]);
         assert_eq!(p.max_vendor.as_deref(), Some("AMD"));

@@ -146,6 +146,16 @@ pub(super) fn map() -> &'static Map {
     })
 }
 
+/// The map's own spelling of feature `name`, when the map knows it.
+pub fn known_feature(name: &str) -> Option<&'static str> {
+    map().feature(name).map(|i| FEATURES[i])
+}
+
+/// Whether the map knows model `name`, and its vendor (`Some(None)`: a model of no vendor).
+pub fn model_vendor(name: &str) -> Option<Option<&'static str>> {
+    MODELS.iter().find(|m| m.name == name).map(|m| m.vendor)
+}
+
 /// The names of every model, oldest first.
 pub fn model_names() -> impl Iterator<Item = &'static str> {
     MODELS.iter().map(|m| m.name)
@@ -200,8 +210,17 @@ fn vendor(name: &str) -> Result<&'static str> {
         .ok_or_else(|| Error::OperationFailed(format!("Unknown CPU vendor {name}")))
 }
 
+/// The features libvirt's map marks `migratable='no'`.
+const NON_MIGRATABLE: &[&str] = &["xsaves", "invtsc"];
+
 /// `virCPUx86Baseline` for host CPUs, then `virCPUx86ExpandFeatures` when `expand`.
 pub fn baseline(cpus: &[CpuSpec], expand: bool) -> Result<Baseline> {
+    baseline_with(cpus, expand, false)
+}
+
+/// [`baseline`], leaving out the features that block migration when `migratable`
+/// (VIR_CONNECT_BASELINE_CPU_MIGRATABLE).
+pub fn baseline_with(cpus: &[CpuSpec], expand: bool, migratable: bool) -> Result<Baseline> {
     let map = map();
     let Some(first) = cpus.first() else {
         return Err(Error::InvalidArg("no CPUs given".to_owned()));
@@ -245,6 +264,9 @@ pub fn baseline(cpus: &[CpuSpec], expand: bool) -> Result<Baseline> {
     }
     if data.is_empty() {
         return Err(Error::OperationFailed("CPUs are incompatible".to_owned()));
+    }
+    if migratable {
+        data = data.minus(&map.set(NON_MIGRATABLE));
     }
     let named: Vec<&str> = cpus.iter().map(|c| c.model.as_str()).collect();
     let chosen = decode(map, &data, the_vendor, preferred, &named)?;
