@@ -197,3 +197,94 @@ async fn compare_and_baseline_cpus() {
     })
     .await;
 }
+
+/// Kills (by pid) every guest the service's folders still list, when the test ends.
+struct KillGuests(std::path::PathBuf);
+
+impl Drop for KillGuests {
+    fn drop(&mut self) {
+        let Ok(entries) = std::fs::read_dir(self.0.join("run/qemu")) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            if let Some(pid) = text
+                .split("pid='")
+                .nth(1)
+                .and_then(|r| r.split('\'').next())
+                .and_then(|p| p.parse::<u32>().ok())
+            {
+                common::send_signal(pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_model_guest_runs_the_cpu_the_capabilities_describe() {
+    with_timeout(async {
+        let service = Service::start().await;
+        let _guests = KillGuests(service.bus().dir().to_path_buf());
+        let doc = string(domcaps(&service, ("", "", "", "qemu", 0)).await);
+        let model = doc
+            .split("<mode name='host-model' supported='yes'>")
+            .nth(1)
+            .and_then(|r| r.split("<model fallback='forbid'>").nth(1))
+            .and_then(|r| r.split("</model>").next())
+            .expect("host-model is supported under TCG")
+            .to_owned();
+        let xml = format!(
+            "<domain type='qemu'><name>hm</name><memory unit='MiB'>128</memory>\
+             <vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>\
+             <cpu mode='host-model'/><devices><emulator>{}</emulator></devices></domain>",
+            qemu_path()
+        );
+        let reply = qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await;
+        let path: zbus::OwnedObjectPath = reply.expect_ok().body().deserialize().unwrap();
+        let domain = |method: &'static str| {
+            let service = &service;
+            let path = path.to_string();
+            async move {
+                call(&service.conn, &path, "org.libvirt.Domain", method, &0u32)
+                    .await
+                    .expect_ok()
+            }
+        };
+        domain("Create").await;
+        let state: (i32, i32) = call(
+            &service.conn,
+            path.as_str(),
+            "org.libvirt.Domain",
+            "GetState",
+            &0u32,
+        )
+        .await
+        .expect_ok()
+        .body()
+        .deserialize()
+        .unwrap();
+        assert_eq!(state.0, 1, "running");
+        // QEMU was given the model the capabilities named.
+        let pid_file = service.bus().dir().join("run/qemu/hm.xml");
+        let status = std::fs::read_to_string(pid_file).unwrap();
+        let pid = status
+            .split("pid='")
+            .nth(1)
+            .and_then(|r| r.split('\'').next())
+            .unwrap();
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let cpu = args
+            .iter()
+            .position(|a| a == "-cpu")
+            .map(|i| args[i + 1].clone())
+            .expect("a -cpu argument");
+        assert!(cpu.starts_with(&format!("{model},")), "{cpu}");
+        domain("Destroy").await;
+        domain("Undefine").await;
+    })
+    .await;
+}

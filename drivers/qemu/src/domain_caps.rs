@@ -200,8 +200,8 @@ pub fn domain_capabilities(req: &Request<'_>, host: &HostFacts) -> Result<Domain
     })
 }
 
-/// `<cpu>`: host-passthrough only with KVM; maximum; host-model is refused by the command
-/// line builder under TCG; the custom models QEMU offers that libvirt's map knows.
+/// `<cpu>`: host-passthrough only with KVM; maximum; host-model under TCG (the builder
+/// refuses it with KVM); the custom models QEMU offers that libvirt's map knows.
 fn cpu_caps(r: &Resolved, kvm: bool) -> CpuCaps {
     let x86 = matches!(r.arch.as_str(), "x86_64" | "i686");
     let custom = r
@@ -239,7 +239,12 @@ fn cpu_caps(r: &Resolved, kvm: bool) -> CpuCaps {
             supported: true,
             enums: vec![CapsEnum::new("maximumMigratable", &["on", "off"])],
         },
-        host_model: HostModelCaps::default(),
+        // The command line builder gives host-model under TCG only.
+        host_model: if kvm {
+            HostModelCaps::default()
+        } else {
+            tcg_host_model(&r.cpus).unwrap_or_default()
+        },
         custom_supported: !custom.is_empty(),
         custom,
     }
@@ -277,6 +282,25 @@ pub fn tcg_host_model(cpus: &CpuProbe) -> Option<HostModelCaps> {
             .map(|(p, n)| ((*p).to_owned(), (*n).to_owned()))
             .collect(),
     })
+}
+
+/// The `-cpu` value of a host-model guest under TCG on `emulator`: the model and features of
+/// [`tcg_host_model`] (`EPYC,acpi=on,...,vme=off`).
+pub fn tcg_host_model_option(emulator: &std::path::Path) -> Result<String> {
+    let probe = cpu_probe::probe(emulator)?;
+    let hm = tcg_host_model(&probe).ok_or_else(|| {
+        Error::ConfigUnsupported(format!(
+            "CPU mode 'host-model' is not supported: no CPU model of '{}' describes its              maximum CPU",
+            emulator.display()
+        ))
+    })?;
+    let (model, _) = hm.model.unwrap_or_default();
+    let mut opt = model;
+    for (policy, name) in &hm.features {
+        let value = if policy == "disable" { "off" } else { "on" };
+        opt.push_str(&format!(",{name}={value}"));
+    }
+    Ok(opt)
 }
 
 /// `<devices>`, as far as the command line builder goes.

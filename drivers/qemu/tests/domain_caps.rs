@@ -352,3 +352,50 @@ async fn baseline_of_host_cpus() {
         "8 xmlCPUs in virConnectBaselineCPU must not be NULL"
     );
 }
+
+#[test]
+fn qemu_runs_the_host_model_cpu() {
+    let emu = qemu();
+    let opt = domain_caps::tcg_host_model_option(&emu.path).unwrap();
+    let probe = cpu_probe::probe(&emu.path).unwrap();
+    let hm = domain_caps::tcg_host_model(&probe).unwrap();
+    assert!(
+        opt.starts_with(&format!("{},", hm.model.unwrap().0)),
+        "{opt}"
+    );
+    assert_eq!(opt.matches('=').count(), hm.features.len());
+    let mut child = Command::new(&emu.path)
+        .args([
+            "-machine",
+            "pc",
+            "-accel",
+            "tcg",
+            "-cpu",
+            &opt,
+            "-nodefaults",
+            "-display",
+            "none",
+            "-S",
+            "-qmp",
+            "stdio",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("warning"),
+        "QEMU warned about {opt}: {stderr}"
+    );
+}
