@@ -306,3 +306,16 @@ fn host_model_of_tcg_is_libvirts() {
     assert!(["Opteron_G3", "qemu64"].contains(&d.model), "{}", d.model);
     assert!(describe(None, &[], None).is_err());
 }
+
+#[test]
+fn host_cpu_is_described_as_libvirt_describes_it() {
+    let (model, extra) = virtbus_core::cpu::x86_compare::describe_host(&host()).unwrap();
+    assert_eq!(model, HOST_MODEL);
+    let want: Vec<&str> = HOST_EXTRA.split_whitespace().collect();
+    assert_eq!(extra, want);
+    let none = HostCpu {
+        vendor: None,
+        features: vec!["sse2".to_owned()],
+    };
+    assert!(virtbus_core::cpu::x86_compare::describe_host(&none).is_none());
+}

@@ -218,3 +218,30 @@ pub fn describe(
             .collect(),
     })
 }
+
+/// `x86Decode` of a host CPU (libvirt's `<host><cpu>` in capabilities): from the newest
+/// model to the oldest, among models of the host's vendor or of none, one whose features
+/// the host all has (a host CPU disables nothing) and that leaves the fewest features to
+/// list (the newest of equals); then the host's other features in map order. Models' CPUID
+/// signatures are not in this map, so libvirt's preference for a model with the host's
+/// family and model is not applied.
+pub fn describe_host(host: &HostCpu) -> Option<(&'static str, Vec<&'static str>)> {
+    let map = map();
+    let data = known(map, &host.features);
+    let mut best: Option<(&'static str, FeatureSet)> = None;
+    for model in map.models_newest_first() {
+        if !model.data.decodable || !model.input.minus(&data).is_empty() {
+            continue;
+        }
+        if let (Some(v), Some(mv)) = (host.vendor.as_deref(), model.data.vendor) {
+            if v != mv {
+                continue;
+            }
+        }
+        let extra = data.minus(&model.input);
+        if best.as_ref().is_none_or(|(_, e)| e.len() > extra.len()) {
+            best = Some((model.data.name, extra));
+        }
+    }
+    best.map(|(name, extra)| (name, extra.names().collect()))
+}
