@@ -4,6 +4,19 @@
 //! usable and TCG otherwise), with libvirt's errors, and the document filled from the probed
 //! emulator ([`crate::emulator`], [`crate::cpu_probe`]) and from what this driver's command
 //! line builder accepts: what it refuses is reported `supported='no'`.
+//!
+//! Compared with libvirt 9.0 on the same host and QEMU (`virsh domcapabilities`), the path,
+//! domain, machine, arch, vCPU maximum, the four CPU modes (host-model and the custom
+//! models with `usable` and `vendor`, in QEMU's order) are the same. These differ, each
+//! because the command line builder refuses it: `<iothreads>`, `<loader>` (so no loader
+//! enums), `<memoryBacking>`, `<hostdev>`, `<filesystem>`, `<tpm>`, `<redirdev>` and the
+//! features `vmcoreinfo`, `genid`, `backingStoreInput`, `backup`, `hyperv` are
+//! `supported='no'`; the enums list only what the builder takes: disk devices `disk` and
+//! `cdrom` (no `floppy`, `lun`), buses `ide` (i440fx only), `scsi`, `virtio`, `sata` (no
+//! `fdc`, `usb`), no disk models; graphics `vnc` only; video `vga`, `cirrus`, `virtio`,
+//! `none`, `bochs`; RNG model `virtio` with backends `random` and `builtin`; channel types
+//! `pty` and `unix`. A binary that is not QEMU fails with virtbus's probe error rather than
+//! libvirt's pidfile error.
 
 use std::path::PathBuf;
 

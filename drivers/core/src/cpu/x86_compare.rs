@@ -1,6 +1,15 @@
 //! libvirt 9.0's x86 CPU comparison (`virCPUx86Compare`, `x86Compute`) and the description
 //! of a feature set as a model plus features (`x86Decode` for a guest CPU, as the host-model
-//! CPU of domain capabilities is computed), over the CPU map of [`super::x86`].
+//! CPU of domain capabilities is computed, and for the host CPU of capabilities), over the
+//! CPU map of [`super::x86`].
+//!
+//! Where this differs from libvirt: the map holds features by name, not CPUID bits, so
+//! features are compared by name (two names for one bit do not occur in the map); models'
+//! CPUID signatures are not in it, so the decoders do not prefer a model with the host's
+//! family and model (no 9.0 model has the signature of this project's machines, so the
+//! answers agree here); VIR_CONNECT_COMPARE_CPU_VALIDATE_XML is accepted without validating
+//! against libvirt's RNG schema. Like libvirt's API (and unlike `virsh cpu-compare`, which
+//! digs the `<cpu>` out client-side), only a `<cpu>` document is accepted.
 
 use super::x86::{map, FeatureSet, Map};
 use crate::{
