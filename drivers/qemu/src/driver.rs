@@ -346,6 +346,12 @@ impl ConnectDriver for QemuDriver {
         )?;
         let host = self.inner.hostfs.host_cpu()?;
         let cpu = parse_cpu_def(xml)?;
+        let arch = host_arch();
+        if cpu::driver_for(arch) != Some(cpu::CpuDriver::X86) {
+            return Err(Error::NoSupportDetail(format!(
+                "cannot compare CPUs of {arch} architecture"
+            )));
+        }
         x86_compare::compare(&host, &cpu, flags & COMPARE_CPU_FAIL_INCOMPATIBLE != 0)
     }
 
