@@ -35,7 +35,7 @@ use virtbus_core::{
 use crate::{
     command_line::HostFacts,
     cpu_probe::{self, libvirt_feature_name, CpuProbe},
-    emulator::{self, Emulator},
+    emulator,
 };
 
 /// The four arguments of `virConnectGetDomainCapabilities`; empty means "default".
@@ -99,7 +99,6 @@ fn same_family(a: &str, b: &str) -> bool {
 /// The request resolved: the emulator, its probe, and the answers to put in the document.
 struct Resolved {
     binary: String,
-    emulator: std::sync::Arc<Emulator>,
     cpus: std::sync::Arc<CpuProbe>,
     arch: String,
     virttype: String,
@@ -178,7 +177,6 @@ fn resolve(req: &Request<'_>, host: &HostFacts) -> Result<Resolved> {
         machine: machine.name.clone(),
         max_cpus: machine.cpu_max,
         binary,
-        emulator: emulator.clone(),
         cpus,
         arch,
         virttype: virttype.to_owned(),
@@ -190,7 +188,6 @@ pub fn domain_capabilities(req: &Request<'_>, host: &HostFacts) -> Result<Domain
     let r = resolve(req, host)?;
     let q35 = r.machine.starts_with("pc-q35-") || r.machine == "q35";
     let kvm = r.virttype == "kvm";
-    debug_assert!(r.emulator.machine(&r.machine).is_some());
     Ok(DomainCaps {
         path: r.binary.clone(),
         domain: r.virttype.clone(),
