@@ -250,7 +250,7 @@ fn cpu_caps(r: &Resolved, kvm: bool) -> CpuCaps {
             enums: vec![CapsEnum::new("maximumMigratable", &["on", "off"])],
         },
         // The command line builder gives host-model under TCG only.
-        host_model: if kvm {
+        host_model: if kvm || !x86 {
             HostModelCaps::default()
         } else {
             tcg_host_model(&r.cpus).unwrap_or_default()
@@ -264,6 +264,9 @@ fn cpu_caps(r: &Resolved, kvm: bool) -> CpuCaps {
 /// that describes it best among the models QEMU offers, with QEMU's blockers); `None` for
 /// an architecture other than x86 or when nothing fits.
 pub fn tcg_host_model(cpus: &CpuProbe) -> Option<HostModelCaps> {
+    if !matches!(cpus.arch.as_deref(), Some("x86_64" | "i686")) {
+        return None;
+    }
     let candidates: Vec<Candidate> = cpus
         .definitions
         .iter()
