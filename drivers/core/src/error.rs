@@ -118,6 +118,9 @@ pub enum Error {
     /// not be NULL", "Flags 'X' and 'Y' are mutually exclusive").
     #[error("{0}")]
     InvalidArgBare(String),
+    /// VIR_ERR_CPU_INCOMPATIBLE: a CPU the host cannot run, with libvirt's reason.
+    #[error("the CPU is incompatible with host CPU: {0}")]
+    CpuIncompatible(String),
 }
 
 impl Error {
@@ -158,6 +161,7 @@ impl Error {
             Error::System(_) => 38,
             Error::ArgumentUnsupported(_) => 74,
             Error::InvalidArgBare(_) => 8,
+            Error::CpuIncompatible(_) => 91,
         }
     }
 

@@ -220,7 +220,7 @@ pub fn build(def: &DomainDef, ctx: &LaunchContext<'_>) -> Result<CommandLine> {
             "tcg"
         },
     );
-    if let Some(cpu) = cpu_option(def)? {
+    if let Some(cpu) = cpu_option(def, &ctx.emulator.path)? {
         b.opt("-cpu", cpu);
     }
     let balloon_target_kib = memory(&mut b)?;
@@ -405,14 +405,18 @@ fn machine_option(def: &DomainDef, name: &str, family: MachineFamily) -> Result<
     Ok(opt)
 }
 
-/// `-cpu` from `<cpu>`; `None` leaves QEMU's default model (qemu64).
-fn cpu_option(def: &DomainDef) -> Result<Option<String>> {
+/// `-cpu` from `<cpu>`; `None` leaves QEMU's default model (qemu64). Under TCG, host-model
+/// is the CPU the domain capabilities describe for `emulator`
+/// ([`crate::domain_caps::tcg_host_model_option`]), as libvirt turns host-model into a
+/// custom CPU.
+fn cpu_option(def: &DomainDef, emulator: &Path) -> Result<Option<String>> {
     let Some(cpu) = def.cpu.as_deref() else {
         return Ok(None);
     };
     let kvm = def.domain_type == "kvm";
     let mut opt = match (cpu.mode.as_deref(), cpu.model.as_deref()) {
         (Some("host-passthrough"), _) if kvm => "host".to_owned(),
+        (Some("host-model"), _) if !kvm => crate::domain_caps::tcg_host_model_option(emulator)?,
         (Some(mode @ ("host-passthrough" | "host-model")), _) => {
             return Err(host_cpu_unsupported(mode));
         }

@@ -14,6 +14,7 @@ use std::{
 use async_trait::async_trait;
 use virtbus_core::{
     cpu,
+    cpu::x86_compare,
     driver::{
         ConnectDriver, Driver, InterfaceDriver, NWFilterDriver, NetworkDriver, NodeDeviceDriver,
         SecretDriver, SnapshotDriver, StoragePoolDriver, StorageVolDriver,
@@ -21,17 +22,27 @@ use virtbus_core::{
     event::{Event, EventSender},
     flags::check_flags,
     model::{Capabilities, GuestCaps, GuestFeature, MachineCaps},
-    xml::{format_capabilities, format_sysinfo},
+    xml::{
+        format_capabilities, format_domain_capabilities, format_sysinfo, parse_cpu, parse_cpu_def,
+    },
     Error, Result,
 };
 
 use crate::{
     command_line::HostFacts,
+    domain_caps,
     domains::Domains,
     emulator,
     host::HostFs,
     store::{Mode, Store, StoreDirs},
 };
+
+/// VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE.
+pub const COMPARE_CPU_FAIL_INCOMPATIBLE: u32 = 1;
+/// VIR_CONNECT_COMPARE_CPU_VALIDATE_XML (accepted; the XML is checked by the parser).
+pub const COMPARE_CPU_VALIDATE_XML: u32 = 2;
+/// VIR_CONNECT_BASELINE_CPU_MIGRATABLE: leave out features that block migration.
+pub const BASELINE_MIGRATABLE: u32 = 2;
 
 /// libvirt's version that virtbus's API follows (`virConnectGetLibVersion`): 9.0.0.
 pub const LIB_VERSION: u64 = 9_000_000;
@@ -295,6 +306,76 @@ impl ConnectDriver for QemuDriver {
     async fn cpu_model_names(&self, arch: &str, flags: u32) -> Result<Vec<String>> {
         check_flags(flags, 0, "qemuConnectGetCPUModelNames")?;
         cpu::model_names(arch)
+    }
+
+    async fn domain_capabilities(
+        &self,
+        emulator: &str,
+        arch: &str,
+        machine: &str,
+        virttype: &str,
+        flags: u32,
+    ) -> Result<String> {
+        check_flags(flags, 0, "qemuConnectGetDomainCapabilities")?;
+        let inner = Arc::clone(&self.inner);
+        let (emulator, arch, machine, virttype) = (
+            emulator.to_owned(),
+            arch.to_owned(),
+            machine.to_owned(),
+            virttype.to_owned(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let req = domain_caps::Request {
+                emulator: &emulator,
+                arch: &arch,
+                machine: &machine,
+                virttype: &virttype,
+            };
+            let caps = domain_caps::domain_capabilities(&req, &inner.host)?;
+            Ok(format_domain_capabilities(&caps))
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("domain capabilities probe failed: {e}")))?
+    }
+
+    async fn compare_cpu(&self, xml: &str, flags: u32) -> Result<i32> {
+        check_flags(
+            flags,
+            COMPARE_CPU_FAIL_INCOMPATIBLE | COMPARE_CPU_VALIDATE_XML,
+            "qemuConnectCompareCPU",
+        )?;
+        let host = self.inner.hostfs.host_cpu()?;
+        let cpu = parse_cpu_def(xml)?;
+        let arch = host_arch();
+        if cpu::driver_for(arch) != Some(cpu::CpuDriver::X86) {
+            return Err(Error::NoSupportDetail(format!(
+                "cannot compare CPUs of {arch} architecture"
+            )));
+        }
+        x86_compare::compare(&host, &cpu, flags & COMPARE_CPU_FAIL_INCOMPATIBLE != 0)
+    }
+
+    async fn baseline_cpu(&self, xml_cpus: &[String], flags: u32) -> Result<String> {
+        // libvirt's public API refuses an empty list before the driver sees it.
+        if xml_cpus.is_empty() {
+            return Err(Error::InvalidArgBare(
+                "xmlCPUs in virConnectBaselineCPU must not be NULL".to_owned(),
+            ));
+        }
+        check_flags(
+            flags,
+            cpu::BASELINE_EXPAND_FEATURES | BASELINE_MIGRATABLE,
+            "qemuConnectBaselineCPU",
+        )?;
+        let cpus = xml_cpus
+            .iter()
+            .map(|x| parse_cpu(x))
+            .collect::<Result<Vec<_>>>()?;
+        cpu::baseline_migratable(
+            &cpus,
+            flags & cpu::BASELINE_EXPAND_FEATURES != 0,
+            flags & BASELINE_MIGRATABLE != 0,
+        )
     }
 
     async fn node_cpu_map(&self, flags: u32) -> Result<Vec<bool>> {

@@ -175,7 +175,7 @@ fn not_qemu(shown: &str) -> Error {
 
 /// Runs `path args`, feeding `input` on stdin, and returns its stdout; killed (and reaped)
 /// after `timeout`.
-fn run_with_timeout(
+pub(crate) fn run_with_timeout(
     path: &Path,
     args: &[&str],
     input: Option<&str>,

@@ -37,7 +37,7 @@ impl HostFs {
         Self { root: root.into() }
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel.trim_start_matches('/'))
     }
 
@@ -186,10 +186,13 @@ impl HostFs {
             .len()
             .max(1) as u32;
         let threads = (cpus.len().max(1) as u32 / cores).max(1);
+        let (model, features) = self.cpu_model(arch);
         Ok(HostCaps {
             uuid: self.read_opt("sys/class/dmi/id/product_uuid"),
             cpu: HostCpuCaps {
                 arch: arch.to_owned(),
+                model,
+                features,
                 vendor: self.cpu_vendor(),
                 topology: Some(CpuTopology {
                     sockets,
@@ -214,6 +217,25 @@ impl HostFs {
             }],
             ..HostCaps::default()
         })
+    }
+
+    /// The host CPU as libvirt names it in capabilities (x86 only): a model of the CPU map and
+    /// the features beyond it.
+    fn cpu_model(&self, arch: &str) -> (Option<String>, Vec<String>) {
+        if !matches!(arch, "x86_64" | "i686") {
+            return (None, Vec::new());
+        }
+        let Some((model, extra)) = self
+            .host_cpu()
+            .ok()
+            .and_then(|cpu| virtbus_core::cpu::x86_compare::describe_host(&cpu))
+        else {
+            return (None, Vec::new());
+        };
+        (
+            Some(model.to_owned()),
+            extra.into_iter().map(str::to_owned).collect(),
+        )
     }
 
     fn cpu_vendor(&self) -> Option<String> {
@@ -541,7 +563,9 @@ mod tests {
         write(
             r,
             "proc/cpuinfo",
-            "processor\t: 0\nvendor_id\t: GenuineIntel\n",
+            "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae \
+             mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 syscall nx \
+             lm pni cx16 rep_good\n",
         );
         dir
     }
@@ -604,6 +628,9 @@ mod tests {
         let dir = fake_host();
         let host = HostFs::under(dir.path()).host_caps("x86_64").unwrap();
         assert_eq!(host.cpu.vendor.as_deref(), Some("Intel"));
+        // kvm64 is the newest model the CPU has every feature of; vme is beyond it.
+        assert_eq!(host.cpu.model.as_deref(), Some("kvm64"));
+        assert_eq!(host.cpu.features, ["vme"]);
         assert_eq!(
             host.cpu.topology,
             Some(CpuTopology {

@@ -12,7 +12,10 @@
 //! - [`process`]: spawning and supervising the emulator process.
 //! - [`command_line`]: the emulator's argument vector from a domain definition.
 //! - [`emulator`]: finding the emulator binary, checking it is QEMU, its version and machines.
-//! - [`host`]: the real host's CPUs, memory, NUMA cells and SMBIOS tables.
+//! - [`host`]: the real host's CPUs, memory, NUMA cells and SMBIOS tables; [`host_cpu`]: its
+//!   CPU features as libvirt's CPU map names them (for `CompareCPU`).
+//! - [`cpu_probe`]: the CPU models and `max` CPU features the emulator offers under TCG.
+//! - [`domain_caps`]: `GetDomainCapabilities`, its arguments and the document.
 //! - [`monitor_events`]: what each QMP event means for a domain (state, events, follow-up).
 //! - [`stats`]: `GetInfo`, `GetStats`, memory, block and interface statistics from QMP.
 //! - [`runtime`]: the runtime details of the live XML (pty paths, the VNC port).
@@ -24,6 +27,8 @@
 
 pub mod command_line;
 pub mod console;
+pub mod cpu_probe;
+pub mod domain_caps;
 mod domain_ops;
 mod domains;
 pub mod driver;
@@ -31,6 +36,7 @@ pub mod emulator;
 mod graphics;
 mod guest;
 pub mod host;
+pub mod host_cpu;
 pub mod monitor_events;
 pub mod process;
 pub mod qmp;

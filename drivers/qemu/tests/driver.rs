@@ -475,6 +475,22 @@ async fn host_answers_come_from_the_real_host() {
         assert!(caps.contains("<arch>x86_64</arch>"), "{caps}");
         assert!(caps.contains("<emulator>"), "{caps}");
         assert!(caps.contains("<domain type='qemu'/>"), "{caps}");
+        // The host CPU of the capabilities is identical to the host CPU CompareCPU uses.
+        let host = caps.split("<host>").nth(1).unwrap();
+        let cpu = host.split("</cpu>").next().unwrap();
+        let features: String = cpu
+            .lines()
+            .filter(|l| l.trim_start().starts_with("<feature name="))
+            .collect();
+        let model = cpu
+            .split("<model>")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap();
+        let xml = format!("<cpu><arch>x86_64</arch><model>{model}</model>{features}</cpu>");
+        assert_eq!(f.driver.compare_cpu(&xml, 0).await.unwrap(), 1, "{xml}");
         let version = f.driver.version().await.unwrap();
         assert!(version >= 7_000_000, "{version}");
         assert!(f.driver.node_free_memory().await.unwrap() > 0);

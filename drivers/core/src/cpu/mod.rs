@@ -4,6 +4,7 @@
 //! CPU's model). The host CPUs they read are [`crate::model::CpuSpec`].
 
 pub mod x86;
+pub mod x86_compare;
 mod x86_data;
 
 use crate::{
@@ -81,12 +82,18 @@ fn no_cpu_driver(arch: &str) -> Error {
 /// guest CPU it computes (`virConnectBaselineCPU`); the first CPU's architecture picks the
 /// CPU driver. `expand` lists every feature of the chosen model (x86 only).
 pub fn baseline(cpus: &[CpuSpec], expand: bool) -> Result<String> {
+    baseline_migratable(cpus, expand, false)
+}
+
+/// [`baseline`]; with `migratable`, the x86 result leaves out the features that block
+/// migration (VIR_CONNECT_BASELINE_CPU_MIGRATABLE).
+pub fn baseline_migratable(cpus: &[CpuSpec], expand: bool, migratable: bool) -> Result<String> {
     let Some(first) = cpus.first() else {
         return Err(Error::InvalidArg("no CPUs given".to_owned()));
     };
     let arch = first.arch.as_str();
     match driver_for(arch) {
-        Some(CpuDriver::X86) => Ok(x86::baseline(cpus, expand)?.format()),
+        Some(CpuDriver::X86) => Ok(x86::baseline_with(cpus, expand, migratable)?.format()),
         Some(CpuDriver::Ppc64) => ppc64_baseline(cpus),
         Some(CpuDriver::Arm) => Ok(format_cpu(&first.model, "allow", None, &[])),
         Some(CpuDriver::S390) => Err(Error::NoSupport(static_text(format!(

@@ -30,18 +30,18 @@ const WORDS: usize = FEATURES.len().div_ceil(64);
 pub struct FeatureSet([u64; WORDS]);
 
 impl FeatureSet {
-    fn insert(&mut self, i: usize) {
+    pub(super) fn insert(&mut self, i: usize) {
         if let Some(w) = self.0.get_mut(i / 64) {
             *w |= 1 << (i % 64);
         }
     }
 
-    fn contains(&self, i: usize) -> bool {
+    pub(super) fn contains(&self, i: usize) -> bool {
         self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     /// The features in both sets.
-    fn and(mut self, other: &FeatureSet) -> FeatureSet {
+    pub(super) fn and(mut self, other: &FeatureSet) -> FeatureSet {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             *a &= b;
         }
@@ -49,7 +49,7 @@ impl FeatureSet {
     }
 
     /// The features of `self` not in `other`.
-    fn minus(mut self, other: &FeatureSet) -> FeatureSet {
+    pub(super) fn minus(mut self, other: &FeatureSet) -> FeatureSet {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             *a &= !b;
         }
@@ -57,7 +57,7 @@ impl FeatureSet {
     }
 
     /// The features in either set.
-    fn or(mut self, other: &FeatureSet) -> FeatureSet {
+    pub(super) fn or(mut self, other: &FeatureSet) -> FeatureSet {
         for (a, b) in self.0.iter_mut().zip(other.0) {
             *a |= b;
         }
@@ -85,32 +85,37 @@ impl FeatureSet {
 }
 
 /// One model with its feature sets built.
-struct Model {
-    data: &'static ModelData,
+pub(super) struct Model {
+    pub(super) data: &'static ModelData,
     /// What a CPU naming this model has.
-    input: FeatureSet,
+    pub(super) input: FeatureSet,
     /// What the model's definition lists (what a baseline compares against).
-    full: FeatureSet,
+    pub(super) full: FeatureSet,
 }
 
 /// The map with its indexes.
-struct Map {
+pub(super) struct Map {
     features: HashMap<&'static str, usize>,
     models: Vec<Model>,
 }
 
 impl Map {
-    fn feature(&self, name: &str) -> Option<usize> {
+    pub(super) fn feature(&self, name: &str) -> Option<usize> {
         self.features.get(name).copied()
     }
 
-    fn model(&self, name: &str) -> Option<&Model> {
+    pub(super) fn model(&self, name: &str) -> Option<&Model> {
         self.models.iter().find(|m| m.data.name == name)
     }
 
     /// The feature set of `names`; names the map does not know are left out (the data is
     /// checked by this module's tests).
-    fn set(&self, names: &[&str]) -> FeatureSet {
+    /// The models, newest first.
+    pub(super) fn models_newest_first(&self) -> impl Iterator<Item = &Model> {
+        self.models.iter().rev()
+    }
+
+    pub(super) fn set(&self, names: &[&str]) -> FeatureSet {
         let mut set = FeatureSet::default();
         for i in names.iter().filter_map(|n| self.feature(n)) {
             set.insert(i);
@@ -120,7 +125,7 @@ impl Map {
 }
 
 /// The map, built once.
-fn map() -> &'static Map {
+pub(super) fn map() -> &'static Map {
     static MAP: OnceLock<Map> = OnceLock::new();
     MAP.get_or_init(|| {
         let mut map = Map {
@@ -139,6 +144,16 @@ fn map() -> &'static Map {
         }
         map
     })
+}
+
+/// The map's own spelling of feature `name`, when the map knows it.
+pub fn known_feature(name: &str) -> Option<&'static str> {
+    map().feature(name).map(|i| FEATURES[i])
+}
+
+/// Whether the map knows model `name`, and its vendor (`Some(None)`: a model of no vendor).
+pub fn model_vendor(name: &str) -> Option<Option<&'static str>> {
+    MODELS.iter().find(|m| m.name == name).map(|m| m.vendor)
 }
 
 /// The names of every model, oldest first.
@@ -195,8 +210,17 @@ fn vendor(name: &str) -> Result<&'static str> {
         .ok_or_else(|| Error::OperationFailed(format!("Unknown CPU vendor {name}")))
 }
 
+/// The features libvirt's map marks `migratable='no'`.
+const NON_MIGRATABLE: &[&str] = &["xsaves", "invtsc"];
+
 /// `virCPUx86Baseline` for host CPUs, then `virCPUx86ExpandFeatures` when `expand`.
 pub fn baseline(cpus: &[CpuSpec], expand: bool) -> Result<Baseline> {
+    baseline_with(cpus, expand, false)
+}
+
+/// [`baseline`], leaving out the features that block migration when `migratable`
+/// (VIR_CONNECT_BASELINE_CPU_MIGRATABLE).
+pub fn baseline_with(cpus: &[CpuSpec], expand: bool, migratable: bool) -> Result<Baseline> {
     let map = map();
     let Some(first) = cpus.first() else {
         return Err(Error::InvalidArg("no CPUs given".to_owned()));
@@ -240,6 +264,9 @@ pub fn baseline(cpus: &[CpuSpec], expand: bool) -> Result<Baseline> {
     }
     if data.is_empty() {
         return Err(Error::OperationFailed("CPUs are incompatible".to_owned()));
+    }
+    if migratable {
+        data = data.minus(&map.set(NON_MIGRATABLE));
     }
     let named: Vec<&str> = cpus.iter().map(|c| c.model.as_str()).collect();
     let chosen = decode(map, &data, the_vendor, preferred, &named)?;

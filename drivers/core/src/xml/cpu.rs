@@ -3,13 +3,13 @@
 //! answers, as libvirt formats it.
 
 use super::{
-    conv::{invalid_uint_attr, missing_attr},
+    conv::{invalid_attr, invalid_uint_attr, missing_attr},
     tree::{self, Element},
     writer::{escape, Escape},
 };
 use crate::{
     error::{Error, Result},
-    model::{is_known_arch, CpuSpec},
+    model::{is_known_arch, CompareCpu, CpuKind, CpuMatch, CpuSpec, FeaturePolicy},
 };
 
 /// The text of a child element, `None` when absent or empty.
@@ -83,6 +83,97 @@ pub fn parse_cpu(xml: &str) -> Result<CpuSpec> {
         arch,
         model,
         vendor,
+        features,
+    })
+}
+
+/// Parses a `<cpu>` of either kind as `virConnectCompareCPU` does (`virCPUDefParseXML` with
+/// `VIR_CPU_TYPE_AUTO`): one with `<arch>` is a host CPU, any other a guest CPU; libvirt's
+/// error texts. Only a `<cpu>` root is accepted, as libvirt's API accepts (virsh, not the
+/// API, digs the CPU out of other documents).
+pub fn parse_cpu_def(xml: &str) -> Result<CompareCpu> {
+    let root = tree::parse_tree(xml, "CPU_definition")?;
+    if root.name != "cpu" {
+        return Err(Error::Xml(
+            "XML does not contain expected 'cpu' element".to_owned(),
+        ));
+    }
+    let arch = text_of(&root, "arch");
+    let kind = if root.child("arch").is_some() {
+        if root.attr("match").is_some() {
+            return Err(Error::Xml(
+                "'arch' element cannot be used inside 'cpu' element with 'match' attribute'"
+                    .to_owned(),
+            ));
+        }
+        CpuKind::Host
+    } else {
+        CpuKind::Guest
+    };
+    let mut mode = "custom".to_owned();
+    let mut match_ = CpuMatch::Exact;
+    if kind == CpuKind::Guest {
+        if let Some(m) = root.attr("mode") {
+            if !matches!(m, "custom" | "host-model" | "host-passthrough" | "maximum") {
+                return Err(Error::ConfigUnsupported(format!(
+                    "Invalid mode attribute '{m}'"
+                )));
+            }
+            mode = m.to_owned();
+        }
+        if let Some(m) = root.attr("match") {
+            match_ = match m {
+                "minimum" => CpuMatch::Minimum,
+                "exact" => CpuMatch::Exact,
+                "strict" => CpuMatch::Strict,
+                other => return Err(invalid_attr(&root, "match", other)),
+            };
+        }
+    } else if root.attr("mode").is_some() {
+        return Err(Error::ConfigUnsupported(
+            "Attribute mode is only allowed for guest CPU".to_owned(),
+        ));
+    }
+    if let Some(a) = &arch {
+        if !is_known_arch(a) {
+            return Err(Error::ConfigUnsupported(format!(
+                "Unknown architecture {a}"
+            )));
+        }
+    }
+    let model = text_of(&root, "model");
+    if kind == CpuKind::Host && model.is_none() {
+        return Err(Error::Xml("Missing CPU model name".to_owned()));
+    }
+    let mut features: Vec<(FeaturePolicy, String)> = Vec::new();
+    for f in root.children_named("feature") {
+        let policy = match (kind, f.attr("policy")) {
+            (CpuKind::Host, _) | (CpuKind::Guest, None) => FeaturePolicy::Require,
+            (CpuKind::Guest, Some(p)) => FeaturePolicy::from_name(p)
+                .ok_or_else(|| Error::ConfigUnsupported("Invalid CPU feature policy".to_owned()))?,
+        };
+        let Some(name) = f.attr_string("name").filter(|n| !n.is_empty()) else {
+            return Err(Error::Xml("Invalid CPU feature name".to_owned()));
+        };
+        if features.iter().any(|(_, n)| *n == name) {
+            return Err(Error::Xml(format!(
+                "CPU feature '{name}' specified more than once"
+            )));
+        }
+        features.push((policy, name));
+    }
+    if model.is_none() && !features.is_empty() {
+        return Err(Error::Xml(
+            "Non-empty feature list specified without CPU model".to_owned(),
+        ));
+    }
+    Ok(CompareCpu {
+        kind,
+        mode,
+        match_,
+        arch,
+        model,
+        vendor: text_of(&root, "vendor"),
         features,
     })
 }

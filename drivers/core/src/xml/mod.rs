@@ -24,6 +24,7 @@ mod conv;
 mod cpu;
 mod devices;
 mod domain;
+mod domain_capabilities;
 mod encryption;
 mod interface;
 mod metadata;
@@ -44,12 +45,13 @@ mod writer;
 
 pub use capabilities::{format_capabilities, format_sysinfo};
 pub(crate) use cpu::format_cpu;
-pub use cpu::parse_cpu;
+pub use cpu::{parse_cpu, parse_cpu_def};
 pub use devices::{format_device, parse_device, parse_device_with};
 pub use domain::{
     check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, MAX_NAME_BYTES,
     MAX_VCPUS,
 };
+pub use domain_capabilities::format_domain_capabilities;
 pub use interface::{format_interface, parse_interface, parse_interface_with};
 pub use metadata::{metadata_for_get, metadata_from_set};
 pub use network::{format_network, parse_network, parse_network_with};
