@@ -23,6 +23,7 @@
 //! carries nothing ([`PeerLink`], in `super::zbus_internals` with the service's other
 //! reliance on what zbus does not promise).
 
+mod authorize;
 mod body_signature;
 mod contract;
 mod in_flight;
@@ -72,7 +73,10 @@ use super::{
     registry::Registry,
     zbus_internals::PeerLink,
 };
-use crate::logging::calls::{self, CallLog, Failure, Subject};
+use crate::{
+    authz::{Authorizer, Request},
+    logging::calls::{self, CallLog, Failure, Subject},
+};
 
 /// What a call's handling ends with: `Ok` once a reply was sent (or none is due), or the
 /// error to reply with.
@@ -176,14 +180,18 @@ pub struct Dispatcher {
     machine_id: OnceLock<Result<String, String>>,
     /// The log line of each call.
     calls: CallLog,
+    /// Who decides whether a caller may make a call.
+    authorizer: Arc<dyn Authorizer>,
 }
 
 impl Dispatcher {
-    /// A dispatcher for `roots` on `connection`, for a service that owns `bus_name`.
+    /// A dispatcher for `roots` on `connection`, for a service that owns `bus_name`, that
+    /// lets a call run only once `authorizer` allowed it.
     pub async fn new(
         connection: &Connection,
         roots: Vec<Root>,
         bus_name: Option<&str>,
+        authorizer: Arc<dyn Authorizer>,
     ) -> Result<Self, DispatchError> {
         let contract = Contract::load()?;
         let link = PeerLink::new().await?;
@@ -201,6 +209,7 @@ impl Dispatcher {
             link,
             machine_id: OnceLock::new(),
             calls: CallLog::new(connection),
+            authorizer,
         })
     }
 
@@ -367,6 +376,8 @@ impl Dispatcher {
             None => Cow::Owned(signature.to_string_no_parens()),
         };
         self.check_signature(interface, member.as_str(), &got)?;
+        self.authorize(msg, hdr, interface, member.as_str(), &object)
+            .await?;
 
         match (interface, &object) {
             (PEER, _) => self.peer(hdr, member.as_str()).await,
@@ -397,6 +408,75 @@ impl Dispatcher {
             }
             _ => Err(Refusal::UnknownMethod(member.to_string()).into()),
         }
+    }
+
+    /// Refuses the call unless the authorizer allows every permission it needs
+    /// (`authorize`): libvirt's "access denied", and nothing is done.
+    async fn authorize(
+        &self,
+        msg: &Message,
+        hdr: &Header<'_>,
+        interface: &str,
+        member: &str,
+        object: &Object<'_, '_>,
+    ) -> Outcome {
+        if self.authorizer.allows_all() {
+            return Ok(());
+        }
+        let denied = |text: String| -> BoxDBusError { Box::new(BusError::Error(text)) };
+        let (driver, target) = match object {
+            Object::Connection(i) => (Some(self.roots[*i].registry.driver().clone()), None),
+            Object::Child {
+                root,
+                kind,
+                element,
+            } => (
+                Some(self.roots[*root].registry.driver().clone()),
+                Some((self.kinds[*kind].kind, *element)),
+            ),
+            Object::Collection { .. } | Object::Above(_) => (None, None),
+        };
+        let object_interface = target.map(|(kind, _)| kind.interface());
+        let Some(permissions) = authorize::required(interface, member, msg, object_interface)
+        else {
+            debug!(%interface, %member, "no permission entry: access denied");
+            return Err(denied(
+                crate::authz::Denied::Refused {
+                    action: format!("{interface}.{member}"),
+                }
+                .to_string(),
+            ));
+        };
+        if permissions.is_empty() {
+            return Ok(());
+        }
+        let Some(driver) = driver else {
+            return Err(denied("access denied".to_owned()));
+        };
+        let interactive = authorize::interactive(hdr);
+        let mut details: Vec<(crate::authz::Object, authorize::Details)> = Vec::new();
+        for permission in permissions {
+            let index = match details.iter().position(|(o, _)| *o == permission.object) {
+                Some(index) => index,
+                None => {
+                    let d = authorize::details(&driver, permission.object, target).await;
+                    details.push((permission.object, d));
+                    details.len() - 1
+                }
+            };
+            let request = Request {
+                header: hdr,
+                permission,
+                details: &details[index].1,
+                interactive,
+                driver: driver.name(),
+            };
+            self.authorizer
+                .check(request)
+                .await
+                .map_err(|e| denied(e.to_string()))?;
+        }
+        Ok(())
     }
 
     /// The interfaces `object` has, in the order a call without an interface looks for its

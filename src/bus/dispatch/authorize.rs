@@ -1,0 +1,232 @@
+//! What a call needs before it runs: its permissions from the table
+//! ([`crate::authz::table`]) and the details libvirt's polkit access driver passes with them
+//! (`viraccessdriverpolkit.c`), read from the object the call is addressed to.
+//!
+//! Details per object: `connect_driver` always (`QEMU`, `Test`); for a domain `domain_name`
+//! and `domain_uuid` (a snapshot's calls are checked against its domain); a network
+//! `network_name`, `network_uuid`; a storage pool `pool_name`, `pool_uuid`; a volume
+//! `vol_name`, `vol_key`; a node device `node_device_name`; a host interface
+//! `interface_name`, `interface_macaddr`; a filter `nwfilter_name`, `nwfilter_uuid`; a
+//! secret `secret_uuid` and its usage (`secret_usage_volume`, `_ceph`, `_target`, `_name`).
+//! A permission on an object the call does not address (a `Connect` lookup, a `Define`, a
+//! volume created in a pool) carries `connect_driver` only, plus the pool's details for a
+//! volume permission asked on a pool.
+
+use std::sync::Arc;
+
+use virtbus_core::driver::Driver;
+use zbus::{
+    message::{Flags, Header},
+    Message, Structure, Variant,
+};
+
+use super::contract::{INTROSPECTABLE, PEER, PROPERTIES};
+use crate::{
+    authz::{
+        table::{self, Member, Object},
+        Permission,
+    },
+    bus::{
+        kind::{Kind, ObjectKind, Wanted},
+        kinds, path,
+        snapshot::SnapshotKind,
+    },
+};
+
+/// Details as (key, value), in libvirt's order.
+pub type Details = Vec<(&'static str, String)>;
+
+/// The permissions a call of `member` of `interface` needs, or `None` for a member the table
+/// does not know (refused: a member without an entry is never let through).
+pub fn required(
+    interface: &str,
+    member: &str,
+    msg: &Message,
+    object_interface: Option<&str>,
+) -> Option<Vec<Permission>> {
+    match interface {
+        PEER | INTROSPECTABLE => Some(Vec::new()),
+        PROPERTIES => {
+            let body = msg.body();
+            match member {
+                "Get" => {
+                    let (iface, name): (&str, &str) = body.deserialize().ok()?;
+                    properties_of(object_interface, iface)?;
+                    Some(
+                        table::lookup(iface, Member::Get(name))?
+                            .required(0)
+                            .collect(),
+                    )
+                }
+                "GetAll" => {
+                    let iface: &str = body.deserialize().ok()?;
+                    properties_of(object_interface, iface)?;
+                    Some(table::get_all(iface))
+                }
+                "Set" => {
+                    let (iface, name, _): (&str, &str, Variant<'_>) = body.deserialize().ok()?;
+                    properties_of(object_interface, iface)?;
+                    Some(
+                        table::lookup(iface, Member::Set(name))?
+                            .required(0)
+                            .collect(),
+                    )
+                }
+                _ => None,
+            }
+        }
+        _ => {
+            let entry = table::lookup(interface, Member::Method(member))?;
+            let flags = if entry.reads_flags() {
+                last_u32(msg)?
+            } else {
+                0
+            };
+            Some(entry.required(flags).collect())
+        }
+    }
+}
+
+/// `Some` when `asked` is the interface of the object (any interface on a connection object,
+/// whose properties are `org.libvirt.Connect`'s); a `Properties` call about another interface
+/// is refused later by the dispatcher with its own error, and needs nothing here.
+fn properties_of(object_interface: Option<&str>, asked: &str) -> Option<()> {
+    match object_interface {
+        Some(own) if own != asked => None,
+        _ => Some(()),
+    }
+}
+
+/// The call's last argument as a `u32`: libvirt's `flags`.
+fn last_u32(msg: &Message) -> Option<u32> {
+    let body = msg.body();
+    if body.signature().to_string() == "u" {
+        return body.deserialize::<u32>().ok();
+    }
+    let args: Structure<'_> = body.deserialize().ok()?;
+    match args.fields().last()? {
+        Variant::U32(flags) => Some(*flags),
+        _ => None,
+    }
+}
+
+/// Whether the caller of `hdr` allows interactive authorization.
+pub fn interactive(hdr: &Header<'_>) -> bool {
+    hdr.primary()
+        .flags()
+        .contains(Flags::ALLOW_INTERACTIVE_AUTH)
+}
+
+/// The object kind of the table that the objects of `interface` are, for details.
+fn object_of(interface: &str) -> Option<Object> {
+    Some(match interface {
+        "org.libvirt.Domain" | "org.libvirt.DomainSnapshot" => Object::Domain,
+        "org.libvirt.Network" => Object::Network,
+        "org.libvirt.StoragePool" => Object::StoragePool,
+        "org.libvirt.StorageVol" => Object::StorageVol,
+        "org.libvirt.NodeDevice" => Object::NodeDevice,
+        "org.libvirt.Interface" => Object::Interface,
+        "org.libvirt.NWFilter" => Object::NWFilter,
+        "org.libvirt.Secret" => Object::Secret,
+        _ => return None,
+    })
+}
+
+/// The details of permission `object` for a call on the object at `element` of `kind`
+/// (`None` for a call on a connection object).
+pub async fn details(
+    driver: &Arc<dyn Driver>,
+    object: Object,
+    target: Option<(&'static dyn Kind, &str)>,
+) -> Details {
+    let mut details = vec![("connect_driver", driver.name().to_owned())];
+    let Some((kind, element)) = target else {
+        return details;
+    };
+    let Some(target_object) = object_of(kind.interface()) else {
+        return details;
+    };
+    // A snapshot's calls are about its domain.
+    let (kind, element) = if kind.interface() == "org.libvirt.DomainSnapshot" {
+        let Ok(key) = SnapshotKind::decode(element) else {
+            return details;
+        };
+        match kinds::by_element(path::DOMAIN) {
+            Some(domain) => (domain, path::encode_uuid(&key.domain)),
+            None => return details,
+        }
+    } else {
+        (kind, element.to_owned())
+    };
+    let wanted: &[(&'static str, &str)] = match (object, target_object) {
+        (Object::Domain, Object::Domain) => &[("domain_name", "Name"), ("domain_uuid", "UUID")],
+        (Object::Network, Object::Network) => &[("network_name", "Name"), ("network_uuid", "UUID")],
+        (Object::StoragePool | Object::StorageVol, Object::StoragePool) => {
+            &[("pool_name", "Name"), ("pool_uuid", "UUID")]
+        }
+        (Object::StorageVol, Object::StorageVol) => &[("vol_name", "Name"), ("vol_key", "Key")],
+        (Object::NodeDevice, Object::NodeDevice) => &[("node_device_name", "Name")],
+        (Object::Interface, Object::Interface) => {
+            &[("interface_name", "Name"), ("interface_macaddr", "MAC")]
+        }
+        (Object::NWFilter, Object::NWFilter) => {
+            &[("nwfilter_name", "Name"), ("nwfilter_uuid", "UUID")]
+        }
+        (Object::Secret, Object::Secret) => {
+            secret_details(driver, kind, &element, &mut details).await;
+            return details;
+        }
+        _ => return details,
+    };
+    let Ok(values) = kind.read(driver.as_ref(), &element, Wanted::All).await else {
+        return details;
+    };
+    let entries = values.entries();
+    for (key, property) in wanted {
+        let value = entries
+            .iter()
+            .find(|(name, _)| name == property)
+            .and_then(|(_, v)| v.as_ref().ok())
+            .and_then(|v| String::try_from(v.try_clone().ok()?).ok());
+        if let Some(value) = value {
+            details.push((key, value));
+        }
+    }
+    details
+}
+
+/// `secret_uuid` and the usage detail of the secret's usage type, as libvirt names it.
+async fn secret_details(
+    driver: &Arc<dyn Driver>,
+    kind: &'static dyn Kind,
+    element: &str,
+    details: &mut Details,
+) {
+    let Ok(values) = kind.read(driver.as_ref(), element, Wanted::All).await else {
+        return;
+    };
+    let entries = values.entries();
+    let get = |property: &str| {
+        entries
+            .iter()
+            .find(|(name, _)| *name == property)
+            .and_then(|(_, v)| v.as_ref().ok())
+            .and_then(|v| v.try_clone().ok())
+    };
+    if let Some(uuid) = get("UUID").and_then(|v| String::try_from(v).ok()) {
+        details.push(("secret_uuid", uuid));
+    }
+    let usage_type = get("UsageType").and_then(|v| i32::try_from(v).ok());
+    let usage_id = get("UsageID").and_then(|v| String::try_from(v).ok());
+    // virSecretUsageType: none, volume, ceph, iscsi, tls, vtpm.
+    let key = match usage_type {
+        Some(1) => "secret_usage_volume",
+        Some(2) => "secret_usage_ceph",
+        Some(3) => "secret_usage_target",
+        Some(4) | Some(5) => "secret_usage_name",
+        _ => return,
+    };
+    if let Some(id) = usage_id {
+        details.push((key, id));
+    }
+}
