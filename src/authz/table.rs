@@ -98,7 +98,6 @@ impl Permission {
         match (self.object, self.perm) {
             (Object::Connect, p) => p == "getattr" || p == "read" || p.starts_with("search_"),
             (Object::NodeDevice, p) => p == "getattr",
-            (Object::StoragePool, "search_storage_vols") => true,
             (_, p) => p == "getattr" || p == "read",
         }
     }
@@ -717,5 +716,50 @@ mod tests {
         assert!(get_all("org.libvirt.Connect")
             .iter()
             .all(|p| p.perm == "getattr"));
+    }
+
+    /// The text between `<tag>` and `</tag>` in `text`.
+    fn element<'t>(text: &'t str, tag: &str) -> &'t str {
+        let open = format!("<{tag}>");
+        let start = text
+            .find(&open)
+            .unwrap_or_else(|| panic!("<{tag}> in {text}"))
+            + open.len();
+        let end = text[start..].find("</").unwrap() + start;
+        &text[start..end]
+    }
+
+    #[test]
+    fn the_actions_file_defines_every_permission_with_its_default() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/polkit/org.libvirt.api.policy");
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut defined = Vec::new();
+        for action in text.split("<action id=\"").skip(1) {
+            let id = &action[..action.find('"').unwrap()];
+            let defaults = (
+                element(action, "allow_any"),
+                element(action, "allow_inactive"),
+                element(action, "allow_active"),
+            );
+            assert!(
+                action.contains(
+                    "<annotate key=\"org.freedesktop.policykit.owner\">unix-user:virtbus</annotate>"
+                ),
+                "{id}: the service account must be its owner"
+            );
+            defined.push((id.to_owned(), defaults));
+        }
+        let expected: Vec<_> = permissions()
+            .iter()
+            .map(|p| {
+                let defaults = if p.is_anonymous() {
+                    ("yes", "yes", "yes")
+                } else {
+                    ("no", "no", "auth_admin_keep")
+                };
+                (p.action_id(), defaults)
+            })
+            .collect();
+        assert_eq!(defined, expected);
     }
 }
