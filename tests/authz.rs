@@ -1066,3 +1066,91 @@ async fn without_polkitd_every_call_is_denied_even_roots() {
     })
     .await
 }
+
+/// A rules file written by the test itself, removed when dropped.
+fn rules_text(name: &str, text: &str) -> RulesFile {
+    let path = Path::new(RULES_DIR).join(format!("40-virtbus-test-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).expect("write the rules file");
+    RulesFile(path)
+}
+
+/// The object paths of `ListDomains` or `ListNetworks` as `caller`.
+async fn listed(stack: &Stack, caller: Caller, method: &str) -> Vec<String> {
+    match stack
+        .call(caller, TEST_PATH, method, &["uint32 0"], false)
+        .await
+    {
+        Reply::Ok(out) => out
+            .split('\'')
+            .filter(|s| s.starts_with('/'))
+            .map(str::to_owned)
+            .collect(),
+        other => panic!("{method}: {other:?}\n{}", stack.logs()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listings_hide_the_objects_a_caller_may_not_see() {
+    let _serial = SERIAL.lock().await;
+    limited(async {
+        let stack = Stack::start().await;
+        let xml = "\"<domain type='test'><name>nobody-vm</name><memory>8192</memory>\
+                   <os><type>hvm</type></os></domain>\"";
+        let defined = stack
+            .call(Caller::Root, TEST_PATH, "org.libvirt.Connect.DomainDefineXML", &[xml], false)
+            .await;
+        assert!(matches!(defined, Reply::Ok(_)), "{defined:?}");
+        let network = object_paths(&stack.conn).await["org.libvirt.Network"].clone();
+        let everything = listed(&stack, Caller::Root, "org.libvirt.Connect.ListDomains").await;
+        assert_eq!(everything.len(), 2, "{everything:?}");
+        assert_eq!(
+            listed(&stack, Caller::Nobody, "org.libvirt.Connect.ListDomains").await,
+            everything
+        );
+        let _rules = rules_text(
+            "hide.rules",
+            r#"polkit.addRule(function (action, subject) {
+    if (subject.user == "nobody" &&
+        ((action.id == "org.libvirt.api.domain.getattr" && action.lookup("domain_name") == "test") ||
+         (action.id == "org.libvirt.api.network.getattr" && action.lookup("network_name") == "default"))) {
+        return polkit.Result.NO;
+    }
+});
+"#,
+        );
+        let deadline = Instant::now() + RELOAD_LIMIT;
+        loop {
+            let seen = listed(&stack, Caller::Nobody, "org.libvirt.Connect.ListDomains").await;
+            if seen.len() == 1 {
+                assert!(seen[0] != TEST_DOMAIN_PATH && everything.contains(&seen[0]));
+                break;
+            }
+            assert!(Instant::now() < deadline, "never hidden: {seen:?}\n{}", stack.logs());
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        assert_eq!(listed(&stack, Caller::Root, "org.libvirt.Connect.ListDomains").await, everything);
+        assert!(!listed(&stack, Caller::Nobody, "org.libvirt.Connect.ListNetworks")
+            .await
+            .contains(&network));
+        assert!(listed(&stack, Caller::Daemon, "org.libvirt.Connect.ListNetworks")
+            .await
+            .contains(&network));
+        // The object manager shows nobody neither.
+        let managed = stack
+            .call(
+                Caller::Nobody,
+                TEST_PATH,
+                "org.freedesktop.DBus.ObjectManager.GetManagedObjects",
+                &[],
+                false,
+            )
+            .await;
+        let Reply::Ok(managed) = managed else {
+            panic!("{managed:?}");
+        };
+        assert!(!managed.contains(TEST_DOMAIN_PATH), "{managed}");
+        assert!(!managed.contains(&format!("'{network}'")), "{managed}");
+        assert!(managed.contains("nobody-vm"), "{managed}");
+    })
+    .await
+}
