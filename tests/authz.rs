@@ -1074,6 +1074,19 @@ fn rules_text(name: &str, text: &str) -> RulesFile {
     RulesFile(path)
 }
 
+/// `DomainLookupByName(name)` (GVariant text) as nobody.
+async fn lookup_domain(stack: &Stack, name: &str) -> Reply {
+    stack
+        .call(
+            Caller::Nobody,
+            TEST_PATH,
+            "org.libvirt.Connect.DomainLookupByName",
+            &[name],
+            false,
+        )
+        .await
+}
+
 /// The object paths of `ListDomains` or `ListNetworks` as `caller`.
 async fn listed(stack: &Stack, caller: Caller, method: &str) -> Vec<String> {
     match stack
@@ -1135,6 +1148,11 @@ async fn listings_hide_the_objects_a_caller_may_not_see() {
         assert!(listed(&stack, Caller::Daemon, "org.libvirt.Connect.ListNetworks")
             .await
             .contains(&network));
+        // A lookup is checked against the object it finds.
+        let hidden = lookup_domain(&stack, "'test'").await;
+        assert!(hidden.is_access_denied(), "{hidden:?}");
+        let own = lookup_domain(&stack, "'nobody-vm'").await;
+        assert!(matches!(own, Reply::Ok(_)), "{own:?}");
         // The object manager shows nobody neither.
         let managed = stack
             .call(

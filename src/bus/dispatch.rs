@@ -495,6 +495,17 @@ impl Dispatcher {
             return Err(denied("access denied".to_owned()));
         };
         let interactive = authorize::interactive(hdr);
+        // A lookup on a connection object is checked against the object it finds.
+        let found = match (object, interface) {
+            (Object::Connection(_), CONNECT) => authorize::looked_up(driver.as_ref(), member, msg)
+                .await
+                .and_then(|id| authorize::target_of(&id)),
+            _ => None,
+        };
+        let target = match &found {
+            Some((kind, element)) => Some((*kind, element.as_str())),
+            None => target,
+        };
         let mut details: Vec<(crate::authz::Object, authorize::Details)> = Vec::new();
         for permission in permissions {
             let index = match details.iter().position(|(o, _)| *o == permission.object) {

@@ -8,13 +8,15 @@
 //! `vol_name`, `vol_key`; a node device `node_device_name`; a host interface
 //! `interface_name`, `interface_macaddr`; a filter `nwfilter_name`, `nwfilter_uuid`; a
 //! secret `secret_uuid` and its usage (`secret_usage_volume`, `_ceph`, `_target`, `_name`).
-//! A permission on an object the call does not address (a `Connect` lookup, a `Define`, a
-//! volume created in a pool) carries `connect_driver` only, plus the pool's details for a
-//! volume permission asked on a pool.
+//! A lookup on a connection object (`DomainLookupByName`, ...) is checked against the object
+//! it finds ([`looked_up`]), as libvirt checks it. A permission on an object that does not
+//! exist yet (`DomainDefineXML`, `DomainCreateXML`, a volume created in a pool) carries
+//! `connect_driver` only, plus the pool's details for a volume permission asked on a pool:
+//! the XML is not parsed before the driver parses it.
 
 use std::sync::Arc;
 
-use virtbus_core::driver::Driver;
+use virtbus_core::{driver::Driver, uuid_str, ObjectId};
 use zbus::{
     message::{Flags, Header},
     Message, Structure, Variant,
@@ -229,4 +231,82 @@ async fn secret_details(
     if let Some(id) = usage_id {
         details.push((key, id));
     }
+}
+
+/// The object a lookup on a connection object finds, so that its permission (`getattr`) is
+/// asked with the object's details, as libvirt checks a lookup against the object found.
+/// `None` for any other call, or when nothing is found (the handler then fails with
+/// libvirt's "not found", after a check with `connect_driver` alone).
+pub async fn looked_up(driver: &dyn Driver, member: &str, msg: &Message) -> Option<ObjectId> {
+    let body = msg.body();
+    let one_str = || body.deserialize::<&str>().ok();
+    let uuid = || uuid_str::parse(body.deserialize::<&str>().ok()?).ok();
+    Some(match member {
+        "DomainLookupByName" => ObjectId::Domain(driver.lookup_by_name(one_str()?).await.ok()?),
+        "DomainLookupByUUID" => ObjectId::Domain(driver.lookup_by_uuid(&uuid()?).await.ok()?),
+        "DomainLookupByID" => {
+            let id: i32 = body.deserialize().ok()?;
+            ObjectId::Domain(driver.lookup_by_id(id).await.ok()?)
+        }
+        "NetworkLookupByName" => {
+            ObjectId::Network(driver.network_lookup_by_name(one_str()?).await.ok()?)
+        }
+        "NetworkLookupByUUID" => {
+            ObjectId::Network(driver.network_lookup_by_uuid(&uuid()?).await.ok()?)
+        }
+        "StoragePoolLookupByName" => {
+            ObjectId::StoragePool(driver.storage_pool_lookup_by_name(one_str()?).await.ok()?)
+        }
+        "StoragePoolLookupByUUID" => {
+            ObjectId::StoragePool(driver.storage_pool_lookup_by_uuid(&uuid()?).await.ok()?)
+        }
+        "StorageVolLookupByKey" => {
+            ObjectId::StorageVol(driver.storage_vol_lookup_by_key(one_str()?).await.ok()?)
+        }
+        "StorageVolLookupByPath" => {
+            ObjectId::StorageVol(driver.storage_vol_lookup_by_path(one_str()?).await.ok()?)
+        }
+        "NodeDeviceLookupByName" => {
+            ObjectId::NodeDevice(driver.node_device_lookup_by_name(one_str()?).await.ok()?)
+        }
+        "InterfaceLookupByName" => {
+            ObjectId::Interface(driver.interface_lookup_by_name(one_str()?).await.ok()?)
+        }
+        "InterfaceLookupByMAC" => {
+            ObjectId::Interface(driver.interface_lookup_by_mac(one_str()?).await.ok()?)
+        }
+        "NWFilterLookupByName" => {
+            ObjectId::NWFilter(driver.nwfilter_lookup_by_name(one_str()?).await.ok()?)
+        }
+        "NWFilterLookupByUUID" => {
+            ObjectId::NWFilter(driver.nwfilter_lookup_by_uuid(&uuid()?).await.ok()?)
+        }
+        "NodeDeviceLookupSCSIHostByWWN" => {
+            let (wwnn, wwpn, flags): (&str, &str, u32) = body.deserialize().ok()?;
+            let name = driver
+                .node_device_lookup_scsi_host_by_wwn(wwnn, wwpn, flags)
+                .await
+                .ok()?;
+            ObjectId::NodeDevice(name)
+        }
+        "SecretLookupByUUID" => {
+            ObjectId::Secret(driver.secret_lookup_by_uuid(&uuid()?).await.ok()?)
+        }
+        "SecretLookupByUsage" => {
+            let (usage_type, usage_id): (i32, &str) = body.deserialize().ok()?;
+            ObjectId::Secret(
+                driver
+                    .secret_lookup_by_usage(usage_type, usage_id)
+                    .await
+                    .ok()?,
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// The kind and path element of `id`, as the details of a permission on it are read.
+pub fn target_of(id: &ObjectId) -> Option<(&'static dyn Kind, String)> {
+    let (element_kind, element) = path::object_element(id);
+    Some((kinds::by_element(element_kind)?, element))
 }
