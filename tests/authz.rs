@@ -660,6 +660,20 @@ async fn polkit_denies_nobody_every_write_member_and_allows_the_reads() {
             }
         }
         assert!(writes > 100, "only {writes} write members");
+        // A property that does not exist is refused as such, not with "access denied".
+        let nope = stack
+            .call(
+                Caller::Nobody,
+                TEST_DOMAIN_PATH,
+                "org.freedesktop.DBus.Properties.Set",
+                &["'org.libvirt.Domain'", "'Nope'", "<true>"],
+                false,
+            )
+            .await;
+        assert!(
+            matches!(&nope, Reply::Err(name, _) if name.starts_with("org.freedesktop.DBus.Error.")),
+            "{nope:?}"
+        );
         assert!(wrong.is_empty(), "{wrong:#?}\n{}", stack.logs());
         // Nothing was done: the test domain still runs, under its name.
         let reply = stack

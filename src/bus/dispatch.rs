@@ -478,6 +478,11 @@ impl Dispatcher {
             Object::Collection { .. } | Object::Above(_) => (None, None),
         };
         let object_interface = target.map(|(kind, _)| kind.interface());
+        if interface == PROPERTIES {
+            // A property the object does not have is refused as it would be without
+            // authorization, not with "access denied".
+            self.check_property_call(msg, object, member)?;
+        }
         let Some(permissions) = authorize::required(interface, member, msg, object_interface)
         else {
             debug!(%interface, %member, "no permission entry: access denied");
@@ -529,6 +534,34 @@ impl Dispatcher {
                 .map_err(|e| denied(e.to_string()))?;
         }
         Ok(())
+    }
+
+    /// Refuses a `Properties` call about an interface or a property `object` does not
+    /// have, with the error the call itself would get.
+    fn check_property_call(
+        &self,
+        msg: &Message,
+        object: &Object<'_, '_>,
+        member: &str,
+    ) -> Result<(), Refusal> {
+        let body = msg.body();
+        let invalid = |e: zbus::Error| Refusal::InvalidArgs(e.to_string());
+        match member {
+            "Get" => {
+                let (interface, name): (&str, &str) = body.deserialize().map_err(invalid)?;
+                self.property(object, interface, name, false).map(drop)
+            }
+            "Set" => {
+                let (interface, name, _): (&str, &str, Variant<'_>) =
+                    body.deserialize().map_err(invalid)?;
+                self.property(object, interface, name, true).map(drop)
+            }
+            "GetAll" => {
+                let interface: &str = body.deserialize().map_err(invalid)?;
+                self.properties_interface(object, interface)
+            }
+            other => Err(Refusal::UnknownMethod(other.to_owned())),
+        }
     }
 
     /// The interfaces `object` has, in the order a call without an interface looks for its
