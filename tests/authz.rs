@@ -922,8 +922,9 @@ async fn the_per_name_rule_lets_a_user_manage_their_domains_and_no_other() {
     .await
 }
 
-/// The `CheckAuthorization` calls seen on the bus: (action id, details, flags).
-type Checks = Vec<(String, HashMap<String, String>, u32)>;
+/// The `CheckAuthorization` calls seen on the bus: (action id, details, flags, subject's
+/// bus name).
+type Checks = Vec<(String, HashMap<String, String>, u32, String)>;
 
 /// Watches the bus as a monitor (root may) for the service's `CheckAuthorization` calls.
 async fn monitor(address: &str) -> (Connection, MessageStream) {
@@ -952,7 +953,7 @@ async fn checks_until(stream: &mut MessageStream, action: &str) -> Checks {
     type Subject = (String, HashMap<String, OwnedVariant>);
     let mut seen = Checks::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !seen.iter().any(|(a, _, _)| a == action) {
+    while !seen.iter().any(|(a, _, _, _)| a == action) {
         let next =
             tokio::time::timeout_at(deadline, poll_fn(|cx| Pin::new(&mut *stream).poll_next(cx)))
                 .await;
@@ -960,10 +961,14 @@ async fn checks_until(stream: &mut MessageStream, action: &str) -> Checks {
             panic!("no CheckAuthorization of {action}; saw {seen:?}");
         };
         let body = msg.body();
-        if let Ok((_subject, action, details, flags, _cancel)) =
+        if let Ok(((_kind, subject), action, details, flags, _cancel)) =
             body.deserialize::<(Subject, String, HashMap<String, String>, u32, String)>()
         {
-            seen.push((action, details, flags));
+            let name = subject
+                .get("name")
+                .and_then(|n| String::try_from(n.try_clone().ok()?).ok())
+                .unwrap_or_default();
+            seen.push((action, details, flags, name));
         }
     }
     seen
@@ -986,7 +991,7 @@ async fn details_and_the_interactive_flag_reach_polkit() {
             .await;
         assert!(reply.is_access_denied(), "{reply:?}");
         let seen = checks_until(&mut stream, "org.libvirt.api.domain.suspend").await;
-        let (_, details, flags) = seen.last().unwrap();
+        let (_, details, flags, _) = seen.last().unwrap();
         assert_eq!(*flags, 1, "AllowUserInteraction: {seen:?}");
         let expected: HashMap<String, String> = [
             ("connect_driver", "Test"),
@@ -1183,6 +1188,59 @@ async fn listings_hide_the_objects_a_caller_may_not_see() {
         assert!(!managed.contains(TEST_DOMAIN_PATH), "{managed}");
         assert!(!managed.contains(&format!("'{network}'")), "{managed}");
         assert!(managed.contains("nobody-vm"), "{managed}");
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_callers_repeated_calls_ask_polkit_once() {
+    let _serial = SERIAL.lock().await;
+    limited(async {
+        let stack = Stack::start().await;
+        let (_monitor, mut stream) = monitor(&stack.address).await;
+        // One connection of nobody makes three reads (python3-dbus, a client of its own).
+        let script = format!(
+            "import dbus\n\
+             bus = dbus.bus.BusConnection('{}')\n\
+             domain = dbus.Interface(bus.get_object('org.libvirt', '{TEST_DOMAIN_PATH}', \
+             introspect=False), 'org.libvirt.Domain')\n\
+             for _ in range(3): domain.GetState(dbus.UInt32(0))\n\
+             print(bus.get_unique_name())\n",
+            stack.address
+        );
+        let mut cmd = Command::new("setpriv");
+        cmd.args(Caller::Nobody.setpriv())
+            .args(["/usr/bin/python3", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .current_dir("/")
+            .kill_on_drop(true);
+        let out = tokio::time::timeout(CALL_LIMIT, cmd.output())
+            .await
+            .expect("python3 finished")
+            .expect("run python3");
+        assert!(out.status.success(), "{out:?}\n{}", stack.logs());
+        let caller = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        // A call after it, from another connection, ends what the monitor must have seen.
+        let reply = stack
+            .call(
+                Caller::Nobody,
+                TEST_DOMAIN_PATH,
+                "org.libvirt.Domain.Reset",
+                &["uint32 0"],
+                false,
+            )
+            .await;
+        assert!(reply.is_access_denied(), "{reply:?}");
+        let seen = checks_until(&mut stream, "org.libvirt.api.domain.reset").await;
+        let reads = seen
+            .iter()
+            .filter(|(action, _, _, name)| {
+                action == "org.libvirt.api.domain.read" && *name == caller
+            })
+            .count();
+        assert_eq!(reads, 1, "three calls, one question to polkit: {seen:?}");
     })
     .await
 }
