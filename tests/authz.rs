@@ -1143,7 +1143,7 @@ async fn listings_hide_the_objects_a_caller_may_not_see() {
             "hide.rules",
             r#"polkit.addRule(function (action, subject) {
     if (subject.user == "nobody" &&
-        ((action.id == "org.libvirt.api.domain.getattr" && action.lookup("domain_name") == "test") ||
+        ((action.id.indexOf("org.libvirt.api.domain.") == 0 && action.lookup("domain_name") == "test") ||
          (action.id == "org.libvirt.api.network.getattr" && action.lookup("network_name") == "default"))) {
         return polkit.Result.NO;
     }
@@ -1172,6 +1172,36 @@ async fn listings_hide_the_objects_a_caller_may_not_see() {
         assert!(hidden.is_access_denied(), "{hidden:?}");
         let own = lookup_domain(&stack, "'nobody-vm'").await;
         assert!(matches!(own, Reply::Ok(_)), "{own:?}");
+        // Nor the stats of every domain, nor the introspection of the domains' node.
+        let stats = stack
+            .call(
+                Caller::Nobody,
+                TEST_PATH,
+                "org.libvirt.Connect.GetAllDomainStats",
+                &["uint32 0", "uint32 0"],
+                false,
+            )
+            .await;
+        let Reply::Ok(stats) = stats else {
+            panic!("{stats:?}");
+        };
+        assert!(stats.contains("('nobody-vm', "), "{stats}");
+        assert!(!stats.contains("('test', "), "{stats}");
+        let node = stack
+            .call(
+                Caller::Nobody,
+                &format!("{TEST_PATH}/domain"),
+                "org.freedesktop.DBus.Introspectable.Introspect",
+                &[],
+                false,
+            )
+            .await;
+        let Reply::Ok(node) = node else {
+            panic!("{node:?}");
+        };
+        let test_element = TEST_DOMAIN_PATH.rsplit('/').next().unwrap();
+        assert!(!node.contains(test_element), "{node}");
+        assert!(node.contains("<node name="), "{node}");
         // The object manager shows nobody neither.
         let managed = stack
             .call(

@@ -318,6 +318,7 @@ impl Connect {
             .driver()
             .all_domain_stats(stats, flags)
             .await?;
+        let records = visibility::retain_readable_domains(records, |(name, _)| name).await;
         Ok(records
             .into_iter()
             .map(|(name, params)| (name, params::to_dict(params)))

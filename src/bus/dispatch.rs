@@ -399,8 +399,8 @@ impl Dispatcher {
         }
         let root = match object {
             Object::Connection(i) => *i,
-            Object::Child { root, .. } => *root,
-            Object::Collection { .. } | Object::Above(_) => return None,
+            Object::Child { root, .. } | Object::Collection { root, .. } => *root,
+            Object::Above(_) => return None,
         };
         let registry = &self.roots[root].registry;
         Some(Visibility {
@@ -651,11 +651,10 @@ impl Dispatcher {
             Object::Child { kind, .. } => self.reply(hdr, &self.kinds[*kind].introspection).await,
             Object::Collection { root, kind } => {
                 let driver = self.roots[*root].registry.driver();
-                let elements = self.kinds[*kind]
-                    .kind
-                    .elements(driver.as_ref())
-                    .await
-                    .map_err(libvirt)?;
+                let kind = self.kinds[*kind].kind;
+                let elements = kind.elements(driver.as_ref()).await.map_err(libvirt)?;
+                // Only the children the caller may see.
+                let elements = visibility::retain_elements(kind, elements, Clone::clone).await;
                 let mut doc = Document::new(false);
                 for element in &elements {
                     doc.child(element);

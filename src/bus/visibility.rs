@@ -4,8 +4,10 @@
 //!
 //! The dispatcher runs each call of an authorized bus under [`scope`] with the caller's
 //! [`Visibility`]; the listing methods (`Connect.List*`, `StoragePool.ListStorageVolumes`,
-//! `ObjectManager.GetManagedObjects`) pass their objects through [`retain_paths`] or
-//! [`retain_elements`]. Outside such a scope (the session bus, tests on a peer-to-peer
+//! `ObjectManager.GetManagedObjects`, the introspection of `<root>/<kind>`) pass their
+//! objects through [`retain_paths`], [`retain_keys`] or [`retain_elements`];
+//! `GetAllDomainStats` keeps the domains the caller may read
+//! ([`retain_readable_domains`]). Outside such a scope (the session bus, tests on a peer-to-peer
 //! link) everything is visible.
 //!
 //! Signals are not filtered: a D-Bus signal goes to every connection whose match rule
@@ -70,9 +72,14 @@ fn permission_of(kind: &dyn Kind) -> Option<Permission> {
 impl Visibility {
     /// Whether the caller may see the object at `element` of `kind`.
     async fn may_see(&self, kind: &'static dyn Kind, element: &str) -> bool {
-        let Some(permission) = permission_of(kind) else {
-            return false;
-        };
+        match permission_of(kind) {
+            Some(permission) => self.has(permission, kind, element).await,
+            None => false,
+        }
+    }
+
+    /// Whether the caller has `permission` on the object at `element` of `kind`.
+    async fn has(&self, permission: Permission, kind: &'static dyn Kind, element: &str) -> bool {
         let details =
             authorize::details(&self.driver, permission.object, Some((kind, element))).await;
         let header = self.msg.header();
@@ -150,4 +157,29 @@ pub async fn retain_keys<K: ObjectKind>(keys: Vec<K::Key>) -> Vec<K::Key> {
         element
     })
     .await
+}
+
+/// Of `items`, those whose domain (named by `name_of`) the caller may read: the filter of
+/// `GetAllDomainStats` (libvirt's `@aclfilter: domain:read`).
+pub async fn retain_readable_domains<T>(items: Vec<T>, name_of: impl Fn(&T) -> &str) -> Vec<T> {
+    let Some(v) = current() else {
+        return items;
+    };
+    let Some(kind) = kinds::by_element(super::path::DOMAIN) else {
+        return Vec::new();
+    };
+    let read = Permission {
+        object: Object::Domain,
+        perm: "read",
+    };
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        let Ok(uuid) = v.driver.lookup_by_name(name_of(&item)).await else {
+            continue;
+        };
+        if v.has(read, kind, &super::path::encode_uuid(&uuid)).await {
+            kept.push(item);
+        }
+    }
+    kept
 }
