@@ -916,6 +916,24 @@ async fn the_per_name_rule_lets_a_user_manage_their_domains_and_no_other() {
             )
             .await;
         assert!(undefine.is_access_denied(), "{undefine:?}");
+        // Defining a domain named after oneself, and only that.
+        for (name, allowed) in [("nobody-new", true), ("somebody", false)] {
+            let xml = format!(
+                "\"<domain type='test'><name>{name}</name><memory>8192</memory>\
+                 <os><type>hvm</type></os></domain>\""
+            );
+            let reply = stack
+                .call(
+                    Caller::Nobody,
+                    TEST_PATH,
+                    "org.libvirt.Connect.DomainDefineXML",
+                    &[&xml],
+                    false,
+                )
+                .await;
+            assert_eq!(matches!(reply, Reply::Ok(_)), allowed, "{name}: {reply:?}");
+            assert_eq!(reply.is_access_denied(), !allowed, "{name}: {reply:?}");
+        }
         // daemon owns no domain named nobody-*.
         assert!(!can_manage(&stack, Caller::Daemon, &path, Duration::ZERO).await);
     })

@@ -512,6 +512,10 @@ impl Dispatcher {
             None => target,
         };
         let mut details: Vec<(crate::authz::Object, authorize::Details)> = Vec::new();
+        // A define or create is checked with the details of the object its XML describes.
+        if let (Object::Connection(_), CONNECT) = (object, interface) {
+            details.extend(authorize::defined(driver.as_ref(), member, msg));
+        }
         for permission in permissions {
             let index = match details.iter().position(|(o, _)| *o == permission.object) {
                 Some(index) => index,

@@ -9,10 +9,11 @@
 //! `interface_name`, `interface_macaddr`; a filter `nwfilter_name`, `nwfilter_uuid`; a
 //! secret `secret_uuid` and its usage (`secret_usage_volume`, `_ceph`, `_target`, `_name`).
 //! A lookup on a connection object (`DomainLookupByName`, ...) is checked against the object
-//! it finds ([`looked_up`]), as libvirt checks it. A permission on an object that does not
-//! exist yet (`DomainDefineXML`, `DomainCreateXML`, a volume created in a pool) carries
-//! `connect_driver` only, plus the pool's details for a volume permission asked on a pool:
-//! the XML is not parsed before the driver parses it.
+//! it finds ([`looked_up`]), and a define or create of a domain, network, storage pool or
+//! filter against the object its XML describes ([`defined`]), as libvirt checks them. A
+//! permission on another object that does not exist yet (a secret, host interface or node
+//! device defined, a volume created in a pool) carries `connect_driver` only, plus the
+//! pool's details for a volume permission asked on a pool.
 
 use std::sync::Arc;
 
@@ -309,4 +310,66 @@ pub async fn looked_up(driver: &dyn Driver, member: &str, msg: &Message) -> Opti
 pub fn target_of(id: &ObjectId) -> Option<(&'static dyn Kind, String)> {
     let (element_kind, element) = path::object_element(id);
     Some((kinds::by_element(element_kind)?, element))
+}
+
+/// The details of the object a define or create on a connection object makes, read from its
+/// XML as libvirt checks it: after parsing, with the parsed name and UUID (a random one when
+/// the XML has none, as libvirt generates it). `None` for another call or an XML that does
+/// not parse (the handler then fails as the driver says, after a check with `connect_driver`
+/// alone). Domains, networks, storage pools and filters; secrets, host interfaces and node
+/// devices are checked with `connect_driver` alone.
+pub fn defined(driver: &dyn Driver, member: &str, msg: &Message) -> Option<(Object, Details)> {
+    let body = msg.body();
+    let structure: Structure<'_> = body.deserialize().ok()?;
+    let Some(Variant::Str(xml)) = structure.fields().first() else {
+        return None;
+    };
+    let connect_driver = ("connect_driver", driver.name().to_owned());
+    match member {
+        "DomainDefineXML" | "DomainCreateXML" | "DomainCreateXMLWithFiles" => {
+            let def = virtbus_core::xml::parse_domain(xml.as_str()).ok()?;
+            Some((
+                Object::Domain,
+                vec![
+                    connect_driver,
+                    ("domain_name", def.name.to_string()),
+                    ("domain_uuid", def.uuid.to_string()),
+                ],
+            ))
+        }
+        "NetworkDefineXML" | "NetworkCreateXML" => {
+            let def = virtbus_core::xml::parse_network(xml.as_str()).ok()?;
+            Some((
+                Object::Network,
+                vec![
+                    connect_driver,
+                    ("network_name", def.name),
+                    ("network_uuid", def.uuid.to_string()),
+                ],
+            ))
+        }
+        "StoragePoolDefineXML" | "StoragePoolCreateXML" => {
+            let def = virtbus_core::xml::parse_storage_pool(xml.as_str()).ok()?;
+            Some((
+                Object::StoragePool,
+                vec![
+                    connect_driver,
+                    ("pool_name", def.name),
+                    ("pool_uuid", def.uuid.to_string()),
+                ],
+            ))
+        }
+        "NWFilterDefineXML" => {
+            let def = virtbus_core::xml::parse_nwfilter(xml.as_str()).ok()?;
+            Some((
+                Object::NWFilter,
+                vec![
+                    connect_driver,
+                    ("nwfilter_name", def.name),
+                    ("nwfilter_uuid", def.uuid.to_string()),
+                ],
+            ))
+        }
+        _ => None,
+    }
 }
