@@ -1044,6 +1044,48 @@ async fn details_and_the_interactive_flag_reach_polkit() {
             .await;
         assert!(reply.is_access_denied(), "{reply:?}");
         checks_until(&mut stream, "org.libvirt.api.domain.read-secure").await;
+        // A volume's checks name its pool first, as libvirt's do.
+        let pool = object_paths(&stack.conn).await["org.libvirt.StoragePool"].clone();
+        let created = stack
+            .call(
+                Caller::Root,
+                &pool,
+                "org.libvirt.StoragePool.StorageVolCreateXML",
+                &[
+                    "\"<volume><name>authz.img</name><capacity>1024</capacity></volume>\"",
+                    "uint32 0",
+                ],
+                false,
+            )
+            .await;
+        let Reply::Ok(out) = created else {
+            panic!("{created:?}\n{}", stack.logs());
+        };
+        let volume = out.split('\'').nth(1).expect("a path").to_owned();
+        let reply = stack
+            .call(
+                Caller::Nobody,
+                &volume,
+                "org.libvirt.StorageVol.Delete",
+                &["uint32 0"],
+                false,
+            )
+            .await;
+        assert!(reply.is_access_denied(), "{reply:?}");
+        let seen = checks_until(&mut stream, "org.libvirt.api.storage-vol.delete").await;
+        let (_, details, _, _) = seen.last().unwrap();
+        assert_eq!(
+            details.get("pool_name").map(String::as_str),
+            Some("default-pool"),
+            "{details:?}"
+        );
+        assert!(details.contains_key("pool_uuid"), "{details:?}");
+        assert_eq!(
+            details.get("vol_name").map(String::as_str),
+            Some("authz.img"),
+            "{details:?}"
+        );
+        assert!(details.contains_key("vol_key"), "{details:?}");
     })
     .await
 }

@@ -4,8 +4,8 @@
 //!
 //! Details per object: `connect_driver` always (`QEMU`, `Test`); for a domain `domain_name`
 //! and `domain_uuid` (a snapshot's calls are checked against its domain); a network
-//! `network_name`, `network_uuid`; a storage pool `pool_name`, `pool_uuid`; a volume
-//! `vol_name`, `vol_key`; a node device `node_device_name`; a host interface
+//! `network_name`, `network_uuid`; a storage pool `pool_name`, `pool_uuid`; a volume its
+//! pool's `pool_name`, `pool_uuid`, then `vol_name`, `vol_key`; a node device `node_device_name`; a host interface
 //! `interface_name`, `interface_macaddr`; a filter `nwfilter_name`, `nwfilter_uuid`; a
 //! secret `secret_uuid` and its usage (`secret_usage_volume`, `_ceph`, `_target`, `_name`).
 //! A lookup on a connection object (`DomainLookupByName`, ...) is checked against the object
@@ -167,7 +167,13 @@ pub async fn details(
         (Object::StoragePool | Object::StorageVol, Object::StoragePool) => {
             &[("pool_name", "Name"), ("pool_uuid", "UUID")]
         }
-        (Object::StorageVol, Object::StorageVol) => &[("vol_name", "Name"), ("vol_key", "Key")],
+        (Object::StorageVol, Object::StorageVol) => {
+            // libvirt names the volume's pool first.
+            if let Some(key) = path::decode_key(&element) {
+                pool_of_volume(driver, &key, &mut details).await;
+            }
+            &[("vol_name", "Name"), ("vol_key", "Key")]
+        }
         (Object::NodeDevice, Object::NodeDevice) => &[("node_device_name", "Name")],
         (Object::Interface, Object::Interface) => {
             &[("interface_name", "Name"), ("interface_macaddr", "MAC")]
@@ -196,6 +202,47 @@ pub async fn details(
         }
     }
     details
+}
+
+/// `pool_name` and `pool_uuid` of the pool that holds the volume with key `key`.
+async fn pool_of_volume(driver: &Arc<dyn Driver>, key: &str, details: &mut Details) {
+    let Ok(pools) = driver.list_storage_pools(0).await else {
+        return;
+    };
+    for pool in pools {
+        let holds = driver
+            .storage_pool_list_volumes(&pool, 0)
+            .await
+            .is_ok_and(|keys| keys.iter().any(|k| k == key));
+        if !holds {
+            continue;
+        }
+        let Some(kind) = kinds::by_element(path::STORAGE_POOL) else {
+            return;
+        };
+        let Ok(values) = kind
+            .read(
+                driver.as_ref(),
+                &path::encode_uuid(&pool),
+                Wanted::One("Name"),
+            )
+            .await
+        else {
+            return;
+        };
+        let name = values
+            .entries()
+            .into_iter()
+            .find_map(|(n, v)| match (n, v) {
+                ("Name", Ok(v)) => String::try_from(v).ok(),
+                _ => None,
+            });
+        if let Some(name) = name {
+            details.push(("pool_name", name));
+        }
+        details.push(("pool_uuid", pool.to_string()));
+        return;
+    }
 }
 
 /// `secret_uuid` and the usage detail of the secret's usage type, as libvirt names it.
