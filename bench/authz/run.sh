@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The cost of per-call authorization: GetState of the test domain, N calls by user nobody
-# (with group libvirt) on a private system bus with a real polkitd, the service running as
-# user virtbus with --authorization polkit, then none. Two ways of calling:
+# The cost of per-call authorization: N calls of a read (GetState of the test domain, by user
+# nobody with group libvirt) and of a write (Suspend and Resume in turn, by root) on a
+# private system bus with a real polkitd, the service running as user virtbus with
+# --authorization polkit, then none. Two ways of calling:
 #   same: one connection makes every call (after the first, polkit's answer is cached);
 #   new:  a new connection for every call (a new caller each time: polkit is asked each time).
 # Needs root, polkitd, the virtbus account (scripts/ensure-polkit.sh) and /usr/bin/python3
@@ -51,7 +52,9 @@ for auth in polkit none; do
     for mode in same new; do
         echo -n "$auth "
         timeout 300 setpriv --reuid=nobody --regid=nogroup --groups=libvirt \
-            /usr/bin/python3 bench/authz/calls.py "unix:path=$dir/bus" "$mode" "$n"
+            /usr/bin/python3 bench/authz/calls.py "unix:path=$dir/bus" "$mode" "$n" read
+        echo -n "$auth "
+        timeout 300 /usr/bin/python3 bench/authz/calls.py "unix:path=$dir/bus" "$mode" "$n" write
     done
     kill "$svc"
     wait "$svc" 2>/dev/null || true
