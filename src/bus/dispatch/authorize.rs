@@ -187,7 +187,16 @@ pub async fn details(
         }
         _ => return details,
     };
-    let Ok(values) = kind.read(driver.as_ref(), &element, Wanted::All).await else {
+    // Names, UUIDs, keys and addresses come with every read; asking for one property
+    // spares the driver calls of the others (a domain's scheduler type).
+    let Ok(values) = kind
+        .read(
+            driver.as_ref(),
+            &element,
+            wanted.first().map_or(Wanted::All, |(_, p)| Wanted::One(p)),
+        )
+        .await
+    else {
         return details;
     };
     let entries = values.entries();
