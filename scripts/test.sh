@@ -9,6 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/ensure-dbus-daemon.sh
 ensure_dbus_daemon
 . scripts/ensure-qemu.sh && ensure_qemu # qemu-system-x86 and the tiny guest (drivers/qemu tests)
+. scripts/ensure-polkit.sh && ensure_polkit # polkitd and the virtbus account (tests/authz.rs)
 
 failed=()
 step() {

@@ -18,6 +18,26 @@ pub enum Mode {
     System,
 }
 
+/// Who decides whether a caller may make a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorization {
+    /// Every caller may make every call: the session bus, whose callers are the user who
+    /// owns it.
+    AllowAll,
+    /// polkitd decides each call, with libvirt's action ids: the system bus.
+    Polkit,
+}
+
+impl Authorization {
+    /// The default of `mode`: polkit for the machine, nobody to ask for one user.
+    pub fn default_for(mode: Mode) -> Self {
+        match mode {
+            Mode::Session => Authorization::AllowAll,
+            Mode::System => Authorization::Polkit,
+        }
+    }
+}
+
 /// A driver the service can serve, with the connection object it lives at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DriverKind {
@@ -101,6 +121,8 @@ pub struct Config {
     pub bus_name: Option<String>,
     /// Where the QEMU driver keeps its files; `None` for the defaults of [`Config::mode`].
     pub qemu_dirs: Option<StoreDirs>,
+    /// Who decides whether a caller may make a call.
+    pub authorization: Authorization,
 }
 
 impl Config {
@@ -111,6 +133,7 @@ impl Config {
             drivers: vec![DriverKind::Test, DriverKind::Qemu],
             bus_name: Some(BUS_NAME.to_owned()),
             qemu_dirs: None,
+            authorization: Authorization::default_for(mode),
         }
     }
 

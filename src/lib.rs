@@ -8,6 +8,7 @@
 //! call can reach the service before it can answer. The binary (`src/main.rs`) only parses
 //! the command line, connects, calls [`serve`] and waits for a signal.
 
+pub mod authz;
 pub mod bus;
 pub mod config;
 pub mod events;
@@ -28,8 +29,9 @@ use zbus::{
     Connection,
 };
 
-pub use crate::config::{Config, DriverKind, Mode, BUS_NAME};
+pub use crate::config::{Authorization, Config, DriverKind, Mode, BUS_NAME};
 use crate::{
+    authz::{AllowAll, Authorizer, Polkit},
     bus::{
         dispatch::{DispatchError, Dispatcher, Root},
         registry::Registry,
@@ -71,6 +73,9 @@ pub enum ServeError {
     /// The bus refused or failed a request.
     #[error("D-Bus: {0}")]
     Bus(#[from] zbus::Error),
+    /// The polkit authorizer could not be set up.
+    #[error(transparent)]
+    Polkit(#[from] authz::polkit::PolkitError),
 }
 
 /// A driver to serve with [`serve_drivers`]: its connection object path, the driver, and the
@@ -149,7 +154,11 @@ pub async fn serve(connection: &Connection, config: Config) -> Result<Service, S
             events,
         });
     }
-    serve_drivers(connection, drivers, config.bus_name.as_deref()).await
+    let authorizer: Arc<dyn Authorizer> = match config.authorization {
+        Authorization::AllowAll => Arc::new(AllowAll),
+        Authorization::Polkit => Arc::new(Polkit::new(connection).await?),
+    };
+    serve_drivers_with(connection, drivers, config.bus_name.as_deref(), authorizer).await
 }
 
 /// Serves `drivers` on `connection`, then requests `bus_name` if there is one.
@@ -160,6 +169,16 @@ pub async fn serve_drivers(
     connection: &Connection,
     drivers: Vec<DriverSetup>,
     bus_name: Option<&str>,
+) -> Result<Service, ServeError> {
+    serve_drivers_with(connection, drivers, bus_name, Arc::new(AllowAll)).await
+}
+
+/// [`serve_drivers`] with every call checked by `authorizer` before it runs.
+pub async fn serve_drivers_with(
+    connection: &Connection,
+    drivers: Vec<DriverSetup>,
+    bus_name: Option<&str>,
+    authorizer: Arc<dyn Authorizer>,
 ) -> Result<Service, ServeError> {
     let first_root = drivers.first().map_or("/", |d| d.root.as_str()).to_owned();
     let claim = ConnectionKey::claim(connection).ok_or(ServeError::AlreadyServed(first_root))?;
@@ -175,7 +194,7 @@ pub async fn serve_drivers(
     }
     // The dispatcher reads calls from here on, before the name is requested: no call that
     // reaches the service can be lost.
-    let dispatcher = Dispatcher::new(connection, roots, bus_name)
+    let dispatcher = Dispatcher::new(connection, roots, bus_name, authorizer)
         .await?
         .start()
         .await?;

@@ -14,7 +14,7 @@ use tracing::info;
 use virtbus::{
     config::driver_table,
     logging::{self, LogLevel},
-    Config, DriverKind, Mode, ServeError, BUS_NAME,
+    Authorization, Config, DriverKind, Mode, ServeError, BUS_NAME,
 };
 use zbus::{connection, Connection};
 
@@ -64,6 +64,11 @@ struct Cli {
     /// systemd the log goes to the journal, otherwise to stderr.
     #[arg(long, value_name = "LEVEL", value_enum)]
     log_level: Option<LogLevel>,
+    /// Who authorizes each call: `polkit` (libvirt's org.libvirt.api.* actions; the
+    /// default on the system bus) or `none` (every caller may do everything; the default
+    /// on the session bus, whose callers are its owner).
+    #[arg(long, value_name = "WHO", value_enum)]
+    authorization: Option<AuthorizationArg>,
     /// Print the connection objects this build serves, with their URI, and exit.
     #[arg(long)]
     list_drivers: bool,
@@ -73,6 +78,15 @@ struct Cli {
     /// Print the completion script for SHELL and exit; used by scripts/install.sh.
     #[arg(long, hide = true, value_name = "SHELL", value_enum)]
     completions: Option<clap_complete::Shell>,
+}
+
+/// A value of `--authorization`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AuthorizationArg {
+    /// polkitd decides each call.
+    Polkit,
+    /// Every call is allowed.
+    None,
 }
 
 /// A connection name of `--connections`.
@@ -86,6 +100,11 @@ impl Cli {
     /// the options given over the defaults of the mode.
     fn config(&self, mode: Mode) -> Result<Config, RunError> {
         let mut config = Config::new(mode);
+        match self.authorization {
+            Some(AuthorizationArg::Polkit) => config.authorization = Authorization::Polkit,
+            Some(AuthorizationArg::None) => config.authorization = Authorization::AllowAll,
+            None => {}
+        }
         if let Some(drivers) = &self.connections {
             config.drivers = drivers.clone();
             config.drivers.dedup();

@@ -24,7 +24,7 @@ const SECRET: &str = "org.libvirt.Secret";
 
 /// Starts the service with `args` after `--address ADDR`, and `env`.
 async fn start(args: &[&str], env: &[(&str, &str)]) -> Service {
-    let mut all = vec!["--address", "{address}"];
+    let mut all = vec!["--address", "{address}", "--authorization", "none"];
     all.extend_from_slice(args);
     Service::start_with_env(virtbus_bin(), &all, env).await
 }
@@ -334,7 +334,14 @@ async fn under_systemd_calls_go_to_the_journal_with_their_fields() {
         let stream = format!("{}:{}", meta.dev(), meta.ino());
         let mut process = Process::spawn_to(
             virtbus_bin(),
-            &["--address", "{address}", "--log-level", "debug"],
+            &[
+                "--address",
+                "{address}",
+                "--authorization",
+                "none",
+                "--log-level",
+                "debug",
+            ],
             &bus,
             &[("JOURNAL_STREAM", &stream)],
             stderr_path,

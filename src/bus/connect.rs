@@ -27,6 +27,7 @@ use super::{
     error::Result,
     params, path,
     registry::{Paths, Registry},
+    visibility,
 };
 
 /// The D-Bus interface name served by [`Connect`].
@@ -317,6 +318,7 @@ impl Connect {
             .driver()
             .all_domain_stats(stats, flags)
             .await?;
+        let records = visibility::retain_readable_domains(records, |(name, _)| name).await;
         Ok(records
             .into_iter()
             .map(|(name, params)| (name, params::to_dict(params)))
@@ -328,6 +330,7 @@ impl Connect {
     #[zbus(name = "ListDomains", out_args("domains"))]
     async fn list_domains(&self, flags: u32) -> Result<Paths<DomainKind>> {
         let uuids = self.registry.driver().list_domains(flags).await?;
+        let uuids = visibility::retain_keys::<DomainKind>(uuids).await;
         Ok(self.registry.paths::<DomainKind>(uuids))
     }
 
@@ -401,7 +404,10 @@ impl Connect {
     #[zbus(name = "ListStoragePools", out_args("storagePools"))]
     async fn list_storage_pools(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
         let uuids = self.registry.driver().list_storage_pools(flags).await?;
-        Ok(self.paths(uuids.into_iter().map(ObjectId::StoragePool)))
+        Ok(
+            visibility::retain_paths(self.paths(uuids.into_iter().map(ObjectId::StoragePool)))
+                .await,
+        )
     }
 
     /// Creates and starts a transient storage pool from its XML (virStoragePoolCreateXML).
@@ -535,7 +541,7 @@ impl Connect {
     #[zbus(name = "ListInterfaces", out_args("interfaces"))]
     async fn list_interfaces(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
         let macs = self.registry.driver().list_interfaces(flags).await?;
-        Ok(self.paths(macs.into_iter().map(ObjectId::Interface)))
+        Ok(visibility::retain_paths(self.paths(macs.into_iter().map(ObjectId::Interface))).await)
     }
 
     // ----- networks -----
@@ -544,7 +550,7 @@ impl Connect {
     #[zbus(name = "ListNetworks", out_args("networks"))]
     async fn list_networks(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
         let uuids = self.registry.driver().list_networks(flags).await?;
-        Ok(self.paths(uuids.into_iter().map(ObjectId::Network)))
+        Ok(visibility::retain_paths(self.paths(uuids.into_iter().map(ObjectId::Network))).await)
     }
 
     /// Creates and starts a transient network from its XML (virNetworkCreateXML).
@@ -582,7 +588,7 @@ impl Connect {
     #[zbus(name = "ListNodeDevices", out_args("devs"))]
     async fn list_node_devices(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
         let names = self.registry.driver().list_node_devices(flags).await?;
-        Ok(self.paths(names.into_iter().map(ObjectId::NodeDevice)))
+        Ok(visibility::retain_paths(self.paths(names.into_iter().map(ObjectId::NodeDevice))).await)
     }
 
     /// Creates a node device from its XML (virNodeDeviceCreateXML).
@@ -630,7 +636,7 @@ impl Connect {
     #[zbus(name = "ListNWFilters", out_args("nwfilters"))]
     async fn list_nwfilters(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
         let uuids = self.registry.driver().list_nwfilters(flags).await?;
-        Ok(self.paths(uuids.into_iter().map(ObjectId::NWFilter)))
+        Ok(visibility::retain_paths(self.paths(uuids.into_iter().map(ObjectId::NWFilter))).await)
     }
 
     /// Defines a network filter from its XML (virNWFilterDefineXML).
@@ -665,7 +671,7 @@ impl Connect {
     #[zbus(name = "ListSecrets", out_args("secrets"))]
     async fn list_secrets(&self, flags: u32) -> Result<Vec<OwnedObjectPath>> {
         let uuids = self.registry.driver().list_secrets(flags).await?;
-        Ok(self.paths(uuids.into_iter().map(ObjectId::Secret)))
+        Ok(visibility::retain_paths(self.paths(uuids.into_iter().map(ObjectId::Secret))).await)
     }
 
     /// Defines a secret from its XML (virSecretDefineXML).

@@ -20,4 +20,5 @@ pub mod snapshot;
 pub mod startable;
 pub mod storage_pool;
 pub mod storage_vol;
+pub mod visibility;
 pub mod zbus_internals;

@@ -25,6 +25,7 @@ use super::{
     kind::{InterfacesDict, Kind, Values},
     kinds::KINDS,
     registry::Registry,
+    visibility,
 };
 
 /// The D-Bus interface name served by [`ObjectManager`].
@@ -113,7 +114,15 @@ impl ObjectManager {
         let driver = self.registry.driver().as_ref();
         let mut objects = Vec::with_capacity(KINDS.len());
         for kind in KINDS {
-            objects.push((*kind, kind.read_all(driver).await?));
+            let all = kind.read_all(driver).await?;
+            // Only the objects the caller may see (libvirt's per-object getattr filter).
+            let visible = visibility::retain_elements(*kind, all, |values| {
+                let mut element = String::new();
+                values.push_element(&mut element);
+                element
+            })
+            .await;
+            objects.push((*kind, visible));
         }
         Ok(Managed {
             registry: self.registry.clone(),

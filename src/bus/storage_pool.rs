@@ -92,10 +92,11 @@ impl StoragePoolObject {
             .driver
             .storage_pool_list_volumes(&self.uuid, flags)
             .await?;
-        Ok(keys
+        let paths = keys
             .into_iter()
             .map(|key| self.volume_path(&hdr, key))
-            .collect())
+            .collect();
+        Ok(super::visibility::retain_paths(paths).await)
     }
 
     /// Reads the pool's volumes and sizes again (virStoragePoolRefresh).

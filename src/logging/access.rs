@@ -10,9 +10,10 @@
 //! decides otherwise. `tests/logging.rs` classifies every member of `interfaces/*.xml`
 //! against a written list, so a new member cannot go unnoticed.
 //!
-//! Per-call authorization (polkit) will map each member to a permission; that table can
-//! replace the body of [`changes_state`] (a permission other than `read`/`getattr` changes
-//! state).
+//! Per-call authorization maps each member to libvirt permissions in
+//! `crate::authz::table`; this classification is kept apart on purpose: it is about what
+//! the log shows (a `GetGuestVcpus`, which libvirt guards with `domain:write` because it
+//! talks to the guest agent, still only reads).
 
 /// `org.freedesktop.DBus.Properties`.
 const PROPERTIES: &str = "org.freedesktop.DBus.Properties";

@@ -385,9 +385,13 @@ pub async fn wait_for_name(
 /// The arguments of the service under test: the private bus, and the QEMU driver's folders
 /// in the bus's folder (`{dir}`), so that no test touches the host's or another test's
 /// definitions, whether the service runs as root (system folders) or not.
-pub const VIRTBUS_ARGS: [&str; 10] = [
+pub const VIRTBUS_ARGS: [&str; 12] = [
     "--address",
     "{address}",
+    // The private bus has no polkitd: as root the service would default to polkit and deny
+    // every call. tests/authz.rs starts the service with polkit.
+    "--authorization",
+    "none",
     "--config-dir",
     "{dir}/etc",
     "--data-dir",
