@@ -624,3 +624,37 @@ const CHANGING: &[&str] = &[
     "UpdateDevice",
     "Wipe",
 ];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_caller_that_leaves_right_after_its_reply_is_still_named_by_uid() {
+    with_timeout(async {
+        let service = start(&["--log-level", "info"], &[]).await;
+        // Several short-lived callers, each gone from the bus as soon as its reply is in (as
+        // `busctl call` is): the line written after the reply still carries each uid.
+        for (i, member) in ["Suspend", "Resume", "Suspend", "Resume"]
+            .iter()
+            .enumerate()
+        {
+            let caller = service.second_connection().await;
+            call(&caller, TEST_DOMAIN_PATH, DOMAIN, member, &())
+                .await
+                .expect_ok();
+            let sender = caller.unique_name().unwrap().to_string();
+            caller.close().await.expect("close the caller's connection");
+            let line = line_with(
+                &service,
+                &[
+                    "state changed",
+                    &format!("dbus_sender=\"{sender}\""),
+                    &format!("dbus_member=\"{member}\""),
+                ],
+            )
+            .await;
+            assert!(
+                line.contains(&format!("caller_uid={}", my_uid())),
+                "call {i}: {line}"
+            );
+        }
+    })
+    .await;
+}

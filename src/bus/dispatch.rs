@@ -282,8 +282,9 @@ impl Dispatcher {
     /// Answers one call, then logs it (`crate::logging::calls`).
     async fn handle(&self, msg: Message) {
         let hdr = msg.header();
-        let call = self.calls.start(&hdr);
+        let mut call = self.calls.start(&hdr);
         let subject = if self.calls.wants_subject(&call) {
+            self.calls.identify(&hdr, &mut call).await;
             Some(self.subject(&hdr).await)
         } else {
             None

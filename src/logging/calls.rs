@@ -142,6 +142,8 @@ pub struct Call {
     /// Whether the call changes state.
     pub changes_state: bool,
     started: std::time::Instant,
+    /// The caller's credentials, when asked before the call ran ([`CallLog::identify`]).
+    caller: Option<Caller>,
 }
 
 /// Writes the line of each call; one per connection, shared by the calls.
@@ -169,6 +171,17 @@ impl CallLog {
         Call {
             changes_state: changes_state(interface, member),
             started: std::time::Instant::now(),
+            caller: None,
+        }
+    }
+
+    /// Asks for the credentials of the caller of `hdr` before its call runs, for a state
+    /// change whose line will be written: the line is written after the reply, and by then a
+    /// short-lived caller (`busctl call`) may have left the bus, and with it the bus's
+    /// knowledge of its uid. Cached per caller, so it costs one round trip per caller.
+    pub async fn identify(&self, hdr: &Header<'_>, call: &mut Call) {
+        if let Some(sender) = hdr.sender().filter(|_| self.connection.is_bus()) {
+            call.caller = Some(self.caller(sender.as_str()).await);
         }
     }
 
@@ -209,8 +222,9 @@ impl CallLog {
             return;
         }
         let sender = hdr.sender().map(|s| s.as_str());
-        let caller = match sender {
-            Some(sender) if self.connection.is_bus() => self.caller(sender).await,
+        let caller = match (call.caller, sender) {
+            (Some(known), _) => known,
+            (None, Some(sender)) if self.connection.is_bus() => self.caller(sender).await,
             _ => Caller::default(),
         };
         let line = Line {
