@@ -444,44 +444,13 @@ fn gvariant_default(sig: &str) -> String {
             format!("@{sig} []")
         };
     }
-    let fields = split_types(&sig[1..sig.len() - 1]);
+    let fields = common::sweep::split_signature(&sig[1..sig.len() - 1]);
     let parts: Vec<String> = fields.iter().map(|f| gvariant_default(f)).collect();
     if parts.len() == 1 {
         format!("({},)", parts[0])
     } else {
         format!("({})", parts.join(", "))
     }
-}
-
-/// The complete types of a signature.
-fn split_types(sig: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let bytes = sig.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        while bytes[i] == b'a' {
-            i += 1;
-        }
-        if bytes[i] == b'(' || bytes[i] == b'{' {
-            let mut depth = 0;
-            loop {
-                match bytes[i] {
-                    b'(' | b'{' => depth += 1,
-                    b')' | b'}' => depth -= 1,
-                    _ => {}
-                }
-                i += 1;
-                if depth == 0 {
-                    break;
-                }
-            }
-        } else {
-            i += 1;
-        }
-        out.push(sig[start..i].to_owned());
-    }
-    out
 }
 
 /// One call of every member of every interface, with arguments of its signature: (interface,
