@@ -283,6 +283,37 @@ async fn a_host_model_guest_runs_the_cpu_the_capabilities_describe() {
             .map(|i| args[i + 1].clone())
             .expect("a -cpu argument");
         assert!(cpu.starts_with(&format!("{model},")), "{cpu}");
+        // The live XML shows the CPU the guest got, the definition still asks for host-model.
+        let xml_of = |flags: u32| {
+            let service = &service;
+            let path = path.to_string();
+            async move {
+                call(
+                    &service.conn,
+                    &path,
+                    "org.libvirt.Domain",
+                    "GetXMLDesc",
+                    &flags,
+                )
+                .await
+                .expect_ok()
+                .body()
+                .deserialize::<String>()
+                .unwrap()
+            }
+        };
+        let live = xml_of(0).await;
+        assert!(
+            live.contains("<cpu mode='custom' match='exact' check='full'>"),
+            "{live}"
+        );
+        assert!(
+            live.contains(&format!("<model fallback='forbid'>{model}</model>")),
+            "{live}"
+        );
+        assert!(live.contains("<feature policy="), "{live}");
+        let inactive = xml_of(2).await;
+        assert!(inactive.contains("<cpu mode='host-model'"), "{inactive}");
         domain("Destroy").await;
         domain("Undefine").await;
     })

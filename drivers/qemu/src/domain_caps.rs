@@ -26,8 +26,8 @@ use virtbus_core::{
         x86_compare::{describe, Candidate},
     },
     model::{
-        is_known_arch, CapsElement, CapsEnum, CpuCaps, CpuModeCaps, CpuModelCaps, DomainCaps,
-        HostModelCaps, OsCaps, Usable,
+        is_known_arch, CapsElement, CapsEnum, CpuCaps, CpuDef, CpuModeCaps, CpuModelCaps,
+        DomainCaps, HostModelCaps, OsCaps, Usable,
     },
     Error, Result,
 };
@@ -300,13 +300,7 @@ pub fn tcg_host_model(cpus: &CpuProbe) -> Option<HostModelCaps> {
 /// The `-cpu` value of a host-model guest under TCG on `emulator`: the model and features of
 /// [`tcg_host_model`] (`EPYC,acpi=on,...,vme=off`).
 pub fn tcg_host_model_option(emulator: &std::path::Path) -> Result<String> {
-    let probe = cpu_probe::probe(emulator)?;
-    let hm = tcg_host_model(&probe).ok_or_else(|| {
-        Error::ConfigUnsupported(format!(
-            "CPU mode 'host-model' is not supported: no CPU model of '{}' describes its              maximum CPU",
-            emulator.display()
-        ))
-    })?;
+    let hm = tcg_host_model_of(emulator)?;
     let (model, _) = hm.model.unwrap_or_default();
     let mut opt = model;
     for (policy, name) in &hm.features {
@@ -314,6 +308,37 @@ pub fn tcg_host_model_option(emulator: &std::path::Path) -> Result<String> {
         opt.push_str(&format!(",{name}={value}"));
     }
     Ok(opt)
+}
+
+/// The host-model CPU of `emulator` under TCG, or libvirt's error when none describes it.
+fn tcg_host_model_of(emulator: &std::path::Path) -> Result<HostModelCaps> {
+    let probe = cpu_probe::probe(emulator)?;
+    tcg_host_model(&probe).ok_or_else(|| {
+        Error::ConfigUnsupported(format!(
+            "CPU mode 'host-model' is not supported: no CPU model of '{}' describes its \
+             maximum CPU",
+            emulator.display()
+        ))
+    })
+}
+
+/// The `<cpu>` a running host-model guest shows in its live XML under TCG: the CPU it got,
+/// as a custom model with its vendor and features (libvirt's `qemuProcessUpdateGuestCPU`
+/// rewrites host-model the same way), keeping the requested topology.
+pub fn tcg_host_model_live_cpu(emulator: &std::path::Path, requested: &CpuDef) -> Result<CpuDef> {
+    let hm = tcg_host_model_of(emulator)?;
+    let (model, fallback) = hm.model.unzip();
+    Ok(CpuDef {
+        mode: Some("custom".to_owned()),
+        match_: Some("exact".to_owned()),
+        check: Some("full".to_owned()),
+        model,
+        fallback,
+        vendor: hm.vendor,
+        topology: requested.topology,
+        features: hm.features,
+        migratable: None,
+    })
 }
 
 /// `<devices>`, as far as the command line builder goes.

@@ -175,6 +175,13 @@ pub(crate) async fn start(
             monitor_socket: &socket,
         },
     )?;
+    // The live XML shows the CPU a host-model guest got (the command line already has it).
+    if let Some(cpu) = live.cpu.as_deref() {
+        if cpu.mode.as_deref() == Some("host-model") && live.domain_type != "kvm" {
+            let got = crate::domain_caps::tcg_host_model_live_cpu(&emu.path, cpu)?;
+            live.cpu = Some(Box::new(got));
+        }
+    }
     let mut args = command.args.clone();
     if let Boot::Restore(_) = boot {
         args.extend(crate::save::incoming_args());
