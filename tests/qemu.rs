@@ -12,18 +12,16 @@ use std::{
 };
 
 use common::{
-    call,
-    guests::{alive, emulator_pid, no_disk_xml, tiny_guest, KillGuests},
+    guests::{
+        alive, define_and_start, domain_call, emulator_pid, get_state, no_disk_xml, path_of,
+        qemu_call, tiny_guest, KillGuests, QEMU_PATH,
+    },
     send_signal,
     signals::SignalLog,
-    virtbus_bin, wait_for_name, with_timeout, Process, Reply, Service, BUS_NAME, START_TIMEOUT,
+    virtbus_bin, wait_for_name, with_timeout, Process, Service, BUS_NAME, START_TIMEOUT,
     VIRTBUS_ARGS,
 };
 use zbus::OwnedObjectPath;
-
-const QEMU_PATH: &str = "/org/libvirt/QEMU";
-const CONNECT: &str = "org.libvirt.Connect";
-const DOMAIN: &str = "org.libvirt.Domain";
 
 /// libvirt's lifecycle codes used below.
 const DEFINED: i32 = 0;
@@ -48,33 +46,6 @@ fn tiny_xml(name: &str, serial: &Path) -> String {
         guest.join("initrd.gz").display(),
         serial.display()
     )
-}
-
-async fn qemu_call<B>(service: &Service, method: &str, body: &B) -> Reply
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    call(&service.conn, QEMU_PATH, CONNECT, method, body).await
-}
-
-async fn domain_call<B>(service: &Service, path: &str, method: &str, body: &B) -> Reply
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    call(&service.conn, path, DOMAIN, method, body).await
-}
-
-fn path_of(reply: Reply) -> String {
-    let msg = reply.expect_ok();
-    let path: OwnedObjectPath = msg.body().deserialize().unwrap();
-    path.to_string()
-}
-
-async fn get_state(service: &Service, path: &str) -> (i32, i32) {
-    let msg = domain_call(service, path, "GetState", &0u32)
-        .await
-        .expect_ok();
-    msg.body().deserialize().unwrap()
 }
 
 async fn expect_event(log: &mut SignalLog, path: &str, event: i32, detail: i32) {
@@ -196,10 +167,7 @@ async fn guests_survive_the_service_and_are_reattached() {
         let mut service = Service::start().await;
         let _guests = KillGuests(service.bus().dir().to_path_buf());
         let xml = no_disk_xml("kept", "/usr/bin/qemu-system-x86_64");
-        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
-        domain_call(&service, &path, "Create", &0u32)
-            .await
-            .expect_ok();
+        let path = define_and_start(&service, &xml).await;
         domain_call(&service, &path, "Suspend", &())
             .await
             .expect_ok();
@@ -247,10 +215,7 @@ async fn qemu_killed_behind_the_services_back_is_stopped_failed() {
         let _guests = KillGuests(service.bus().dir().to_path_buf());
         let mut log = SignalLog::subscribe(&service.conn).await;
         let xml = no_disk_xml("victim", "/usr/bin/qemu-system-x86_64");
-        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
-        domain_call(&service, &path, "Create", &0u32)
-            .await
-            .expect_ok();
+        let path = define_and_start(&service, &xml).await;
         send_signal(emulator_pid(&service, "victim"), libc::SIGKILL);
         expect_event(&mut log, &path, STOPPED, 5).await;
         assert_eq!(
@@ -358,10 +323,7 @@ async fn a_monitor_that_sends_garbage_is_a_control_error_and_the_guest_runs_on()
         let fake = fake_qemu(service.bus().dir(), "garbage");
         let mut log = SignalLog::subscribe(&service.conn).await;
         let xml = no_disk_xml("garbled", fake.to_str().unwrap());
-        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
-        domain_call(&service, &path, "Create", &0u32)
-            .await
-            .expect_ok();
+        let path = define_and_start(&service, &xml).await;
         log.expect("ControlError on the domain", |s| {
             s.path == path && s.member == "ControlError"
         })
@@ -391,10 +353,7 @@ async fn a_refused_dimm_release_is_device_removal_failed() {
         let fake = fake_qemu(service.bus().dir(), "ost");
         let mut log = SignalLog::subscribe(&service.conn).await;
         let xml = no_disk_xml("dimm", fake.to_str().unwrap());
-        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
-        domain_call(&service, &path, "Create", &0u32)
-            .await
-            .expect_ok();
+        let path = define_and_start(&service, &xml).await;
         let sig = log
             .expect("DeviceRemovalFailed on the domain", |s| {
                 s.path == path && s.member == "DeviceRemovalFailed"
@@ -426,10 +385,7 @@ async fn stats_save_restore_and_managed_save_of_a_real_guest() {
         let _guests = KillGuests(dir.clone());
         let mut log = SignalLog::subscribe(&service.conn).await;
         let xml = no_disk_xml("saver", "/usr/bin/qemu-system-x86_64");
-        let path = path_of(qemu_call(&service, "DomainDefineXML", &(xml.as_str(),)).await);
-        domain_call(&service, &path, "Create", &0u32)
-            .await
-            .expect_ok();
+        let path = define_and_start(&service, &xml).await;
         let pid = emulator_pid(&service, "saver");
 
         // Statistics from QMP and /proc.

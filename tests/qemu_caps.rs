@@ -5,18 +5,13 @@
 
 mod common;
 
-use common::{call, with_timeout, Reply, Service};
+use common::{
+    call,
+    guests::{emulator_pid, qemu_call, KillGuests},
+    with_timeout, Reply, Service,
+};
 
-const QEMU_PATH: &str = "/org/libvirt/QEMU";
-const CONNECT: &str = "org.libvirt.Connect";
 const ERROR: &str = "org.libvirt.Error";
-
-async fn qemu_call<B>(service: &Service, method: &str, body: &B) -> Reply
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    call(&service.conn, QEMU_PATH, CONNECT, method, body).await
-}
 
 /// The arguments of `GetDomainCapabilities`.
 type Args<'a> = (&'a str, &'a str, &'a str, &'a str, u32);
@@ -198,28 +193,6 @@ async fn compare_and_baseline_cpus() {
     .await;
 }
 
-/// Kills (by pid) every guest the service's folders still list, when the test ends.
-struct KillGuests(std::path::PathBuf);
-
-impl Drop for KillGuests {
-    fn drop(&mut self) {
-        let Ok(entries) = std::fs::read_dir(self.0.join("run/qemu")) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            if let Some(pid) = text
-                .split("pid='")
-                .nth(1)
-                .and_then(|r| r.split('\'').next())
-                .and_then(|p| p.parse::<u32>().ok())
-            {
-                common::send_signal(pid, libc::SIGKILL);
-            }
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_host_model_guest_runs_the_cpu_the_capabilities_describe() {
     with_timeout(async {
@@ -265,13 +238,7 @@ async fn a_host_model_guest_runs_the_cpu_the_capabilities_describe() {
         .unwrap();
         assert_eq!(state.0, 1, "running");
         // QEMU was given the model the capabilities named.
-        let pid_file = service.bus().dir().join("run/qemu/hm.xml");
-        let status = std::fs::read_to_string(pid_file).unwrap();
-        let pid = status
-            .split("pid='")
-            .nth(1)
-            .and_then(|r| r.split('\'').next())
-            .unwrap();
+        let pid = emulator_pid(&service, "hm");
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
         let args: Vec<String> = cmdline
             .split(|b| *b == 0)

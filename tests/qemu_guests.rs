@@ -17,8 +17,10 @@ use std::os::{
 };
 
 use common::{
-    call,
-    guests::{alive, emulator_pid, tiny_guest, KillGuests},
+    guests::{
+        alive, define_and_start, domain_call, emulator_pid, get_state, path_of, qemu_call,
+        tiny_guest, KillGuests, QEMU_PATH,
+    },
     signals::SignalLog,
     Reply, Service,
 };
@@ -27,10 +29,6 @@ use tokio::{
     net::UnixStream,
 };
 use zbus::OwnedObjectPath;
-
-const QEMU_PATH: &str = "/org/libvirt/QEMU";
-const CONNECT: &str = "org.libvirt.Connect";
-const DOMAIN: &str = "org.libvirt.Domain";
 
 /// libvirt's lifecycle events and details used below.
 const DEFINED: i32 = 0;
@@ -101,42 +99,6 @@ fn tiny_xml_with(name: &str, serial: &Path, actions: &str, devices: &str) -> Str
         guest.join("initrd.gz").display(),
         serial.display(),
     )
-}
-
-async fn qemu_call<B>(service: &Service, method: &str, body: &B) -> Reply
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    call(&service.conn, QEMU_PATH, CONNECT, method, body).await
-}
-
-async fn domain_call<B>(service: &Service, path: &str, method: &str, body: &B) -> Reply
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    call(&service.conn, path, DOMAIN, method, body).await
-}
-
-fn path_of(reply: Reply) -> String {
-    let msg = reply.expect_ok();
-    let path: OwnedObjectPath = msg.body().deserialize().unwrap();
-    path.to_string()
-}
-
-async fn get_state(service: &Service, path: &str) -> (i32, i32) {
-    let msg = domain_call(service, path, "GetState", &0u32)
-        .await
-        .expect_ok();
-    msg.body().deserialize().unwrap()
-}
-
-/// Defines and starts the persistent domain of `xml`; returns its object path.
-async fn define_and_start(service: &Service, xml: &str) -> String {
-    let path = path_of(qemu_call(service, "DomainDefineXML", &(xml,)).await);
-    domain_call(service, &path, "Create", &0u32)
-        .await
-        .expect_ok();
-    path
 }
 
 /// Waits for `DomainEvent(path, event, detail)` on the QEMU connection, up to `limit`.

@@ -10,14 +10,13 @@ use std::time::Duration;
 
 use common::{
     call,
-    guests::{alive, emulator_pid, no_disk_xml, KillGuests},
+    guests::{alive, emulator_pid, no_disk_xml, KillGuests, QEMU_PATH},
     send_signal,
     sweep::{body, inventory, Member, Values},
     Reply, Service, LIBVIRT_ERROR,
 };
 use zbus::{OwnedObjectPath, Structure};
 
-const QEMU_PATH: &str = "/org/libvirt/QEMU";
 /// The guest every Domain method is called on (recreated whenever a call stopped or
 /// undefined it).
 const VICTIM: &str = "victim";

@@ -1,12 +1,62 @@
-//! Real guests on the QEMU connection in tests: a definition that needs no disk, the tiny
-//! guest, the emulator's pid from the service's runtime status, and cleanup by pid.
+//! Real guests on the QEMU connection in tests: calls on the connection and its domains, a
+//! definition that needs no disk, the tiny guest, the emulator's pid from the service's
+//! runtime status, and cleanup by pid.
 
 use std::{
     path::{Path, PathBuf},
     sync::OnceLock,
 };
 
-use super::{send_signal, Service};
+use zbus::OwnedObjectPath;
+
+use super::{call, send_signal, Reply, Service};
+
+/// The QEMU connection object.
+pub const QEMU_PATH: &str = "/org/libvirt/QEMU";
+/// The connection interface.
+pub const CONNECT: &str = "org.libvirt.Connect";
+/// The domain interface.
+pub const DOMAIN: &str = "org.libvirt.Domain";
+
+/// Calls `method` of `org.libvirt.Connect` on the QEMU connection.
+pub async fn qemu_call<B>(service: &Service, method: &str, body: &B) -> Reply
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    call(&service.conn, QEMU_PATH, CONNECT, method, body).await
+}
+
+/// Calls `method` of `org.libvirt.Domain` on the domain at `path`.
+pub async fn domain_call<B>(service: &Service, path: &str, method: &str, body: &B) -> Reply
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    call(&service.conn, path, DOMAIN, method, body).await
+}
+
+/// The object path a successful call returned.
+pub fn path_of(reply: Reply) -> String {
+    let msg = reply.expect_ok();
+    let path: OwnedObjectPath = msg.body().deserialize().unwrap();
+    path.to_string()
+}
+
+/// Defines and starts the persistent domain of `xml`; returns its object path.
+pub async fn define_and_start(service: &Service, xml: &str) -> String {
+    let path = path_of(qemu_call(service, "DomainDefineXML", &(xml,)).await);
+    domain_call(service, &path, "Create", &0u32)
+        .await
+        .expect_ok();
+    path
+}
+
+/// The domain's (state, reason).
+pub async fn get_state(service: &Service, path: &str) -> (i32, i32) {
+    let msg = domain_call(service, path, "GetState", &0u32)
+        .await
+        .expect_ok();
+    msg.body().deserialize().unwrap()
+}
 
 /// A definition with no disk: SeaBIOS finds nothing to boot and idles, which is enough for
 /// every lifecycle call.
