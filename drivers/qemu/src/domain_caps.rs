@@ -29,6 +29,7 @@ use virtbus_core::{
         is_known_arch, CapsElement, CapsEnum, CpuCaps, CpuDef, CpuModeCaps, CpuModelCaps,
         DomainCaps, HostModelCaps, OsCaps, Usable,
     },
+    xml::is_known_domain_type,
     Error, Result,
 };
 
@@ -50,27 +51,6 @@ pub struct Request<'a> {
     /// `virttype`.
     pub virttype: &'a str,
 }
-
-/// Every virt type libvirt 9.0 knows (`virDomainVirtType`).
-const VIRT_TYPES: &[&str] = &[
-    "none",
-    "qemu",
-    "kqemu",
-    "kvm",
-    "xen",
-    "lxc",
-    "uml",
-    "openvz",
-    "test",
-    "vmware",
-    "hyperv",
-    "vbox",
-    "phyp",
-    "parallels",
-    "bhyve",
-    "vz",
-    "hvf",
-];
 
 /// The host's architecture as libvirt names it.
 pub fn host_arch() -> &'static str {
@@ -110,7 +90,7 @@ struct Resolved {
 fn resolve(req: &Request<'_>, host: &HostFacts) -> Result<Resolved> {
     let virttype = match req.virttype {
         "" | "none" => None,
-        t if VIRT_TYPES.contains(&t) => Some(t),
+        t if is_known_domain_type(t) => Some(t),
         t => return Err(Error::InvalidArg(format!("unknown virttype: {t}"))),
     };
     let arch = match req.arch {

@@ -22,9 +22,7 @@ use virtbus_core::{
     event::{Event, EventSender},
     flags::check_flags,
     model::{Capabilities, GuestCaps, GuestFeature, MachineCaps},
-    xml::{
-        format_capabilities, format_domain_capabilities, format_sysinfo, parse_cpu, parse_cpu_def,
-    },
+    xml::{format_capabilities, format_domain_capabilities, format_sysinfo, parse_cpu_def},
     Error, Result,
 };
 
@@ -41,8 +39,6 @@ use crate::{
 pub const COMPARE_CPU_FAIL_INCOMPATIBLE: u32 = 1;
 /// VIR_CONNECT_COMPARE_CPU_VALIDATE_XML (accepted; the XML is checked by the parser).
 pub const COMPARE_CPU_VALIDATE_XML: u32 = 2;
-/// VIR_CONNECT_BASELINE_CPU_MIGRATABLE: leave out features that block migration.
-pub const BASELINE_MIGRATABLE: u32 = 2;
 
 /// libvirt's version that virtbus's API follows (`virConnectGetLibVersion`): 9.0.0.
 pub const LIB_VERSION: u64 = 9_000_000;
@@ -356,25 +352,11 @@ impl ConnectDriver for QemuDriver {
     }
 
     async fn baseline_cpu(&self, xml_cpus: &[String], flags: u32) -> Result<String> {
-        // libvirt's public API refuses an empty list before the driver sees it.
-        if xml_cpus.is_empty() {
-            return Err(Error::InvalidArgBare(
-                "xmlCPUs in virConnectBaselineCPU must not be NULL".to_owned(),
-            ));
-        }
-        check_flags(
+        cpu::baseline_xml(
+            xml_cpus,
             flags,
-            cpu::BASELINE_EXPAND_FEATURES | BASELINE_MIGRATABLE,
+            cpu::BASELINE_EXPAND_FEATURES | cpu::BASELINE_MIGRATABLE,
             "qemuConnectBaselineCPU",
-        )?;
-        let cpus = xml_cpus
-            .iter()
-            .map(|x| parse_cpu(x))
-            .collect::<Result<Vec<_>>>()?;
-        cpu::baseline_migratable(
-            &cpus,
-            flags & cpu::BASELINE_EXPAND_FEATURES != 0,
-            flags & BASELINE_MIGRATABLE != 0,
         )
     }
 

@@ -7,7 +7,6 @@ use virtbus_core::{
     driver::ConnectDriver,
     flags::check_flags,
     params::{self, TypedParams},
-    xml::parse_cpu,
     Error, Result,
 };
 
@@ -52,22 +51,12 @@ impl ConnectDriver for TestDriver {
     }
 
     async fn baseline_cpu(&self, xml_cpus: &[String], flags: u32) -> Result<String> {
-        // libvirt's public API refuses an empty list before the driver sees it.
-        if xml_cpus.is_empty() {
-            return Err(Error::InvalidArgBare(
-                "xmlCPUs in virConnectBaselineCPU must not be NULL".to_owned(),
-            ));
-        }
-        check_flags(
+        cpu::baseline_xml(
+            xml_cpus,
             flags,
             cpu::BASELINE_EXPAND_FEATURES,
             "testConnectBaselineCPU",
-        )?;
-        let cpus = xml_cpus
-            .iter()
-            .map(|x| parse_cpu(x))
-            .collect::<Result<Vec<_>>>()?;
-        cpu::baseline(&cpus, flags & cpu::BASELINE_EXPAND_FEATURES != 0)
+        )
     }
 
     async fn node_cpu_map(&self, flags: u32) -> Result<Vec<bool>> {

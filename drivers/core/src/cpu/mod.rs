@@ -15,6 +15,8 @@ use crate::{
 
 /// VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES: list every feature of the chosen model.
 pub const BASELINE_EXPAND_FEATURES: u32 = 1;
+/// VIR_CONNECT_BASELINE_CPU_MIGRATABLE: leave out the features that block migration.
+pub const BASELINE_MIGRATABLE: u32 = 2;
 
 /// Which CPU driver of libvirt serves an architecture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +78,33 @@ fn no_cpu_driver(arch: &str) -> Error {
     Error::NoSupport(static_text(format!(
         "'{arch}' architecture is not supported by CPU driver"
     )))
+}
+
+/// virConnectBaselineCPU as a driver answers it: the public API's check of the list, the
+/// flags the driver `allowed` (named `function` in the error), every `<cpu>` parsed, then
+/// the baseline with EXPAND_FEATURES and MIGRATABLE as given.
+pub fn baseline_xml(
+    xml_cpus: &[String],
+    flags: u32,
+    allowed: u32,
+    function: &str,
+) -> Result<String> {
+    // libvirt's public API refuses an empty list before the driver sees it.
+    if xml_cpus.is_empty() {
+        return Err(Error::InvalidArgBare(
+            "xmlCPUs in virConnectBaselineCPU must not be NULL".to_owned(),
+        ));
+    }
+    crate::flags::check_flags(flags, allowed, function)?;
+    let cpus = xml_cpus
+        .iter()
+        .map(|x| crate::xml::parse_cpu(x))
+        .collect::<Result<Vec<_>>>()?;
+    baseline_migratable(
+        &cpus,
+        flags & BASELINE_EXPAND_FEATURES != 0,
+        flags & BASELINE_MIGRATABLE != 0,
+    )
 }
 
 /// The most featureful CPU every one of `cpus` can run, formatted as libvirt formats the

@@ -51,6 +51,11 @@ const DOMAIN_TYPES: &[&str] = &[
     "hvf",
 ];
 
+/// Whether libvirt knows the domain (virt) type `t` (`virDomainVirtType`, without `none`).
+pub fn is_known_domain_type(t: &str) -> bool {
+    DOMAIN_TYPES.contains(&t)
+}
+
 /// The OS types libvirt knows (`virDomainOSType`).
 const OS_TYPES: &[&str] = &["hvm", "xen", "linux", "exe", "uml", "xenpvh"];
 

@@ -48,8 +48,8 @@ pub(crate) use cpu::format_cpu;
 pub use cpu::{parse_cpu, parse_cpu_def};
 pub use devices::{format_device, parse_device, parse_device_with};
 pub use domain::{
-    check_name, format_domain, parse_domain, parse_domain_with, FormatOptions, MAX_NAME_BYTES,
-    MAX_VCPUS,
+    check_name, format_domain, is_known_domain_type, parse_domain, parse_domain_with,
+    FormatOptions, MAX_NAME_BYTES, MAX_VCPUS,
 };
 pub use domain_capabilities::format_domain_capabilities;
 pub use interface::{format_interface, parse_interface, parse_interface_with};
