@@ -8,6 +8,7 @@
 //! ([`event`]), libvirt's flag values and checks ([`flags`]), typed parameters ([`params`]) and
 //! the error type carrying libvirt's codes and texts ([`error`]).
 
+pub mod args;
 pub mod bitmap;
 pub mod cpu;
 pub mod domain_list;

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use serde_json::json;
 use uuid::Uuid;
 use virtbus_core::{
+    args,
     domain_list::{self, AddMode},
     driver::{DomainDriver, DomainSummary},
     event::{lifecycle, DomainEvent, DomainEventKind, Event, ObjectId},
@@ -147,11 +148,7 @@ impl DomainDriver for QemuDriver {
     }
 
     async fn lookup_by_id(&self, id: i32) -> Result<Uuid> {
-        if id < 0 {
-            return Err(Error::InvalidArgBare(
-                "id in virDomainLookupByID must be zero or greater".to_owned(),
-            ));
-        }
+        args::non_negative(id, "id", "virDomainLookupByID")?;
         self.inner
             .domains()
             .by_id(id)
@@ -649,6 +646,7 @@ impl DomainDriver for QemuDriver {
     }
 
     async fn set_memory_stats_period(&self, uuid: &Uuid, period: i32, flags: u32) -> Result<()> {
+        args::non_negative(period, "period", "virDomainSetMemoryStatsPeriod")?;
         check_flags(flags, flags::affect::BOTH, "qemuDomainSetMemoryStatsPeriod")?;
         let slot = self.slot(uuid)?;
         let _job = slot.job.lock().await;
@@ -683,12 +681,6 @@ impl DomainDriver for QemuDriver {
                             .to_owned(),
                     )
                 })?;
-                if period < 0 {
-                    return Err(Error::InvalidArgBare(
-                        "period in virDomainSetMemoryStatsPeriod must be zero or greater"
-                            .to_owned(),
-                    ));
-                }
                 balloon.stats_period = Some(period as u32);
                 dom.def.clone()
             };

@@ -13,7 +13,7 @@ use std::{
 
 use async_trait::async_trait;
 use virtbus_core::{
-    cpu,
+    args, cpu,
     cpu::x86_compare,
     driver::{
         ConnectDriver, Driver, InterfaceDriver, NWFilterDriver, NetworkDriver, NodeDeviceDriver,
@@ -366,11 +366,7 @@ impl ConnectDriver for QemuDriver {
     }
 
     async fn node_cpu_stats(&self, cpu: i32, flags: u32) -> Result<Vec<(String, u64)>> {
-        if cpu < -1 {
-            return Err(Error::InvalidArgBare(
-                "cpuNum in virNodeGetCPUStats only accepts -1 as a negative value".to_owned(),
-            ));
-        }
+        args::minus_one_or_more(cpu, "cpuNum", "virNodeGetCPUStats")?;
         check_flags(flags, 0, "qemuNodeGetCPUStats")?;
         self.inner.hostfs.cpu_stats(cpu)
     }
@@ -380,11 +376,7 @@ impl ConnectDriver for QemuDriver {
     }
 
     async fn node_memory_stats(&self, cell: i32, flags: u32) -> Result<Vec<(String, u64)>> {
-        if cell < -1 {
-            return Err(Error::InvalidArgBare(
-                "cellNum in virNodeGetMemoryStats only accepts -1 as a negative value".to_owned(),
-            ));
-        }
+        args::minus_one_or_more(cell, "cellNum", "virNodeGetMemoryStats")?;
         check_flags(flags, 0, "qemuNodeGetMemoryStats")?;
         self.inner.hostfs.memory_stats(cell)
     }

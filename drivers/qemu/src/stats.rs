@@ -23,6 +23,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 use virtbus_core::{
+    args,
     flags::stats as group,
     model::{DiskDef, DomainDef, InterfaceDef},
     params::{self, TypedParams},
@@ -331,11 +332,7 @@ pub async fn set_memory_stats_period(qmp: &Qmp, live: &DomainDef, period: i32) -
             "No memory balloon device configured, can not set the collection period".to_owned(),
         ));
     }
-    if period < 0 {
-        return Err(Error::InvalidArgBare(
-            "period in virDomainSetMemoryStatsPeriod must be zero or greater".to_owned(),
-        ));
-    }
+    args::non_negative(period, "period", "virDomainSetMemoryStatsPeriod")?;
     qmp.execute(
         "qom-set",
         Some(json!({

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use virtbus_core::{
-    cpu,
+    args, cpu,
     driver::ConnectDriver,
     flags::check_flags,
     params::{self, TypedParams},
@@ -65,11 +65,7 @@ impl ConnectDriver for TestDriver {
     }
 
     async fn node_cpu_stats(&self, cpu: i32, flags: u32) -> Result<Vec<(String, u64)>> {
-        if cpu < -1 {
-            return Err(Error::InvalidArgBare(
-                "cpuNum in virNodeGetCPUStats only accepts -1 as a negative value".to_owned(),
-            ));
-        }
+        args::minus_one_or_more(cpu, "cpuNum", "virNodeGetCPUStats")?;
         check_flags(flags, 0, "testNodeGetCPUStats")?;
         Ok(host::CPU_STATS
             .iter()

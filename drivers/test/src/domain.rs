@@ -7,6 +7,7 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 use virtbus_core::{
+    args,
     driver::{DomainDriver, DomainSummary, FsInfo, InterfaceAddresses, SnapshotDriver},
     params::TypedParams,
     state::StateReason,
@@ -33,11 +34,7 @@ impl DomainDriver for TestDriver {
         self.op_lookup_by_uuid(uuid)
     }
     async fn lookup_by_id(&self, id: i32) -> Result<Uuid> {
-        if id < 0 {
-            return Err(Error::InvalidArgBare(
-                "id in virDomainLookupByID must be zero or greater".to_owned(),
-            ));
-        }
+        args::non_negative(id, "id", "virDomainLookupByID")?;
         self.op_lookup_by_id(id)
     }
     async fn define_xml(&self, xml: &str, flags: u32) -> Result<Uuid> {

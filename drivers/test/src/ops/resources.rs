@@ -3,6 +3,7 @@
 
 use uuid::Uuid;
 use virtbus_core::{
+    args,
     flags::{self, affect, check_flags},
     model::DomainDef,
     params::{self, Kind, TypedParams},
@@ -89,11 +90,7 @@ impl TestDriver {
         period: i32,
         flags: u32,
     ) -> Result<()> {
-        if period < 0 {
-            return Err(Error::InvalidArgBare(
-                "period in virDomainSetMemoryStatsPeriod must be zero or greater".to_owned(),
-            ));
-        }
+        args::non_negative(period, "period", "virDomainSetMemoryStatsPeriod")?;
         check_flags(flags, affect::BOTH, "testDomainSetMemoryStatsPeriod")?;
         self.with_def(uuid, flags, |def| {
             // Checked through a shared borrow first: writing to the devices allocates them.
